@@ -1,0 +1,18 @@
+namespace SparseDsl;
+
+/// <summary>
+/// Declares a SparseDsl model: a <c>partial</c> class whose layers are scaled by SμPar (sparse maximal update
+/// parameterization). The source generator turns the class into a TorchSharp <c>Module&lt;Tensor, Tensor&gt;</c>
+/// with a constructor that takes the actual width.
+/// </summary>
+/// <remarks>
+/// <see cref="Base"/> is the width of the small dense proxy model on which the base hyperparameters were tuned
+/// (the paper uses 256). Every dimension written as <c>"width"</c> (or <c>"4*width"</c>, <c>"width/2"</c>) in the layer
+/// attributes scales with the width passed to the constructor; the width multiplier is <c>m_d = width / Base</c>.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class WidthAttribute : Attribute
+{
+    /// <summary>The base (proxy) width on which hyperparameters were tuned. Must be positive. Default 256.</summary>
+    public int Base { get; set; } = 256;
+}

@@ -1,0 +1,29 @@
+using TorchSharp.Modules;
+
+namespace SparseDsl;
+
+/// <summary>A trainable tensor with the scaling that decides its optimizer group.</summary>
+/// <param name="Name">State-dict name, relative to the model.</param>
+/// <param name="Parameter">The tensor.</param>
+/// <param name="Scaling">Its learning-rate multiplier and weight-decay flag (and init, for reference).</param>
+public sealed record ScaledParameter(string Name, Parameter Parameter, ParameterScaling Scaling);
+
+/// <summary>A layer built from a <see cref="LayerPlan"/>.</summary>
+public interface IScaledLayer
+{
+    /// <summary>The resolved declaration this layer was built from.</summary>
+    LayerPlan Plan { get; }
+
+    /// <summary>The layer's trainable tensors with their scaling; names are relative to the layer.</summary>
+    IEnumerable<ScaledParameter> ScaledParameters();
+}
+
+/// <summary>A model generated from a <see cref="WidthAttribute"/> declaration.</summary>
+public interface IScaledModel
+{
+    /// <summary>The model resolved at its width and sparsity.</summary>
+    ModelPlan Plan { get; }
+
+    /// <summary>Every trainable tensor with its scaling, named as in the state dict.</summary>
+    IEnumerable<ScaledParameter> ScaledParameters();
+}

@@ -1,0 +1,65 @@
+namespace SparseDsl;
+
+/// <summary>
+/// A layer dimension: either finite (a fixed size such as a vocabulary) or a rational multiple of the model width
+/// (<c>Numerator · width / Denominator</c>).
+/// </summary>
+public readonly record struct Dimension
+{
+    private Dimension(int fixedSize, int numerator, int denominator)
+    {
+        FixedSize = fixedSize;
+        Numerator = numerator;
+        Denominator = denominator;
+    }
+
+    /// <summary>The size of a finite dimension; 0 for a width-scaled one.</summary>
+    public int FixedSize { get; }
+
+    /// <summary>Multiplier on the width (0 for a finite dimension).</summary>
+    public int Numerator { get; }
+
+    /// <summary>Divisor of the width (1 for a finite dimension).</summary>
+    public int Denominator { get; }
+
+    /// <summary>Whether this dimension scales with the model width.</summary>
+    public bool ScalesWithWidth => Numerator > 0;
+
+    /// <summary>A finite dimension of the given size.</summary>
+    public static Dimension Fixed(int size)
+    {
+        if (size <= 0) throw new ArgumentOutOfRangeException(nameof(size), size, "A dimension must be positive.");
+        return new(size, 0, 1);
+    }
+
+    /// <summary>The dimension <c>numerator · width / denominator</c>.</summary>
+    public static Dimension OfWidth(int numerator = 1, int denominator = 1)
+    {
+        if (numerator <= 0) throw new ArgumentOutOfRangeException(nameof(numerator), numerator, "Must be positive.");
+        if (denominator <= 0) throw new ArgumentOutOfRangeException(nameof(denominator), denominator, "Must be positive.");
+        return new(0, numerator, denominator);
+    }
+
+    /// <summary>The size at the given model width. Throws when the width does not divide evenly.</summary>
+    public int Resolve(int width)
+    {
+        if (!ScalesWithWidth) return FixedSize;
+        if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width), width, "Width must be positive.");
+        long scaled = (long)width * Numerator;
+        if (scaled % Denominator != 0)
+            throw new ArgumentException($"Dimension {this} is not a whole number at width {width}: {width}·{Numerator} is not divisible by {Denominator}.", nameof(width));
+        long size = scaled / Denominator;
+        if (size > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(width), width, $"Dimension {this} overflows at width {width}.");
+        return (int)size;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => (ScalesWithWidth, Numerator, Denominator) switch
+    {
+        (false, _, _) => FixedSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        (true, 1, 1) => "width",
+        (true, _, 1) => $"{Numerator}*width",
+        (true, 1, _) => $"width/{Denominator}",
+        _ => $"{Numerator}*width/{Denominator}",
+    };
+}

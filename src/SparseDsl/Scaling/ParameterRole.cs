@@ -1,0 +1,20 @@
+namespace SparseDsl;
+
+/// <summary>How a parameter is scaled: which row of Table 1 applies to it.</summary>
+public enum ParameterRole
+{
+    /// <summary>Input-like weights (embeddings, layers reading a finite dimension): σ², η, forward × α_input.</summary>
+    Embedding,
+
+    /// <summary>Hidden weights (fan-in and fan-out scale with width): σ²/(m_d·m_ρ), η/(m_d·m_ρ) under SμPar.</summary>
+    Hidden,
+
+    /// <summary>Output-like weights (fan-out is finite): σ², η, forward × α_output/m_d.</summary>
+    Readout,
+
+    /// <summary>Norm gains: initialised to 1, η, no weight decay.</summary>
+    Norm,
+
+    /// <summary>Biases: initialised to 0, η, no weight decay.</summary>
+    Bias,
+}
