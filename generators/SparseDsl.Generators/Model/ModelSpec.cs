@@ -1,0 +1,12 @@
+namespace SparseDsl.Generators.Model;
+
+/// <summary>Everything the emitter needs for one declared model: strings, numbers and equatable arrays only.</summary>
+internal sealed record ModelSpec(
+    string? Namespace,
+    string ClassName,
+    string HintName,
+    int BaseWidth,
+    EquatableArray<LayerSpec> Layers);
+
+/// <summary>What the parser found: a model to emit (absent when an error prevents it) and diagnostics to report.</summary>
+internal sealed record ParseResult(ModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,175 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using SparseDsl.Generators.Model;
+
+namespace SparseDsl.Generators.Parsing;
+
+/// <summary>Turns a [Width] class into a <see cref="ModelSpec"/> and diagnostics. Keeps no symbol or syntax node.</summary>
+internal static class ModelParser
+{
+    private static readonly Dictionary<string, LayerKindSpec> LayerAttributes = new()
+    {
+        ["SparseDsl.EmbeddingAttribute"] = LayerKindSpec.Embedding,
+        ["SparseDsl.LinearAttribute"] = LayerKindSpec.Linear,
+        ["SparseDsl.SparseLinearAttribute"] = LayerKindSpec.SparseLinear,
+        ["SparseDsl.ReadoutAttribute"] = LayerKindSpec.Readout,
+    };
+
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax node)
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+
+        Location nameLocation = node.Identifier.GetLocation();
+        if (!node.Modifiers.Any(SyntaxKind.PartialKeyword))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelNotPartial, nameLocation, type.Name));
+        if (type.ContainingType is not null)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedModelShape, nameLocation, type.Name, "it is nested in another type; declare it at namespace level"));
+        if (type.TypeParameters.Length > 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedModelShape, nameLocation, type.Name, "it is generic"));
+        if (type.IsStatic)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedModelShape, nameLocation, type.Name, "it is static"));
+
+        int baseWidth = 256;
+        var widthAttribute = context.Attributes[0];
+        foreach (var arg in widthAttribute.NamedArguments)
+            if (arg.Key == "Base" && arg.Value.Value is int b) baseWidth = b;
+        if (baseWidth <= 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BaseWidthNotPositive, AttributeLocation(widthAttribute, nameLocation), baseWidth.ToString(System.Globalization.CultureInfo.InvariantCulture), type.Name));
+
+        var layers = new List<LayerSpec>();
+        foreach (var member in type.GetMembers())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var layerAttributes = member.GetAttributes()
+                .Where(a => a.AttributeClass is { } c && LayerAttributes.ContainsKey(c.ToDisplayString()))
+                .ToList();
+            if (layerAttributes.Count == 0) continue;
+            var layer = ParseLayer(member, layerAttributes, diagnostics);
+            if (layer is not null) layers.Add(layer);
+        }
+
+        bool hasErrors = diagnostics.Count > 0;
+        ModelSpec? model = hasErrors ? null : new ModelSpec(
+            type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
+            type.Name,
+            HintName(type),
+            baseWidth,
+            layers.ToEquatableArray());
+        return new ParseResult(model, diagnostics.ToEquatableArray());
+    }
+
+    private static LayerSpec? ParseLayer(ISymbol member, List<AttributeData> attributes, List<DiagnosticInfo> diagnostics)
+    {
+        var attribute = attributes[0];
+        var location = AttributeLocation(attribute, member.Locations.FirstOrDefault());
+        string attributeName = ShortName(attribute);
+        if (attributes.Count > 1)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SeveralLayerAttributes, member.Locations.FirstOrDefault(), member.Name, string.Join(", ", attributes.Select(ShortName))));
+            return null;
+        }
+
+        var kind = LayerAttributes[attribute.AttributeClass!.ToDisplayString()];
+        string expectedType = kind == LayerKindSpec.Embedding ? "ScaledEmbedding" : "ScaledLinear";
+        if (member is not IPropertySymbol property || !property.IsPartialDefinition || property.SetMethod is not null || property.GetMethod is null || property.IsStatic)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerNotPartialProperty, member.Locations.FirstOrDefault(), member.Name, attributeName, expectedType));
+            return null;
+        }
+        if (property.Type.ToDisplayString() != "SparseDsl." + expectedType)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerWrongType, member.Locations.FirstOrDefault(), member.Name, attributeName, expectedType, property.Type.ToDisplayString()));
+            return null;
+        }
+
+        var named = attribute.NamedArguments.ToDictionary(a => a.Key, a => a.Value.Value);
+        int errorsBefore = diagnostics.Count;
+        DimensionSpec? input, output;
+        double sparsity = 0;
+        if (kind == LayerKindSpec.Embedding)
+        {
+            int vocab = named.TryGetValue("Vocab", out var v) && v is int n ? n : 0;
+            if (vocab <= 0)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReadoutNotFinite, location, "Vocab", member.Name, vocab.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            input = vocab > 0 ? DimensionSpec.Fixed(vocab) : null;
+            output = Dimension(named, "Dim", member.Name, location, diagnostics);
+        }
+        else
+        {
+            input = Dimension(named, "In", member.Name, location, diagnostics);
+            output = Dimension(named, "Out", member.Name, location, diagnostics);
+            if (kind == LayerKindSpec.Readout && output is { ScalesWithWidth: true })
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReadoutNotFinite, location, "Out", member.Name, StringArg(named, "Out")));
+        }
+        if (kind == LayerKindSpec.SparseLinear)
+        {
+            sparsity = named.TryGetValue("Sparsity", out var s) && s is double d ? d : 0.0;
+            if (!(sparsity >= 0 && sparsity < 1))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SparsityOutOfRange, location, sparsity.ToString("R", System.Globalization.CultureInfo.InvariantCulture), member.Name));
+        }
+        bool bias = named.TryGetValue("Bias", out var bb) && bb is true;
+        if (diagnostics.Count > errorsBefore || input is null || output is null) return null;
+
+        return new LayerSpec(property.Name, SnakeCase(property.Name), Modifiers(property), kind, input, output, sparsity, bias);
+    }
+
+    private static string StringArg(Dictionary<string, object?> named, string name) => named.TryGetValue(name, out var v) && v is string s ? s : "width";
+
+    private static DimensionSpec? Dimension(Dictionary<string, object?> named, string argument, string member, Location? location, List<DiagnosticInfo> diagnostics)
+    {
+        // Unset dimensions default to "width", except a readout's Out, which has no sensible default.
+        string text = named.TryGetValue(argument, out var v) ? v as string ?? "" : "width";
+        if (DimensionParser.TryParse(text, out var dimension, out string error)) return dimension;
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadDimension, location, argument, text, member, error));
+        return null;
+    }
+
+    private static Location? AttributeLocation(AttributeData attribute, Location? fallback) =>
+        attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? fallback;
+
+    private static string ShortName(AttributeData attribute)
+    {
+        string name = attribute.AttributeClass?.Name ?? "?";
+        return name.EndsWith("Attribute") ? name.Substring(0, name.Length - "Attribute".Length) : name;
+    }
+
+    private static string HintName(INamedTypeSymbol type) =>
+        (type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString() + ".") + type.Name + ".g.cs";
+
+    /// <summary>PyTorch-style state-dict names: <c>LmHead</c> → <c>lm_head</c>, <c>MLPUp</c> → <c>mlp_up</c>.</summary>
+    internal static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 4);
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (char.IsUpper(c))
+            {
+                bool prevLowerOrDigit = i > 0 && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]));
+                bool acronymEnd = i > 0 && char.IsUpper(name[i - 1]) && i + 1 < name.Length && char.IsLower(name[i + 1]);
+                if ((prevLowerOrDigit || acronymEnd) && sb.Length > 0 && sb[sb.Length - 1] != '_') sb.Append('_');
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>The definition's modifiers without 'partial': the implementation must repeat them exactly.</summary>
+    private static string Modifiers(IPropertySymbol property)
+    {
+        var syntax = property.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() as PropertyDeclarationSyntax;
+        if (syntax is null) return "public";
+        return string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
+    }
+}
