@@ -1,0 +1,105 @@
+namespace SparseDsl.Tests;
+
+/// <summary>Table 1 of Dey et al. (2024), checked cell by cell against values worked out by hand.</summary>
+public class ScalingRulesTests
+{
+    private static readonly BaseHyperparameters Hp = new(InitStd: 0.08, LearningRate: 0.01, InputAlpha: 9.0, OutputAlpha: 1.5);
+    private const double Tol = 1e-12;
+
+    [Fact]
+    public void SuPar_hidden_uses_width_and_density_multipliers()
+    {
+        var rules = new ScalingRules(Parameterization.SuPar, Hp);
+        // m_d = 2, m_ρ = 0.125: variance σ²/(0.25) → std 2σ = 0.16; LR η/(0.25) → multiplier 4.
+        var s = rules.Weight(ParameterRole.Hidden, widthMultiplier: 2, densityMultiplier: 0.125);
+        Assert.Equal(0.16, s.InitStd, Tol);
+        Assert.Equal(4.0, s.LearningRateMultiplier, Tol);
+        Assert.Equal(1.0, s.ForwardMultiplier, Tol);
+        Assert.True(s.WeightDecay);
+    }
+
+    [Fact]
+    public void MuP_hidden_ignores_density()
+    {
+        var rules = new ScalingRules(Parameterization.MuP, Hp);
+        var s = rules.Weight(ParameterRole.Hidden, widthMultiplier: 4, densityMultiplier: 0.125);
+        Assert.Equal(0.04, s.InitStd, Tol);            // σ/√4
+        Assert.Equal(0.25, s.LearningRateMultiplier, Tol); // 1/4
+    }
+
+    [Fact]
+    public void SuPar_equals_MuP_when_dense()
+    {
+        var supar = new ScalingRules(Parameterization.SuPar, Hp);
+        var mup = new ScalingRules(Parameterization.MuP, Hp);
+        foreach (var role in Enum.GetValues<ParameterRole>())
+            Assert.Equal(mup.Weight(role, 8, 1.0), supar.Weight(role, 8, 1.0));
+    }
+
+    [Fact]
+    public void Standard_parameterization_has_no_scaling_or_multipliers()
+    {
+        var rules = new ScalingRules(Parameterization.Standard, Hp);
+        foreach (var role in new[] { ParameterRole.Embedding, ParameterRole.Hidden, ParameterRole.Readout })
+        {
+            var s = rules.Weight(role, widthMultiplier: 8, densityMultiplier: 0.0625);
+            Assert.Equal(0.08, s.InitStd, Tol);
+            Assert.Equal(1.0, s.LearningRateMultiplier, Tol);
+            Assert.Equal(1.0, s.ForwardMultiplier, Tol);
+        }
+        Assert.Equal(1 / Math.Sqrt(64), rules.AttentionScale(64), Tol);
+    }
+
+    [Theory]
+    [InlineData(Parameterization.MuP)]
+    [InlineData(Parameterization.SuPar)]
+    public void Embedding_and_readout_rows(Parameterization p)
+    {
+        var rules = new ScalingRules(p, Hp);
+        var emb = rules.Weight(ParameterRole.Embedding, 1.0);
+        Assert.Equal((0.08, 1.0, 9.0), (emb.InitStd, emb.LearningRateMultiplier, emb.ForwardMultiplier));
+        var readout = rules.Weight(ParameterRole.Readout, widthMultiplier: 4.0);
+        Assert.Equal(0.08, readout.InitStd, Tol);
+        Assert.Equal(1.0, readout.LearningRateMultiplier, Tol);
+        Assert.Equal(1.5 / 4.0, readout.ForwardMultiplier, Tol); // α_output / m_d
+        Assert.Equal(1.0 / 64, rules.AttentionScale(64), Tol);
+    }
+
+    [Fact]
+    public void Biases_and_norms_are_not_decayed_and_use_base_lr()
+    {
+        var rules = new ScalingRules(Parameterization.SuPar, Hp);
+        foreach (var role in new[] { ParameterRole.Bias, ParameterRole.Norm })
+        {
+            var s = rules.Weight(role, 4.0, 0.5);
+            Assert.False(s.WeightDecay);
+            Assert.Equal(1.0, s.LearningRateMultiplier, Tol);
+        }
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.0)]
+    [InlineData(double.NaN)]
+    public void Sparsity_outside_unit_interval_is_rejected(double sparsity) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => ScalingRules.DensityMultiplier(sparsity));
+
+    [Fact]
+    public void Roles_follow_finite_dimensions()
+    {
+        Assert.Equal(ParameterRole.Embedding, ScalingRules.RoleOf(Dimension.Fixed(784), Dimension.OfWidth()));
+        Assert.Equal(ParameterRole.Readout, ScalingRules.RoleOf(Dimension.OfWidth(), Dimension.Fixed(10)));
+        Assert.Equal(ParameterRole.Hidden, ScalingRules.RoleOf(Dimension.OfWidth(4), Dimension.OfWidth()));
+    }
+
+    [Fact]
+    public void Width_multiplier_comes_from_the_fan_in()
+    {
+        Assert.Equal(2.0, ScalingRules.WidthMultiplier(Dimension.OfWidth(4), width: 512, baseWidth: 256), Tol);
+        Assert.Equal(1.0, ScalingRules.WidthMultiplier(Dimension.Fixed(784), width: 512, baseWidth: 256), Tol);
+    }
+
+    [Fact]
+    public void Invalid_hyperparameters_are_rejected() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ScalingRules(Parameterization.SuPar, Hp with { LearningRate = 0 }));
+}
