@@ -1,0 +1,54 @@
+using Microsoft.CodeAnalysis;
+
+namespace SparseDsl.Generators.Tests;
+
+/// <summary>Each invalid declaration gets its own diagnostic, at the offending place, and no half-built model.</summary>
+public class DiagnosticTests
+{
+    public static TheoryData<string, string, string> BadDeclarations => new()
+    {
+        { "SDSL001", Samples.Model("    [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear H { get; }", "[Width(Base = 256)]\npublic class Bad"), "not partial" },
+        { "SDSL002", Samples.Model("    [SparseLinear(Sparsity = 0.5)] public ScaledLinear H { get; set; } = null!;"), "partial property" },
+        { "SDSL003", Samples.Model("    [SparseLinear(Sparsity = 0.5)] public partial ScaledEmbedding H { get; }"), "must be of type SparseDsl.ScaledLinear" },
+        { "SDSL004", Samples.Model("    [SparseLinear(Sparsity = 0.5, In = \"widht\")] public partial ScaledLinear H { get; }"), "unknown name 'widht'" },
+        { "SDSL004", Samples.Model("    [Linear(Out = \"4*\")] public partial ScaledLinear H { get; }"), "ends with an operator" },
+        { "SDSL005", Samples.Model("    [SparseLinear(Sparsity = 1.0)] public partial ScaledLinear H { get; }"), "outside [0, 1)" },
+        { "SDSL005", Samples.Model("    [SparseLinear(Sparsity = -0.25)] public partial ScaledLinear H { get; }"), "outside [0, 1)" },
+        { "SDSL006", Samples.Model("    [Linear] public partial ScaledLinear H { get; }", "[Width(Base = 0)]\npublic partial class Bad"), "must be positive" },
+        { "SDSL007", Samples.Model("    [Readout(Out = \"width\")] public partial ScaledLinear H { get; }"), "finite size" },
+        { "SDSL007", Samples.Model("    [Embedding] public partial ScaledEmbedding E { get; }"), "Vocab" },
+        { "SDSL008", Samples.Model("    [Linear] public partial ScaledLinear H { get; }", "[Width(Base = 256)]\npublic partial class Bad<T>"), "generic" },
+        { "SDSL009", Samples.Model("    [Linear, SparseLinear(Sparsity = 0.5)] public partial ScaledLinear H { get; }"), "several layer attributes" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadDeclarations))]
+    public void Invalid_declaration_gets_a_specific_diagnostic(string id, string source, string messagePart)
+    {
+        var result = GeneratorHarness.Run(source);
+        Assert.Empty(result.Exceptions);
+        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Contains(messagePart, diagnostic.GetMessage());
+        Assert.NotEqual(Location.None, diagnostic.Location);
+        Assert.EndsWith(id + ".md", diagnostic.Descriptor.HelpLinkUri);
+        Assert.Empty(result.Generated);
+    }
+
+    [Fact]
+    public void The_diagnostic_points_at_the_attribute()
+    {
+        string source = Samples.Model("    [SparseLinear(Sparsity = 2.0)] public partial ScaledLinear H { get; }");
+        var diagnostic = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
+        var span = diagnostic.Location.SourceSpan;
+        Assert.Equal("SparseLinear(Sparsity = 2.0)", source.Substring(span.Start, span.Length));
+    }
+
+    [Fact]
+    public void Valid_samples_have_no_diagnostics()
+    {
+        Assert.Empty(GeneratorHarness.Run(Samples.Mlp).GeneratorDiagnostics);
+        Assert.Empty(GeneratorHarness.Run(Samples.TinyLm).GeneratorDiagnostics);
+    }
+}

@@ -1,0 +1,47 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace SparseDsl.Generators.Tests;
+
+/// <summary>Runs <see cref="SparseDslGenerator"/> over source text the way the compiler does, with step tracking on.</summary>
+internal static class GeneratorHarness
+{
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+    {
+        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).ToList();
+        paths.Add(typeof(SparseDsl.ScaledLinear).Assembly.Location);
+        paths.Add(typeof(TorchSharp.torch).Assembly.Location);
+        return paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
+    });
+
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview);
+
+    public static CSharpCompilation Compilation(params string[] sources) => CSharpCompilation.Create(
+        "Probe",
+        sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
+        References.Value,
+        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver Driver() => CSharpGeneratorDriver.Create(
+        [new SparseDslGenerator().AsSourceGenerator()],
+        parseOptions: ParseOptions,
+        driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>Generates, then compiles user code plus generated code.</summary>
+    public static Result Run(params string[] sources)
+    {
+        var compilation = Compilation(sources);
+        var driver = Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        var run = driver.GetRunResult();
+        var generated = run.Results.SelectMany(r => r.GeneratedSources).ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+        var compileDiagnostics = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        return new Result(generated, generatorDiagnostics.ToList(), compileDiagnostics, run.Results.Select(r => r.Exception).Where(e => e is not null).ToList()!);
+    }
+
+    public sealed record Result(
+        IReadOnlyDictionary<string, string> Generated,
+        IReadOnlyList<Diagnostic> GeneratorDiagnostics,
+        IReadOnlyList<Diagnostic> CompileErrors,
+        IReadOnlyList<Exception> Exceptions);
+}
