@@ -57,3 +57,25 @@ public class GeneratorOutputTests
         Assert.Empty(result.Generated);
     }
 }
+
+public class ReadmeExampleTests
+{
+    [Fact]
+    public void The_readme_example_compiles()
+    {
+        var result = GeneratorHarness.Run(Samples.Readme);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.True(result.CompileErrors.Count == 0, string.Join("\n", result.CompileErrors));
+    }
+
+    [Fact]
+    public void The_readme_still_contains_the_tested_declaration()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")).Replace("\r\n", "\n");
+        string declaration = Samples.Readme.Split("public static class ReadmeUsage")[0].Trim();
+        Assert.Contains(declaration, readme);
+    }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
+}

@@ -16,7 +16,7 @@ public class IncrementalTests
         var compilation = GeneratorHarness.Compilation(Samples.Mlp);
         var driver = GeneratorHarness.Driver().RunGenerators(compilation);
 
-        var tree = compilation.SyntaxTrees.Single();
+        var tree = compilation.SyntaxTrees.First();
         var edited = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(Samples.Mlp.Replace(before, after))));
         Assert.NotEqual(Samples.Mlp, Samples.Mlp.Replace(before, after));
         driver = driver.RunGenerators(edited);
@@ -33,7 +33,7 @@ public class IncrementalTests
     {
         var compilation = GeneratorHarness.Compilation(Samples.Mlp);
         var driver = GeneratorHarness.Driver().RunGenerators(compilation);
-        var tree = compilation.SyntaxTrees.Single();
+        var tree = compilation.SyntaxTrees.First();
         driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(Samples.Mlp.Replace("0.875", "0.75")))));
         var steps = driver.GetRunResult().Results.Single().TrackedSteps[SparseDslGenerator.Steps.Models];
         Assert.Contains(steps.SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);

@@ -2,6 +2,52 @@ namespace SparseDsl.Generators.Tests;
 
 internal static class Samples
 {
+    /// <summary>The README's declaration example, verbatim (ReadmeExampleTests checks it stays in sync).</summary>
+    public const string Readme = """
+        using SparseDsl;
+        using TorchSharp;
+        using static TorchSharp.torch;
+
+        [Width(Base = 256)]                      // hyperparameters were tuned at width 256
+        public sealed partial class SparseMlp    // partial: the generator writes the rest
+        {
+            [Linear(In = "784", Bias = true)]    // finite fan-in (784 pixels) → input-like layer
+            public partial ScaledLinear Input { get; }
+
+            [SparseLinear(Sparsity = 0.875)]     // width → width, 87.5% of weights masked
+            public partial ScaledLinear Hidden { get; }
+
+            [SparseLinear(Sparsity = 0.875, In = "width", Out = "4*width")]
+            public partial ScaledLinear Up { get; }
+
+            [SparseLinear(Sparsity = 0.875, In = "4*width", Out = "width")]
+            public partial ScaledLinear Down { get; }
+
+            [Readout(Out = "10")]                // width → 10 classes
+            public partial ScaledLinear Readout { get; }
+
+            public override Tensor forward(Tensor x)
+            {
+                using var scope = NewDisposeScope();
+                var h = nn.functional.relu(Input.call(x));
+                h = nn.functional.relu(Hidden.call(h));
+                h = h + Down.call(nn.functional.relu(Up.call(h)));
+                return Readout.call(h).MoveToOuterDisposeScope();
+            }
+        }
+
+        public static class ReadmeUsage
+        {
+            public static void Run()
+            {
+                // Build at any width; the same seed gives the same weights and masks.
+                using var model = new SparseMlp(width: 1024, device: DeviceSelector.Resolve("cpu"), seed: 1);
+                using var optimizer = model.CreateAdamW(new AdamWSettings { LearningRate = 1.62e-2 }); // per-group SμPar LRs
+                Console.Write(model.Describe());         // per-parameter role, shape, fan-in, density, init std, LR and forward multipliers
+            }
+        }
+        """;
+
     public const string Mlp = """
         using SparseDsl;
         using TorchSharp;
