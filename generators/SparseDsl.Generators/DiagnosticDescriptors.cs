@@ -49,6 +49,32 @@ internal static class DiagnosticDescriptors
         "SDSL009", "More than one DSL attribute on a layer",
         "'{0}' has several layer attributes ({1}); keep exactly one");
 
+    // SDSL1xx: analyzers — code that compiles but escapes the scaling.
+
+    public static readonly DiagnosticDescriptor UnscaledLayer = Warning(
+        "SDSL101", "Layer escapes the SμPar scaling",
+        "'{0}' is a raw TorchSharp {1} inside SparseDsl model '{2}': it gets no SμPar init, learning rate or multiplier. Declare it as a partial property with [{3}].");
+
+    public static readonly DiagnosticDescriptor RawOptimizer = Warning(
+        "SDSL102", "Optimizer built over the model's raw parameters",
+        "{0} over '{1}.parameters()' gives every parameter the same learning rate and loses the μP/SμPar per-group scaling; use '{1}.CreateAdamW(...)' (or ScaledOptimizers)");
+
+    public static readonly DiagnosticDescriptor HandWrittenAttentionScale = Warning(
+        "SDSL103", "Attention scaled by 1/√d_head by hand",
+        "Square root of '{0}' inside SparseDsl model '{1}': μP and SμPar scale attention logits by 1/d_head, not 1/√d_head. Use Plan.Rules.AttentionScale({0}).");
+
+    public static readonly DiagnosticDescriptor FewWeightsPerNeuron = Info(
+        "SDSL104", "Few non-zero weights per neuron",
+        "'{0}' keeps {1:0.#} non-zero weights per output neuron at the base width ({2} inputs × density {3}); SμPar's variance argument assumes many (threshold {4}). Lower the sparsity or raise the base width.");
+
+    public static readonly DiagnosticDescriptor SparseInputLikeLayer = Warning(
+        "SDSL105", "[SparseLinear] on a layer whose fan-in does not scale with width",
+        "'{0}' reads the finite dimension {1}: μP treats it as an input-like layer, so its density multiplier is not applied. Make it dense ([Linear]) or give it a width-scaled fan-in.");
+
+    public static readonly DiagnosticDescriptor MissingInputOrReadout = Warning(
+        "SDSL106", "Model has no input-like layer or no readout",
+        "SparseDsl model '{0}' has no {1}: μP needs {2} to scale the model's ends. Declare one with {3}.");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = new()
     {
         [ModelNotPartial.Id] = ModelNotPartial,
@@ -60,10 +86,22 @@ internal static class DiagnosticDescriptors
         [ReadoutNotFinite.Id] = ReadoutNotFinite,
         [UnsupportedModelShape.Id] = UnsupportedModelShape,
         [SeveralLayerAttributes.Id] = SeveralLayerAttributes,
+        [UnscaledLayer.Id] = UnscaledLayer,
+        [RawOptimizer.Id] = RawOptimizer,
+        [HandWrittenAttentionScale.Id] = HandWrittenAttentionScale,
+        [FewWeightsPerNeuron.Id] = FewWeightsPerNeuron,
+        [SparseInputLikeLayer.Id] = SparseInputLikeLayer,
+        [MissingInputOrReadout.Id] = MissingInputOrReadout,
     };
 
     public static DiagnosticDescriptor ById(string id) => All[id];
 
-    private static DiagnosticDescriptor Error(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md");
+    private static DiagnosticDescriptor Error(string id, string title, string message) => Create(id, title, message, DiagnosticSeverity.Error);
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message) => Create(id, title, message, DiagnosticSeverity.Warning);
+
+    private static DiagnosticDescriptor Info(string id, string title, string message) => Create(id, title, message, DiagnosticSeverity.Info);
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity) =>
+        new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md");
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace SparseDsl.Generators.Tests;
 
@@ -41,6 +42,19 @@ internal static class GeneratorHarness
         var generated = run.Results.SelectMany(r => r.GeneratedSources).ToDictionary(s => s.HintName, s => s.SourceText.ToString());
         var compileDiagnostics = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         return new Result(generated, generatorDiagnostics.ToList(), compileDiagnostics, run.Results.Select(r => r.Exception).Where(e => e is not null).ToList()!);
+    }
+
+    /// <summary>Generates, then runs every SparseDsl analyzer over user plus generated code.</summary>
+    public static IReadOnlyList<Diagnostic> Analyze(string source, IReadOnlyDictionary<string, ReportDiagnostic>? severities = null)
+    {
+        var compilation = Compilation(source);
+        if (severities is not null)
+            compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(severities));
+        Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        ImmutableArray<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer> analyzers =
+            [new Analyzers.ScalingEscapeAnalyzer(), new Analyzers.RawOptimizerAnalyzer(), new Analyzers.DeclarationAnalyzer()];
+        return output.WithAnalyzers(analyzers).GetAllDiagnosticsAsync().GetAwaiter().GetResult()
+            .Where(d => d.Id.StartsWith("SDSL", StringComparison.Ordinal)).ToList();
     }
 
     public sealed record Result(

@@ -22,9 +22,15 @@ internal static class ModelParser
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        var diagnostics = new List<DiagnosticInfo>();
         if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax node)
             return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        return Parse(type, node, context.Attributes[0], cancellationToken);
+    }
+
+    /// <summary>Parses one [Width] class; analyzers call this too, so they judge exactly what the generator builds.</summary>
+    public static ParseResult Parse(INamedTypeSymbol type, ClassDeclarationSyntax node, AttributeData widthAttribute, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
 
         Location nameLocation = node.Identifier.GetLocation();
         if (!node.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -37,7 +43,6 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedModelShape, nameLocation, type.Name, "it is static"));
 
         int baseWidth = 256;
-        var widthAttribute = context.Attributes[0];
         foreach (var arg in widthAttribute.NamedArguments)
             if (arg.Key == "Base" && arg.Value.Value is int b) baseWidth = b;
         if (baseWidth <= 0)

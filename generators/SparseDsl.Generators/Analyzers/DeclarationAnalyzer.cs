@@ -1,0 +1,88 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using SparseDsl.Generators.Model;
+using SparseDsl.Generators.Parsing;
+
+namespace SparseDsl.Generators.Analyzers;
+
+/// <summary>
+/// Judges valid declarations exactly as the generator parses them (<see cref="ModelParser"/>): SDSL104 too few
+/// non-zero weights per neuron, SDSL105 a sparse layer that μP treats as input-like, SDSL106 a model without an
+/// input-like layer or a readout.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>
+    /// SμPar's forward-variance argument sums fan-in·density independent products; below this many per neuron at
+    /// the base width the sum is too short for that argument (and for a stable proxy) to hold well.
+    /// </summary>
+    public const double MinWeightsPerNeuron = 16;
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.FewWeightsPerNeuron, DiagnosticDescriptors.SparseInputLikeLayer, DiagnosticDescriptors.MissingInputOrReadout);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            var types = KnownTypes.For(start.Compilation);
+            if (types is null) return;
+            start.RegisterSymbolAction(c => Analyze(c, types), SymbolKind.NamedType);
+        });
+    }
+
+    private static void Analyze(SymbolAnalysisContext context, KnownTypes types)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        var width = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, types.WidthAttribute));
+        if (width is null) return;
+        var node = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken)).OfType<ClassDeclarationSyntax>()
+            .FirstOrDefault(c => c.AttributeLists.Count > 0) ?? type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken)).OfType<ClassDeclarationSyntax>().FirstOrDefault();
+        if (node is null) return;
+        var model = ModelParser.Parse(type, node, width, context.CancellationToken).Model;
+        if (model is null || model.Layers.Count == 0) return; // invalid declarations: the generator reports them
+
+        foreach (var layer in model.Layers)
+        {
+            var location = LayerLocation(type, layer.PropertyName);
+            if (layer.Kind == LayerKindSpec.SparseLinear && !layer.In.ScalesWithWidth)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.SparseInputLikeLayer, location, layer.PropertyName, layer.In.FixedSize));
+                continue;
+            }
+            if (layer.Kind == LayerKindSpec.SparseLinear)
+            {
+                long fanIn = (long)model.BaseWidth * layer.In.Numerator / layer.In.Denominator;
+                double density = 1 - layer.Sparsity;
+                double perNeuron = fanIn * density;
+                if (perNeuron < MinWeightsPerNeuron)
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.FewWeightsPerNeuron, location,
+                        layer.PropertyName, perNeuron, fanIn, density.ToString("0.######", CultureInfo.InvariantCulture), MinWeightsPerNeuron));
+            }
+        }
+
+        var classLocation = node.Identifier.GetLocation();
+        if (!model.Layers.Any(l => l.Kind == LayerKindSpec.Embedding || !l.In.ScalesWithWidth))
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingInputOrReadout, classLocation, type.Name,
+                "input-like layer", "a layer reading a finite dimension", "[Embedding(Vocab = …)] or [Linear(In = \"<features>\")]"));
+        if (!model.Layers.Any(l => l.Kind == LayerKindSpec.Readout || !l.Out.ScalesWithWidth))
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingInputOrReadout, classLocation, type.Name,
+                "readout", "a layer writing a finite dimension", "[Readout(Out = \"<classes>\")]"));
+    }
+
+    private static Location? LayerLocation(INamedTypeSymbol type, string propertyName)
+    {
+        var property = type.GetMembers(propertyName).FirstOrDefault();
+        var attribute = property?.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ContainingNamespace.ToDisplayString() == "SparseDsl");
+        return attribute?.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? property?.Locations.FirstOrDefault();
+    }
+}

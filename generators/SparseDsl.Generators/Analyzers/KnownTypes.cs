@@ -1,0 +1,57 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace SparseDsl.Generators.Analyzers;
+
+/// <summary>The types the analyzers look for, resolved once per compilation (absent when TorchSharp is not referenced).</summary>
+internal sealed class KnownTypes
+{
+    private KnownTypes(Compilation compilation)
+    {
+        WidthAttribute = compilation.GetTypeByMetadataName("SparseDsl.WidthAttribute");
+        ScaledModel = compilation.GetTypeByMetadataName("SparseDsl.IScaledModel");
+        TorchOptim = compilation.GetTypeByMetadataName("TorchSharp.torch+optim");
+        RawLayers = new[]
+        {
+            ("Linear", "TorchSharp.Modules.Linear", "Linear or SparseLinear"),
+            ("Embedding", "TorchSharp.Modules.Embedding", "Embedding"),
+            ("Conv1d", "TorchSharp.Modules.Conv1d", "SparseLinear"),
+            ("Conv2d", "TorchSharp.Modules.Conv2d", "SparseLinear"),
+            ("Conv3d", "TorchSharp.Modules.Conv3d", "SparseLinear"),
+            ("Parameter", "TorchSharp.Modules.Parameter", "Linear or SparseLinear"),
+        }
+        .Select(t => (t.Item1, compilation.GetTypeByMetadataName(t.Item2), t.Item3))
+        .Where(t => t.Item2 is not null)
+        .Select(t => new RawLayer(t.Item1, t.Item2!, t.Item3))
+        .ToArray();
+    }
+
+    public INamedTypeSymbol? WidthAttribute { get; }
+
+    public INamedTypeSymbol? ScaledModel { get; }
+
+    public INamedTypeSymbol? TorchOptim { get; }
+
+    public RawLayer[] RawLayers { get; }
+
+    public static KnownTypes? For(Compilation compilation)
+    {
+        var types = new KnownTypes(compilation);
+        return types.WidthAttribute is null ? null : types;
+    }
+
+    public bool IsModel(ITypeSymbol? type) =>
+        type is INamedTypeSymbol named &&
+        (named.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, WidthAttribute)) ||
+         (ScaledModel is not null && named.AllInterfaces.Contains(ScaledModel, SymbolEqualityComparer.Default)));
+
+    public RawLayer? RawLayerOf(ITypeSymbol? type)
+    {
+        for (var t = type; t is not null; t = t.BaseType)
+            foreach (var raw in RawLayers)
+                if (SymbolEqualityComparer.Default.Equals(t, raw.Type)) return raw;
+        return null;
+    }
+
+    internal sealed record RawLayer(string Name, INamedTypeSymbol Type, string Suggestion);
+}

@@ -1,0 +1,101 @@
+using Microsoft.CodeAnalysis;
+
+namespace SparseDsl.Generators.Tests;
+
+/// <summary>Each analyzer fires on a minimal bad sample, says where and what, and stays quiet on good code.</summary>
+public class AnalyzerTests
+{
+    private const string Layers = """
+            [Embedding(Vocab = 256)] public partial ScaledEmbedding Embed { get; }
+            [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear Hidden { get; }
+            [Readout(Out = "256")] public partial ScaledLinear Head { get; }
+        """;
+
+    public static TheoryData<string, string, string> BadCode => new()
+    {
+        { "SDSL101", Samples.Model(Layers + "\n    private TorchSharp.Modules.Linear extra = nn.Linear(256, 256);"), "'extra' is a raw TorchSharp Linear" },
+        { "SDSL101", Samples.Model(Layers + "\n    public TorchSharp.Modules.Embedding Pos { get; } = nn.Embedding(16, 256);"), "raw TorchSharp Embedding" },
+        { "SDSL101", Samples.Model(Layers + "\n    public TorchSharp.Modules.Parameter Gain { get; } = new(ones(256));"), "raw TorchSharp Parameter" },
+        { "SDSL101", Samples.Model(Layers + "\n    private void Build() { var conv = nn.Conv1d(3, 8, 3); }"), "'conv' is a raw TorchSharp Conv1d" },
+        { "SDSL103", Samples.Model(Layers + "\n    private double Scale(int headDim) => 1.0 / Math.Sqrt(headDim);"), "Square root of 'headDim'" },
+        { "SDSL104", Samples.Model("""
+                [Embedding(Vocab = 256)] public partial ScaledEmbedding Embed { get; }
+                [SparseLinear(Sparsity = 0.96875)] public partial ScaledLinear Hidden { get; }
+                [Readout(Out = "256")] public partial ScaledLinear Head { get; }
+            """), "keeps 8 non-zero weights per output neuron" },
+        { "SDSL105", Samples.Model("""
+                [SparseLinear(Sparsity = 0.5, In = "784")] public partial ScaledLinear Input { get; }
+                [Readout(Out = "10")] public partial ScaledLinear Head { get; }
+            """), "reads the finite dimension 784" },
+        { "SDSL106", Samples.Model("""
+                [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear Hidden { get; }
+                [Readout(Out = "10")] public partial ScaledLinear Head { get; }
+            """), "has no input-like layer" },
+        { "SDSL106", Samples.Model("""
+                [Embedding(Vocab = 256)] public partial ScaledEmbedding Embed { get; }
+                [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear Hidden { get; }
+            """), "has no readout" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadCode))]
+    public void Analyzer_fires_on_a_minimal_bad_sample(string id, string source, string messagePart)
+    {
+        var diagnostics = GeneratorHarness.Analyze(source);
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Contains(messagePart, diagnostic.GetMessage());
+        Assert.True(diagnostic.Location.IsInSource);
+        Assert.EndsWith(id + ".md", diagnostic.Descriptor.HelpLinkUri);
+    }
+
+    [Fact]
+    public void Raw_optimizer_over_model_parameters_is_flagged_and_the_generated_one_is_not()
+    {
+        string source = Samples.Model(Layers) + """
+
+            public static class Training
+            {
+                public static void Bad(Demo.Bad model) { var opt = optim.AdamW(model.parameters(), 0.01); }
+                public static void AlsoBad(Demo.Bad model) { var opt = optim.SGD(model.parameters(), 0.1); }
+                public static void Good(Demo.Bad model) { var opt = model.CreateAdamW(); }
+                public static void Unrelated(TorchSharp.Modules.Linear plain) { var opt = optim.Adam(plain.parameters(), 0.01); }
+            }
+            """;
+        var diagnostics = GeneratorHarness.Analyze(source);
+        Assert.Equal(2, diagnostics.Count);
+        Assert.All(diagnostics, d => Assert.Equal("SDSL102", d.Id));
+        Assert.Contains("torch.optim.AdamW over 'model.parameters()'", diagnostics[0].GetMessage());
+        Assert.Contains("model.CreateAdamW", diagnostics[0].GetMessage());
+    }
+
+    [Fact]
+    public void Severity_is_configurable_per_id()
+    {
+        string source = Samples.Model(Layers + "\n    private TorchSharp.Modules.Linear extra = nn.Linear(256, 256);");
+        var asError = GeneratorHarness.Analyze(source, new Dictionary<string, ReportDiagnostic> { ["SDSL101"] = ReportDiagnostic.Error });
+        Assert.Equal(DiagnosticSeverity.Error, Assert.Single(asError).Severity);
+        var suppressed = GeneratorHarness.Analyze(source, new Dictionary<string, ReportDiagnostic> { ["SDSL101"] = ReportDiagnostic.Suppress });
+        Assert.Empty(suppressed);
+    }
+
+    [Fact]
+    public void Good_models_raise_nothing()
+    {
+        Assert.Empty(GeneratorHarness.Analyze(Samples.Readme));
+        Assert.Empty(GeneratorHarness.Analyze(Samples.Model(Layers + "\n    private double Scale(int width) => 1.0 / Math.Sqrt(width);")));
+    }
+
+    [Fact]
+    public void The_examples_raise_nothing()
+    {
+        string root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
+        string example = Path.Combine(root, "examples", "SparseDsl.Examples", "NgramLm.cs");
+        string probe = Path.Combine(root, "tests", "SparseDsl.Tests", "TestModels.cs");
+        foreach (string file in new[] { example, probe })
+        {
+            Assert.True(File.Exists(file), file);
+            Assert.Empty(GeneratorHarness.Analyze(File.ReadAllText(file)));
+        }
+    }
+}
