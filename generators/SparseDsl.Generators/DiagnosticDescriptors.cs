@@ -75,6 +75,10 @@ internal static class DiagnosticDescriptors
         "SDSL106", "Model has no input-like layer or no readout",
         "SparseDsl model '{0}' has no {1}: μP needs {2} to scale the model's ends. Declare one with {3}.");
 
+    public static readonly DiagnosticDescriptor ChainedDimensionMismatch = Error(
+        "SDSL107", "Chained layers have inconsistent dimensions",
+        "'{0}' reads {1} but is fed the output of '{2}', which writes {3}; make '{2}'.Out and '{0}'.In the same dimension expression");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = new()
     {
         [ModelNotPartial.Id] = ModelNotPartial,
@@ -92,6 +96,7 @@ internal static class DiagnosticDescriptors
         [FewWeightsPerNeuron.Id] = FewWeightsPerNeuron,
         [SparseInputLikeLayer.Id] = SparseInputLikeLayer,
         [MissingInputOrReadout.Id] = MissingInputOrReadout,
+        [ChainedDimensionMismatch.Id] = ChainedDimensionMismatch,
     };
 
     public static DiagnosticDescriptor ById(string id) => All[id];

@@ -50,6 +50,23 @@ public class AnalyzerTests
     }
 
     [Fact]
+    public void Chained_layers_with_inconsistent_dimensions_are_an_error()
+    {
+        string source = Samples.Model("""
+                [Embedding(Vocab = 256)] public partial ScaledEmbedding Embed { get; }
+                [SparseLinear(Sparsity = 0.5, Out = "4*width")] public partial ScaledLinear Up { get; }
+                [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear Hidden { get; }
+                [Readout(Out = "256")] public partial ScaledLinear Head { get; }
+                public Tensor Good(Tensor ids) => Head.call(nn.functional.relu(Hidden.call(Embed.call(ids))));
+                public Tensor Bad(Tensor ids) => Hidden.call(nn.functional.gelu(Up.call(Embed.call(ids))));
+            """);
+        var diagnostic = Assert.Single(GeneratorHarness.Analyze(source));
+        Assert.Equal("SDSL107", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Contains("'Hidden' reads width but is fed the output of 'Up', which writes 4*width", diagnostic.GetMessage());
+    }
+
+    [Fact]
     public void Raw_optimizer_over_model_parameters_is_flagged_and_the_generated_one_is_not()
     {
         string source = Samples.Model(Layers) + """

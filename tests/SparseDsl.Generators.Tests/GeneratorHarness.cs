@@ -52,7 +52,7 @@ internal static class GeneratorHarness
             compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(severities));
         Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         ImmutableArray<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer> analyzers =
-            [new Analyzers.ScalingEscapeAnalyzer(), new Analyzers.RawOptimizerAnalyzer(), new Analyzers.DeclarationAnalyzer()];
+            [new Analyzers.ScalingEscapeAnalyzer(), new Analyzers.RawOptimizerAnalyzer(), new Analyzers.DeclarationAnalyzer(), new Analyzers.ChainedDimensionAnalyzer()];
         return output.WithAnalyzers(analyzers).GetAllDiagnosticsAsync().GetAwaiter().GetResult()
             .Where(d => d.Id.StartsWith("SDSL", StringComparison.Ordinal)).ToList();
     }

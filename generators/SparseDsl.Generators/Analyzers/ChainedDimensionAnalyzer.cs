@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using SparseDsl.Generators.Model;
+using SparseDsl.Generators.Parsing;
+
+namespace SparseDsl.Generators.Analyzers;
+
+/// <summary>
+/// SDSL107: a DSL layer called directly on another layer's output (<c>B.call(A.call(x))</c>, optionally through
+/// element-wise activations such as <c>relu</c> or <c>gelu</c>) must read the dimension the other writes. The check
+/// compares the declared dimension expressions, so it holds at every width.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class ChainedDimensionAnalyzer : DiagnosticAnalyzer
+{
+    // Element-wise operations keep the last dimension, so a chain may pass through them.
+    private static readonly HashSet<string> ShapePreserving = new(StringComparer.Ordinal)
+    {
+        "relu", "relu_", "gelu", "silu", "tanh", "sigmoid", "dropout", "softplus", "mish", "elu", "leaky_relu", "relu6", "hardswish", "selu",
+    };
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.ChainedDimensionMismatch);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            var types = KnownTypes.For(start.Compilation);
+            if (types is null) return;
+            var models = new ConcurrentDictionary<INamedTypeSymbol, ModelSpec?>(SymbolEqualityComparer.Default);
+            start.RegisterOperationAction(c => Analyze(c, types, models), OperationKind.Invocation);
+        });
+    }
+
+    private static void Analyze(OperationAnalysisContext context, KnownTypes types, ConcurrentDictionary<INamedTypeSymbol, ModelSpec?> models)
+    {
+        var outer = (IInvocationOperation)context.Operation;
+        if (LayerCalled(outer) is not { } reader) return;
+        var type = reader.ContainingType;
+        if (!types.IsModel(type)) return;
+        var argument = outer.Arguments.FirstOrDefault()?.Value;
+        if (argument is null || Source(argument) is not { } writer || !SymbolEqualityComparer.Default.Equals(writer.ContainingType, type)) return;
+
+        var model = models.GetOrAdd(type, t => Parse(t, types, context));
+        var readerSpec = model?.Layers.FirstOrDefault(l => l.PropertyName == reader.Name);
+        var writerSpec = model?.Layers.FirstOrDefault(l => l.PropertyName == writer.Name);
+        if (readerSpec is null || writerSpec is null || readerSpec.In == writerSpec.Out) return;
+        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ChainedDimensionMismatch, outer.Syntax.GetLocation(),
+            reader.Name, Describe(readerSpec.In), writer.Name, Describe(writerSpec.Out)));
+    }
+
+    /// <summary>The DSL layer property whose output <paramref name="value"/> is, through element-wise ops; else null.</summary>
+    private static IPropertySymbol? Source(IOperation value)
+    {
+        while (true)
+        {
+            while (value is IConversionOperation conversion) value = conversion.Operand;
+            if (value is not IInvocationOperation invocation) return null;
+            if (LayerCalled(invocation) is { } layer) return layer;
+            if (!ShapePreserving.Contains(invocation.TargetMethod.Name)) return null;
+            var next = invocation.Instance ?? invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value;
+            if (next is null) return null;
+            value = next;
+        }
+    }
+
+    /// <summary>The layer property of <c>Layer.call(x)</c> / <c>Layer.forward(x)</c>, when the receiver is a DSL layer property.</summary>
+    private static IPropertySymbol? LayerCalled(IInvocationOperation invocation)
+    {
+        if (invocation.TargetMethod.Name is not ("call" or "forward")) return null;
+        var receiver = invocation.Instance;
+        while (receiver is IConversionOperation conversion) receiver = conversion.Operand;
+        return receiver is IPropertyReferenceOperation { Property: var property } &&
+               property.Type.ContainingNamespace?.ToDisplayString() == "SparseDsl" &&
+               property.Type.Name is "ScaledLinear" or "ScaledEmbedding"
+            ? property.OriginalDefinition
+            : null;
+    }
+
+    private static ModelSpec? Parse(INamedTypeSymbol type, KnownTypes types, OperationAnalysisContext context)
+    {
+        var width = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, types.WidthAttribute));
+        var node = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken)).OfType<ClassDeclarationSyntax>()
+            .FirstOrDefault(c => c.AttributeLists.Count > 0);
+        return width is null || node is null ? null : ModelParser.Parse(type, node, width, context.CancellationToken).Model;
+    }
+
+    private static string Describe(DimensionSpec d) => !d.ScalesWithWidth
+        ? d.FixedSize.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : (d.Numerator, d.Denominator) switch
+        {
+            (1, 1) => "width",
+            (_, 1) => $"{d.Numerator}*width",
+            (1, _) => $"width/{d.Denominator}",
+            _ => $"{d.Numerator}*width/{d.Denominator}",
+        };
+}
