@@ -88,8 +88,7 @@ public class CodeFixTests
     {
         var compilation = (await document.Project.GetCompilationAsync())!;
         GeneratorHarness.Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
-        ImmutableArray<DiagnosticAnalyzer> analyzers = [new Analyzers.ScalingEscapeAnalyzer(), new Analyzers.RawOptimizerAnalyzer(), new Analyzers.DeclarationAnalyzer(), new Analyzers.ChainedDimensionAnalyzer()];
-        var analyzerDiagnostics = await output.WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync();
+        var analyzerDiagnostics = await output.WithAnalyzers(GeneratorHarness.Analyzers).GetAnalyzerDiagnosticsAsync();
         return generatorDiagnostics.Concat(analyzerDiagnostics).Where(d => d.Id.StartsWith("SDSL", StringComparison.Ordinal)).ToList();
     }
 

@@ -44,6 +44,10 @@ internal static class GeneratorHarness
         return new Result(generated, generatorDiagnostics.ToList(), compileDiagnostics, run.Results.Select(r => r.Exception).Where(e => e is not null).ToList()!);
     }
 
+    /// <summary>Every SparseDsl analyzer.</summary>
+    public static ImmutableArray<DiagnosticAnalyzer> Analyzers { get; } =
+        [new Generators.Analyzers.ScalingEscapeAnalyzer(), new Generators.Analyzers.RawOptimizerAnalyzer(), new Generators.Analyzers.DeclarationAnalyzer(), new Generators.Analyzers.ChainedDimensionAnalyzer()];
+
     /// <summary>Generates, then runs every SparseDsl analyzer over user plus generated code.</summary>
     public static IReadOnlyList<Diagnostic> Analyze(string source, IReadOnlyDictionary<string, ReportDiagnostic>? severities = null)
     {
@@ -51,9 +55,7 @@ internal static class GeneratorHarness
         if (severities is not null)
             compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(severities));
         Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
-        ImmutableArray<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer> analyzers =
-            [new Analyzers.ScalingEscapeAnalyzer(), new Analyzers.RawOptimizerAnalyzer(), new Analyzers.DeclarationAnalyzer(), new Analyzers.ChainedDimensionAnalyzer()];
-        return output.WithAnalyzers(analyzers).GetAllDiagnosticsAsync().GetAwaiter().GetResult()
+        return output.WithAnalyzers(Analyzers).GetAllDiagnosticsAsync().GetAwaiter().GetResult()
             .Where(d => d.Id.StartsWith("SDSL", StringComparison.Ordinal)).ToList();
     }
 

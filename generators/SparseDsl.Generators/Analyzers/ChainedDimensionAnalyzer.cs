@@ -4,11 +4,9 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using SparseDsl.Generators.Model;
-using SparseDsl.Generators.Parsing;
 
 namespace SparseDsl.Generators.Analyzers;
 
@@ -52,12 +50,12 @@ public sealed class ChainedDimensionAnalyzer : DiagnosticAnalyzer
         var argument = outer.Arguments.FirstOrDefault()?.Value;
         if (argument is null || Source(argument) is not { } writer || !SymbolEqualityComparer.Default.Equals(writer.ContainingType, type)) return;
 
-        var model = models.GetOrAdd(type, t => Parse(t, types, context));
+        var model = models.GetOrAdd(type, t => types.ParseModel(t, context.CancellationToken));
         var readerSpec = model?.Layers.FirstOrDefault(l => l.PropertyName == reader.Name);
         var writerSpec = model?.Layers.FirstOrDefault(l => l.PropertyName == writer.Name);
         if (readerSpec is null || writerSpec is null || readerSpec.In == writerSpec.Out) return;
         context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ChainedDimensionMismatch, outer.Syntax.GetLocation(),
-            reader.Name, Describe(readerSpec.In), writer.Name, Describe(writerSpec.Out)));
+            reader.Name, readerSpec.In.ToString(), writer.Name, writerSpec.Out.ToString()));
     }
 
     /// <summary>The DSL layer property whose output <paramref name="value"/> is, through element-wise ops; else null.</summary>
@@ -87,22 +85,4 @@ public sealed class ChainedDimensionAnalyzer : DiagnosticAnalyzer
             ? property.OriginalDefinition
             : null;
     }
-
-    private static ModelSpec? Parse(INamedTypeSymbol type, KnownTypes types, OperationAnalysisContext context)
-    {
-        var width = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, types.WidthAttribute));
-        var node = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken)).OfType<ClassDeclarationSyntax>()
-            .FirstOrDefault(c => c.AttributeLists.Count > 0);
-        return width is null || node is null ? null : ModelParser.Parse(type, node, width, context.CancellationToken).Model;
-    }
-
-    private static string Describe(DimensionSpec d) => !d.ScalesWithWidth
-        ? d.FixedSize.ToString(System.Globalization.CultureInfo.InvariantCulture)
-        : (d.Numerator, d.Denominator) switch
-        {
-            (1, 1) => "width",
-            (_, 1) => $"{d.Numerator}*width",
-            (1, _) => $"width/{d.Denominator}",
-            _ => $"{d.Numerator}*width/{d.Denominator}",
-        };
 }

@@ -2,10 +2,8 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using SparseDsl.Generators.Model;
-using SparseDsl.Generators.Parsing;
 
 namespace SparseDsl.Generators.Analyzers;
 
@@ -43,13 +41,8 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
     private static void Analyze(SymbolAnalysisContext context, KnownTypes types)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        var width = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, types.WidthAttribute));
-        if (width is null) return;
-        var node = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken)).OfType<ClassDeclarationSyntax>()
-            .FirstOrDefault(c => c.AttributeLists.Count > 0) ?? type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken)).OfType<ClassDeclarationSyntax>().FirstOrDefault();
-        if (node is null) return;
-        var model = ModelParser.Parse(type, node, width, context.CancellationToken).Model;
-        if (model is null || model.Layers.Count == 0) return; // invalid declarations: the generator reports them
+        var model = types.ParseModel(type, context.CancellationToken);
+        if (model is null || model.Layers.Count == 0) return;
 
         foreach (var layer in model.Layers)
         {
@@ -70,7 +63,7 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        var classLocation = node.Identifier.GetLocation();
+        var classLocation = type.Locations.FirstOrDefault();
         if (!model.Layers.Any(l => l.Kind == LayerKindSpec.Embedding || !l.In.ScalesWithWidth))
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingInputOrReadout, classLocation, type.Name,
                 "input-like layer", "a layer reading a finite dimension", "[Embedding(Vocab = …)] or [Linear(In = \"<features>\")]"));

@@ -53,5 +53,17 @@ internal sealed class KnownTypes
         return null;
     }
 
+    /// <summary>
+    /// Parses a [Width] class exactly as the generator does; null when it is not a model or its declaration is invalid
+    /// (the generator reports those).
+    /// </summary>
+    public Model.ModelSpec? ParseModel(INamedTypeSymbol type, System.Threading.CancellationToken cancellationToken)
+    {
+        var width = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, WidthAttribute));
+        // The declaration carrying [Width] is the one ForAttributeWithMetadataName hands the generator.
+        var node = width?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax>();
+        return width is null || node is null ? null : Parsing.ModelParser.Parse(type, node, width, cancellationToken).Model;
+    }
+
     internal sealed record RawLayer(string Name, INamedTypeSymbol Type, string Suggestion);
 }
