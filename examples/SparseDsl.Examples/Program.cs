@@ -40,7 +40,7 @@ Console.WriteLine($"Data: {corpus.Source} ({corpus.Train.Length:N0} training byt
 Console.Write(model.Describe());
 
 using var optimizer = model.CreateAdamW(new AdamWSettings { LearningRate = options.LearningRate });
-var random = new Random(checked((int)options.Seed));
+var random = new Random(unchecked((int)(options.Seed ^ (options.Seed >>> 32)))); // folds any long seed, deterministically
 var watch = Stopwatch.StartNew();
 for (int step = 1; step <= options.Steps; step++)
 {
