@@ -5,11 +5,7 @@ namespace SparseDsl.Generators.Tests;
 /// <summary>Each analyzer fires on a minimal bad sample, says where and what, and stays quiet on good code.</summary>
 public class AnalyzerTests
 {
-    private const string Layers = """
-            [Embedding(Vocab = 256)] public partial ScaledEmbedding Embed { get; }
-            [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear Hidden { get; }
-            [Readout(Out = "256")] public partial ScaledLinear Head { get; }
-        """;
+    private const string Layers = Samples.ValidLayers;
 
     public static TheoryData<string, string, string> BadCode => new()
     {

@@ -12,11 +12,7 @@ namespace SparseDsl.Generators.Tests;
 /// <summary>Each code fix applied in a workspace: the text it produces, and that the diagnostic is gone afterwards.</summary>
 public class CodeFixTests
 {
-    private const string Layers = """
-            [Embedding(Vocab = 256)] public partial ScaledEmbedding Embed { get; }
-            [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear Hidden { get; }
-            [Readout(Out = "256")] public partial ScaledLinear Head { get; }
-        """;
+    private const string Layers = Samples.ValidLayers;
 
     [Fact]
     public async Task Make_partial()

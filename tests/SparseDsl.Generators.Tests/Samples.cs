@@ -98,6 +98,13 @@ internal static class Samples
         }
         """;
 
+    /// <summary>Layers of a valid model (input, sparse hidden, readout), for samples that add one mistake to them.</summary>
+    public const string ValidLayers = """
+            [Embedding(Vocab = 256)] public partial ScaledEmbedding Embed { get; }
+            [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear Hidden { get; }
+            [Readout(Out = "256")] public partial ScaledLinear Head { get; }
+        """;
+
     /// <summary>Wraps a class body in a [Width] model with the usual usings.</summary>
     public static string Model(string members, string header = "[Width(Base = 256)]\npublic partial class Bad") => $$"""
         using SparseDsl;

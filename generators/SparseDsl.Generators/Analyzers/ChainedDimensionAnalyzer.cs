@@ -16,7 +16,7 @@ namespace SparseDsl.Generators.Analyzers;
 /// compares the declared dimension expressions, so it holds at every width.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class ChainedDimensionAnalyzer : DiagnosticAnalyzer
+public sealed class ChainedDimensionAnalyzer : SparseDslAnalyzer
 {
     // Element-wise operations keep the last dimension, so a chain may pass through them.
     private static readonly HashSet<string> ShapePreserving = new(StringComparer.Ordinal)
@@ -28,17 +28,10 @@ public sealed class ChainedDimensionAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.ChainedDimensionMismatch);
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext context, KnownTypes types)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            var types = KnownTypes.For(start.Compilation);
-            if (types is null) return;
-            var models = new ConcurrentDictionary<INamedTypeSymbol, ModelSpec?>(SymbolEqualityComparer.Default);
-            start.RegisterOperationAction(c => Analyze(c, types, models), OperationKind.Invocation);
-        });
+        var models = new ConcurrentDictionary<INamedTypeSymbol, ModelSpec?>(SymbolEqualityComparer.Default);
+        context.RegisterOperationAction(c => Analyze(c, types, models), OperationKind.Invocation);
     }
 
     private static void Analyze(OperationAnalysisContext context, KnownTypes types, ConcurrentDictionary<INamedTypeSymbol, ModelSpec?> models)

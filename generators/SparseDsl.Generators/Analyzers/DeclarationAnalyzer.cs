@@ -13,7 +13,7 @@ namespace SparseDsl.Generators.Analyzers;
 /// input-like layer or a readout.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
+public sealed class DeclarationAnalyzer : SparseDslAnalyzer
 {
     /// <summary>
     /// SμPar's forward-variance argument sums fan-in·density independent products; below this many per neuron at
@@ -26,16 +26,9 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.FewWeightsPerNeuron, DiagnosticDescriptors.SparseInputLikeLayer, DiagnosticDescriptors.MissingInputOrReadout);
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext context, KnownTypes types)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            var types = KnownTypes.For(start.Compilation);
-            if (types is null) return;
-            start.RegisterSymbolAction(c => Analyze(c, types), SymbolKind.NamedType);
-        });
+        context.RegisterSymbolAction(c => Analyze(c, types), SymbolKind.NamedType);
     }
 
     private static void Analyze(SymbolAnalysisContext context, KnownTypes types)

@@ -11,22 +11,16 @@ namespace SparseDsl.Generators.Analyzers;
 /// parameter silently undoes μP's per-layer LR scaling — the most common μP mistake.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class RawOptimizerAnalyzer : DiagnosticAnalyzer
+public sealed class RawOptimizerAnalyzer : SparseDslAnalyzer
 {
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.RawOptimizer);
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext context, KnownTypes types)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            var types = KnownTypes.For(start.Compilation);
-            if (types?.TorchOptim is null) return;
-            start.RegisterOperationAction(c => Analyze(c, types), OperationKind.Invocation);
-        });
+        if (types.TorchOptim is null) return;
+        context.RegisterOperationAction(c => Analyze(c, types), OperationKind.Invocation);
     }
 
     private static void Analyze(OperationAnalysisContext context, KnownTypes types)

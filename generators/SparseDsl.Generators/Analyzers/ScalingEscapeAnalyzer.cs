@@ -12,25 +12,18 @@ namespace SparseDsl.Generators.Analyzers;
 /// SμPar scaling. SDSL103: a square root of a head dimension inside a model, i.e. attention scaled by 1/√d_head.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class ScalingEscapeAnalyzer : DiagnosticAnalyzer
+public sealed class ScalingEscapeAnalyzer : SparseDslAnalyzer
 {
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
         ImmutableArray.Create(DiagnosticDescriptors.UnscaledLayer, DiagnosticDescriptors.HandWrittenAttentionScale);
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext context, KnownTypes types)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            var types = KnownTypes.For(start.Compilation);
-            if (types is null) return;
-            start.RegisterSymbolAction(c => AnalyzeMember(c, types), SymbolKind.Field, SymbolKind.Property);
-            start.RegisterOperationAction(c => AnalyzeLocal(c, types), OperationKind.VariableDeclarator);
-            start.RegisterOperationAction(c => AnalyzeSqrt(c, types), OperationKind.Invocation);
-        });
+        context.RegisterSymbolAction(c => AnalyzeMember(c, types), SymbolKind.Field, SymbolKind.Property);
+        context.RegisterOperationAction(c => AnalyzeLocal(c, types), OperationKind.VariableDeclarator);
+        context.RegisterOperationAction(c => AnalyzeSqrt(c, types), OperationKind.Invocation);
     }
 
     private static void AnalyzeMember(SymbolAnalysisContext context, KnownTypes types)
