@@ -15,7 +15,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor ModelNotPartial = Error(
         "SDSL001", "Model class must be partial",
-        "'{0}' has [Width] but is not partial: the generator cannot add its constructor and layers. Add the 'partial' modifier.");
+        "'{0}' has [{1}] but is not partial: the generator cannot add its constructor and layers. Add the 'partial' modifier.");
 
     public static readonly DiagnosticDescriptor LayerNotPartialProperty = Error(
         "SDSL002", "DSL layer must be a partial get-only property",
@@ -48,6 +48,18 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SeveralLayerAttributes = Error(
         "SDSL009", "More than one DSL attribute on a layer",
         "'{0}' has several layer attributes ({1}); keep exactly one");
+
+    public static readonly DiagnosticDescriptor BlockWrongType = Error(
+        "SDSL010", "Block member must be a [Block] class",
+        "'{0}' has [{1}] and must be of type {2}, not '{3}'");
+
+    public static readonly DiagnosticDescriptor BadTie = Error(
+        "SDSL011", "Tied readout must name a matching embedding",
+        "'{0}' is tied to '{1}', but {2}");
+
+    public static readonly DiagnosticDescriptor LayerOptionOutOfRange = Error(
+        "SDSL012", "Layer option out of range",
+        "{0} on '{1}': {2}");
 
     // SDSL1xx: analyzers — code that compiles but escapes the scaling.
 
@@ -90,6 +102,9 @@ internal static class DiagnosticDescriptors
         [ReadoutNotFinite.Id] = ReadoutNotFinite,
         [UnsupportedModelShape.Id] = UnsupportedModelShape,
         [SeveralLayerAttributes.Id] = SeveralLayerAttributes,
+        [BlockWrongType.Id] = BlockWrongType,
+        [BadTie.Id] = BadTie,
+        [LayerOptionOutOfRange.Id] = LayerOptionOutOfRange,
         [UnscaledLayer.Id] = UnscaledLayer,
         [RawOptimizer.Id] = RawOptimizer,
         [HandWrittenAttentionScale.Id] = HandWrittenAttentionScale,

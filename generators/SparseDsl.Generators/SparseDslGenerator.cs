@@ -3,13 +3,14 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 using System.Text;
 using SparseDsl.Generators.Emitting;
+using SparseDsl.Generators.Model;
 using SparseDsl.Generators.Parsing;
 
 namespace SparseDsl.Generators;
 
 /// <summary>
-/// Turns every <c>[Width]</c> partial class into a TorchSharp module that follows SμPar. One file per model,
-/// <c>{Namespace}.{Type}.g.cs</c>.
+/// Turns every <c>[Width]</c> model and <c>[Block]</c> class into a TorchSharp module that follows SμPar. One file per
+/// class, <c>{Namespace}.{Type}.g.cs</c>.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class SparseDslGenerator : IIncrementalGenerator
@@ -19,6 +20,9 @@ public sealed class SparseDslGenerator : IIncrementalGenerator
     {
         /// <summary>The parsed model (or diagnostics) per [Width] class.</summary>
         public const string Models = nameof(Models);
+
+        /// <summary>The parsed block (or diagnostics) per [Block] class.</summary>
+        public const string Blocks = nameof(Blocks);
     }
 
     /// <inheritdoc />
@@ -30,13 +34,22 @@ public sealed class SparseDslGenerator : IIncrementalGenerator
                 static (node, _) => node is ClassDeclarationSyntax,
                 static (ctx, ct) => ModelParser.Parse(ctx, ct))
             .WithTrackingName(Steps.Models);
+        var blocks = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                "SparseDsl.BlockAttribute",
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (ctx, ct) => ModelParser.ParseBlock(ctx, ct))
+            .WithTrackingName(Steps.Blocks);
 
-        context.RegisterSourceOutput(models, static (spc, result) =>
-        {
-            foreach (var diagnostic in result.Diagnostics)
-                spc.ReportDiagnostic(diagnostic.ToDiagnostic());
-            if (result.Model is { } model)
-                spc.AddSource(model.HintName, SourceText.From(ModelEmitter.Emit(model), Encoding.UTF8));
-        });
+        context.RegisterSourceOutput(models, static (spc, result) => Output(spc, result));
+        context.RegisterSourceOutput(blocks, static (spc, result) => Output(spc, result));
+    }
+
+    private static void Output(SourceProductionContext context, ParseResult result)
+    {
+        foreach (var diagnostic in result.Diagnostics)
+            context.ReportDiagnostic(diagnostic.ToDiagnostic());
+        if (result.Model is { } model)
+            context.AddSource(model.HintName, SourceText.From(ModelEmitter.Emit(model), Encoding.UTF8));
     }
 }

@@ -46,10 +46,13 @@ public sealed class ChainedDimensionAnalyzer : SparseDslAnalyzer
         var model = models.GetOrAdd(type, t => types.ParseModel(t, context.CancellationToken));
         var readerSpec = model?.Layers.FirstOrDefault(l => l.PropertyName == reader.Name);
         var writerSpec = model?.Layers.FirstOrDefault(l => l.PropertyName == writer.Name);
-        if (readerSpec is null || writerSpec is null || readerSpec.In == writerSpec.Out) return;
+        // Child blocks and attention have no single declared In/Out to compare.
+        if (readerSpec is null || writerSpec is null || readerSpec.In == writerSpec.Out || !HasDimensions(readerSpec) || !HasDimensions(writerSpec)) return;
         context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ChainedDimensionMismatch, outer.Syntax.GetLocation(),
             reader.Name, readerSpec.In.ToString(), writer.Name, writerSpec.Out.ToString()));
     }
+
+    private static bool HasDimensions(LayerSpec layer) => !layer.IsChild && layer.Kind != LayerKindSpec.Attention;
 
     /// <summary>The DSL layer property whose output <paramref name="value"/> is, through element-wise ops; else null.</summary>
     private static IPropertySymbol? Source(IOperation value)

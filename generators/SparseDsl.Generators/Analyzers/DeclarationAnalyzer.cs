@@ -35,7 +35,8 @@ public sealed class DeclarationAnalyzer : SparseDslAnalyzer
     {
         var type = (INamedTypeSymbol)context.Symbol;
         var model = types.ParseModel(type, context.CancellationToken);
-        if (model is null || model.Layers.Count == 0) return;
+        // Blocks have no base width of their own and need no ends: their model is judged instead.
+        if (model is null || model.IsBlock || model.Layers.Count == 0) return;
 
         foreach (var layer in model.Layers)
         {

@@ -9,6 +9,7 @@ internal sealed class KnownTypes
     private KnownTypes(Compilation compilation)
     {
         WidthAttribute = compilation.GetTypeByMetadataName("SparseDsl.WidthAttribute");
+        BlockAttribute = compilation.GetTypeByMetadataName("SparseDsl.BlockAttribute");
         ScaledModel = compilation.GetTypeByMetadataName("SparseDsl.IScaledModel");
         TorchOptim = compilation.GetTypeByMetadataName("TorchSharp.torch+optim");
         RawLayers = new[]
@@ -28,6 +29,8 @@ internal sealed class KnownTypes
 
     public INamedTypeSymbol? WidthAttribute { get; }
 
+    public INamedTypeSymbol? BlockAttribute { get; }
+
     public INamedTypeSymbol? ScaledModel { get; }
 
     public INamedTypeSymbol? TorchOptim { get; }
@@ -42,7 +45,8 @@ internal sealed class KnownTypes
 
     public bool IsModel(ITypeSymbol? type) =>
         type is INamedTypeSymbol named &&
-        (named.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, WidthAttribute)) ||
+        (named.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, WidthAttribute)
+                                     || (BlockAttribute is not null && SymbolEqualityComparer.Default.Equals(a.AttributeClass, BlockAttribute))) ||
          (ScaledModel is not null && named.AllInterfaces.Contains(ScaledModel, SymbolEqualityComparer.Default)));
 
     public RawLayer? RawLayerOf(ITypeSymbol? type)
@@ -54,15 +58,17 @@ internal sealed class KnownTypes
     }
 
     /// <summary>
-    /// Parses a [Width] class exactly as the generator does; null when it is not a model or its declaration is invalid
+    /// Parses a [Width] or [Block] class exactly as the generator does; null when it is not a model or its declaration is invalid
     /// (the generator reports those).
     /// </summary>
     public Model.ModelSpec? ParseModel(INamedTypeSymbol type, System.Threading.CancellationToken cancellationToken)
     {
-        var width = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, WidthAttribute));
-        // The declaration carrying [Width] is the one ForAttributeWithMetadataName hands the generator.
-        var node = width?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax>();
-        return width is null || node is null ? null : Parsing.ModelParser.Parse(type, node, width, cancellationToken).Model;
+        var attributes = type.GetAttributes();
+        var declaring = attributes.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, WidthAttribute))
+            ?? attributes.FirstOrDefault(a => BlockAttribute is not null && SymbolEqualityComparer.Default.Equals(a.AttributeClass, BlockAttribute));
+        // The declaration carrying [Width] (or [Block]) is the one ForAttributeWithMetadataName hands the generator.
+        var node = declaring?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax>();
+        return declaring is null || node is null ? null : Parsing.ModelParser.Parse(type, node, declaring, cancellationToken).Model;
     }
 
     internal sealed record RawLayer(string Name, INamedTypeSymbol Type, string Suggestion);

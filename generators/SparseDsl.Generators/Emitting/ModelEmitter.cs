@@ -1,18 +1,20 @@
 using System.Globalization;
+using System.Linq;
 using System.Reflection;
 using SparseDsl.Generators.Model;
 
 namespace SparseDsl.Generators.Emitting;
 
 /// <summary>
-/// Emits the TorchSharp module for one <see cref="ModelSpec"/>. The emitted code is wiring only: the layer table,
-/// the constructor that resolves it through SparseDsl.ModelPlan (where all scaling maths live), the layer
-/// properties, and the scaled parameter list the optimizer groups come from.
+/// Emits the TorchSharp module for one <see cref="ModelSpec"/> (a [Width] model or a [Block]). The emitted code is
+/// wiring only: the declaration table, the constructor that resolves it through SparseDsl.ModelPlan (where all
+/// scaling maths live) and builds each layer from its plan, and the layer properties.
 /// </summary>
 internal static class ModelEmitter
 {
     private const string Module = "global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>";
     private const string Runtime = "global::SparseDsl.";
+    private const string Device = "global::TorchSharp.torch.Device";
 
     internal static readonly string Version =
         typeof(ModelEmitter).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
@@ -26,65 +28,129 @@ internal static class ModelEmitter
         w.Line();
         if (model.Namespace is not null) w.Open($"namespace {model.Namespace}");
 
-        w.Line($"/// <summary>SparseDsl model <see cref=\"{model.ClassName}\"/>: scaled by SparseDsl.ScalingRules (SμPar by default).</summary>");
+        string what = model.IsBlock ? "block" : "model";
+        w.Line($"/// <summary>SparseDsl {what} <see cref=\"{model.ClassName}\"/>: scaled by SparseDsl.ScalingRules (SμPar by default).</summary>");
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"SparseDsl.Generators\", \"{Version}\")]");
-        w.Open($"partial class {model.ClassName} : {Module}, {Runtime}IScaledModel");
-        EmitDeclarations(w, model);
+        w.Open($"partial class {model.ClassName} : {Module}, {Runtime}{(model.IsBlock ? "IScaledBlock" : "IScaledModel")}");
+        EmitDeclaration(w, model);
         EmitFields(w, model);
-        EmitConstructor(w, model);
+        if (model.IsBlock) EmitBlockConstructor(w, model);
+        else EmitModelConstructors(w, model);
         EmitProperties(w, model);
-        EmitScaledParameters(w, model);
-        EmitHelpers(w);
+        EmitMembers(w, model);
         w.Close();
 
         if (model.Namespace is not null) w.Close();
         return w.ToString();
     }
 
-    private static void EmitDeclarations(SourceWriter w, ModelSpec model)
+    private static void EmitDeclaration(SourceWriter w, ModelSpec model)
     {
-        w.Line($"/// <summary>The base width from <c>[Width(Base = {model.BaseWidth})]</c>.</summary>");
-        w.Line($"public const int BaseWidth = {model.BaseWidth.ToString(CultureInfo.InvariantCulture)};");
-        w.Line();
-        w.Line("/// <summary>The layers exactly as their attributes declare them, in declaration order.</summary>");
-        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{Runtime}LayerDeclaration> LayerDeclarations {{ get; }} = new {Runtime}LayerDeclaration[]");
+        if (!model.IsBlock)
+        {
+            w.Line($"/// <summary>The base width from <c>[Width(Base = {model.BaseWidth})]</c>.</summary>");
+            w.Line($"public const int BaseWidth = {Invariant(model.BaseWidth)};");
+            w.Line();
+        }
+        w.Line("/// <summary>The members exactly as their attributes declare them, in declaration order.</summary>");
+        w.Line($"public static {Runtime}BlockDeclaration Declaration {{ get; }} = new {Runtime}BlockDeclaration(nameof({model.ClassName}), new {Runtime}MemberDeclaration[]");
         w.Line("{");
         foreach (var layer in model.Layers)
-        {
-            w.Line($"    new {Runtime}LayerDeclaration(\"{layer.StateName}\", {Runtime}LayerKind.{layer.Kind.ToString().Replace("Spec", "")}, " +
-                   $"{Dimension(layer.In)}, {Dimension(layer.Out)}, {layer.Sparsity.ToString("R", CultureInfo.InvariantCulture)}, {(layer.Bias ? "true" : "false")}),");
-        }
-        w.Line("};");
+            w.Line($"    {Declaration(layer)},");
+        w.Line("});");
         w.Line();
+    }
+
+    private static string Declaration(LayerSpec layer)
+    {
+        if (layer.IsChild)
+            return $"new {Runtime}ChildDeclaration(\"{layer.StateName}\", static () => {layer.BlockType}.Declaration, {(layer.Kind == LayerKindSpec.Repeat ? Invariant(layer.Depth) : "null")})";
+
+        string kind = layer.Kind.ToString();
+        string text = $"new {Runtime}LayerDeclaration(\"{layer.StateName}\", {Runtime}LayerKind.{kind}, {Dimension(layer.In)}, {Dimension(layer.Out)}, " +
+                      $"{layer.Sparsity.ToString("R", CultureInfo.InvariantCulture)}, {Bool(layer.Bias)})";
+        var options = new System.Collections.Generic.List<string>();
+        if (layer.ZeroInit) options.Add("ZeroInit = true");
+        if (layer.TiedTo is not null) options.Add($"TiedTo = \"{layer.TiedTo}\"");
+        if (layer.Kind == LayerKindSpec.Norm) options.Add($"Norm = {Runtime}NormKind.{layer.NormKind}");
+        if (layer.Kind == LayerKindSpec.Attention) options.Add($"HeadDim = {Invariant(layer.HeadDim)}, Alibi = {Bool(layer.Alibi)}");
+        return options.Count == 0 ? text : $"{text} {{ {string.Join(", ", options)} }}";
     }
 
     private static void EmitFields(SourceWriter w, ModelSpec model)
     {
         foreach (var layer in model.Layers)
-            w.Line($"private readonly {Runtime}{layer.LayerTypeName} __{layer.StateName};");
+            w.Line($"private readonly {layer.PropertyType} __{layer.StateName};");
         if (model.Layers.Count > 0) w.Line();
-        w.Line("/// <summary>This model resolved at its width and sparsity: sizes, roles, init stds, LR and forward multipliers.</summary>");
+        w.Line("/// <summary>The model resolved at its width and sparsity: sizes, roles, init stds, LR and forward multipliers of every layer.</summary>");
         w.Line($"public {Runtime}ModelPlan Plan {{ get; }}");
         w.Line();
     }
 
-    private static void EmitConstructor(SourceWriter w, ModelSpec model)
+    private static void EmitModelConstructors(SourceWriter w, ModelSpec model)
     {
         w.Line($"/// <summary>Builds <see cref=\"{model.ClassName}\"/> at <paramref name=\"width\"/> (the base is {model.BaseWidth}).</summary>");
         w.Line("/// <param name=\"width\">The actual width; every \"width\" dimension resolves to it.</param>");
         w.Line("/// <param name=\"device\">Where parameters and masks live (CPU when null). Draws happen on the CPU, so every device gets the same model.</param>");
         w.Line("/// <param name=\"seed\">Seed for weights and masks: the same seed gives the same model.</param>");
-        w.Line("/// <param name=\"options\">Parameterization, base hyperparameters and sparsity overrides (SμPar with the paper's values when null).</param>");
-        w.Line($"public {model.ClassName}(int width, global::TorchSharp.torch.Device? device = null, long seed = 0, {Runtime}ModelOptions? options = null)");
+        w.Line("/// <param name=\"options\">Parameterization, base hyperparameters, sparsity and depth overrides (SμPar with the paper's values when null).</param>");
+        w.Line($"public {model.ClassName}(int width, {Device}? device = null, long seed = 0, {Runtime}ModelOptions? options = null)");
+        w.Line($"    : this({Runtime}ModelPlan.Create(Declaration, BaseWidth, width, options), seed, device)");
+        w.Line("{");
+        w.Line("}");
+        w.Line();
+        w.Line($"private {model.ClassName}({Runtime}ModelPlan plan, long seed, {Device}? device)");
         w.Open($"    : base(nameof({model.ClassName}))");
-        w.Line($"Plan = {Runtime}ModelPlan.Create(nameof({model.ClassName}), LayerDeclarations, BaseWidth, width, options);");
-        foreach (var layer in model.Layers)
-        {
-            w.Line($"__{layer.StateName} = new {Runtime}{layer.LayerTypeName}(Plan[\"{layer.StateName}\"], seed, device);");
-            w.Line($"register_module(\"{layer.StateName}\", __{layer.StateName});");
-        }
-        w.Line("OnConstructed();");
+        w.Line("const string prefix = \"\";");
+        w.Line("Plan = plan;");
+        EmitBuild(w, model);
         w.Close();
+        EmitHook(w);
+    }
+
+    private static void EmitBlockConstructor(SourceWriter w, ModelSpec model)
+    {
+        w.Line("/// <summary>This block's state-dict prefix within its model, ending in a dot.</summary>");
+        w.Line("public string Prefix { get; }");
+        w.Line();
+        w.Line($"/// <summary>Builds <see cref=\"{model.ClassName}\"/> from its model's plan; generated models call this.</summary>");
+        w.Line("/// <param name=\"plan\">The enclosing model's plan: width, parameterization and every layer.</param>");
+        w.Line("/// <param name=\"prefix\">This block's state-dict prefix, ending in a dot (<c>blocks.0.</c>).</param>");
+        w.Line("/// <param name=\"seed\">The model's seed (each layer draws from its own stream, keyed by its full name).</param>");
+        w.Line("/// <param name=\"device\">Where parameters and masks live (CPU when null).</param>");
+        w.Line($"public {model.ClassName}({Runtime}ModelPlan plan, string prefix, long seed, {Device}? device = null)");
+        w.Open($"    : base(nameof({model.ClassName}))");
+        w.Line("Plan = plan;");
+        w.Line("Prefix = prefix;");
+        EmitBuild(w, model);
+        w.Close();
+        EmitHook(w);
+    }
+
+    // Tied readouts are built after the embeddings they reuse; modules are registered in declaration order.
+    private static void EmitBuild(SourceWriter w, ModelSpec model)
+    {
+        foreach (var layer in model.Layers.Where(l => l.TiedTo is null))
+            w.Line($"__{layer.StateName} = {Construct(layer)};");
+        foreach (var layer in model.Layers.Where(l => l.TiedTo is not null))
+            w.Line($"__{layer.StateName} = new {Runtime}ScaledLinear(Plan[prefix + \"{layer.StateName}\"], __{layer.TiedTo});");
+        foreach (var layer in model.Layers)
+            w.Line($"register_module(\"{layer.StateName}\", __{layer.StateName});");
+        w.Line("OnConstructed();");
+    }
+
+    private static string Construct(LayerSpec layer) => layer.Kind switch
+    {
+        LayerKindSpec.Block => $"new {layer.BlockType}(Plan, prefix + \"{layer.StateName}.\", seed, device)",
+        LayerKindSpec.Repeat =>
+            $"new {layer.PropertyType}(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(" +
+            $"global::System.Linq.Enumerable.Range(0, Plan.DepthOf(prefix + \"{layer.StateName}\")), " +
+            $"i => new {layer.BlockType}(Plan, prefix + \"{layer.StateName}.\" + i.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", seed, device))))",
+        _ => $"new {layer.PropertyType}(Plan[prefix + \"{layer.StateName}\"], seed, device)",
+    };
+
+    private static void EmitHook(SourceWriter w)
+    {
         w.Line();
         w.Line("/// <summary>Runs at the end of the generated constructor; implement it to build anything the DSL does not declare.</summary>");
         w.Line("partial void OnConstructed();");
@@ -96,37 +162,34 @@ internal static class ModelEmitter
         foreach (var layer in model.Layers)
         {
             string modifiers = layer.Modifiers.Length > 0 ? layer.Modifiers + " " : "";
-            w.Line($"{modifiers}partial {Runtime}{layer.LayerTypeName} {layer.PropertyName} {{ get => __{layer.StateName}; }}");
+            w.Line($"{modifiers}partial {layer.PropertyType} {layer.PropertyName} {{ get => __{layer.StateName}; }}");
         }
         if (model.Layers.Count > 0) w.Line();
     }
 
-    private static void EmitScaledParameters(SourceWriter w, ModelSpec model)
+    private static void EmitMembers(SourceWriter w, ModelSpec model)
     {
-        w.Line("/// <summary>Every trainable tensor with its scaling, named as in the state dict. Optimizer groups come from here.</summary>");
-        w.Open($"public global::System.Collections.Generic.IEnumerable<{Runtime}ScaledParameter> ScaledParameters()");
-        foreach (var layer in model.Layers)
-        {
-            w.Line($"foreach (var p in __{layer.StateName}.ScaledParameters())");
-            w.Line($"    yield return p with {{ Name = \"{layer.StateName}.\" + p.Name }};");
-        }
-        if (model.Layers.Count == 0) w.Line("yield break;");
-        w.Close();
+        w.Line("/// <summary>Every trainable tensor of this module and its blocks with its scaling, named as in the state dict. Optimizer groups come from here.</summary>");
+        w.Line($"public global::System.Collections.Generic.IEnumerable<{Runtime}ScaledParameter> ScaledParameters() => {Runtime}ScaledModules.Parameters(this);");
+        if (model.IsBlock) return;
         w.Line();
-    }
-
-    private static void EmitHelpers(SourceWriter w)
-    {
         w.Line("/// <summary>AdamW with this model's per-group learning rates (never one LR for every parameter).</summary>");
         w.Line($"public global::TorchSharp.Modules.AdamW CreateAdamW({Runtime}AdamWSettings? settings = null) => {Runtime}ScaledOptimizers.AdamW(this, settings);");
         w.Line();
-        w.Line("/// <summary>The per-parameter scaling table (role, shape, fan-in, density, init std, LR and forward multipliers).</summary>");
+        w.Line("/// <summary>The per-parameter scaling table (role, shape, fan-in, density, init, LR and forward multipliers) and attention scales.</summary>");
         w.Line("public string Describe() => Plan.Describe();");
+        w.Line();
+        w.Line("/// <summary>The same table as <see cref=\"Describe\"/>, as JSON.</summary>");
+        w.Line("public string DescribeJson() => Plan.DescribeJson();");
     }
 
     private static string Dimension(DimensionSpec d) => d.ScalesWithWidth
-        ? $"{Runtime}Dimension.OfWidth({d.Numerator.ToString(CultureInfo.InvariantCulture)}, {d.Denominator.ToString(CultureInfo.InvariantCulture)})"
-        : $"{Runtime}Dimension.Fixed({d.FixedSize.ToString(CultureInfo.InvariantCulture)})";
+        ? $"{Runtime}Dimension.OfWidth({Invariant(d.Numerator)}, {Invariant(d.Denominator)})"
+        : $"{Runtime}Dimension.Fixed({Invariant(d.FixedSize)})";
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Bool(bool value) => value ? "true" : "false";
 
     private static string? FirstOrDefaultValue(this System.Collections.Generic.IEnumerable<AssemblyMetadataAttribute> attributes, string key)
     {

@@ -18,4 +18,10 @@ public sealed class LinearAttribute : Attribute
 
     /// <summary>Whether the layer has a bias (dense, zero-initialised, base learning rate, no weight decay).</summary>
     public bool Bias { get; set; }
+
+    /// <summary>
+    /// Initialise the weight to zero instead of N(0, σ²/…) (a common μP practice for query projections: attention
+    /// starts uniform). The learning rate and mask are unchanged.
+    /// </summary>
+    public bool ZeroInit { get; set; }
 }

@@ -20,4 +20,10 @@ public sealed class SparseLinearAttribute : Attribute
 
     /// <summary>Whether the layer has a (dense) bias.</summary>
     public bool Bias { get; set; }
+
+    /// <summary>
+    /// Initialise the weight to zero instead of N(0, σ²/…) (a common μP practice for query projections: attention
+    /// starts uniform). The learning rate and mask are unchanged.
+    /// </summary>
+    public bool ZeroInit { get; set; }
 }

@@ -20,8 +20,8 @@ public sealed class ScaledEmbedding : Module<Tensor, Tensor>, IScaledLayer
         if (plan.Declaration.Kind != LayerKind.Embedding)
             throw new ArgumentException($"Layer '{plan.Name}' is a {plan.Declaration.Kind} layer; use {nameof(ScaledLinear)}.", nameof(plan));
         Plan = plan;
-        forwardMultiplier = plan.Weight.ForwardMultiplier;
-        using var w = SeededInit.Normal([plan.InFeatures, plan.OutFeatures], plan.Weight.InitStd, seed, plan.Name, "weight");
+        forwardMultiplier = plan.RequireWeight().ForwardMultiplier;
+        using var w = SeededInit.Normal([plan.InFeatures, plan.OutFeatures], plan.RequireWeight().InitStd, seed, plan.Name, "weight");
         weight = new Parameter(w.to(device ?? CPU), requires_grad: true);
         register_parameter(nameof(weight), weight);
     }
@@ -51,6 +51,6 @@ public sealed class ScaledEmbedding : Module<Tensor, Tensor>, IScaledLayer
     /// <inheritdoc />
     public IEnumerable<ScaledParameter> ScaledParameters()
     {
-        yield return new ScaledParameter(nameof(weight), weight, Plan.Weight);
+        yield return new ScaledParameter(nameof(weight), weight, Plan.RequireWeight());
     }
 }

@@ -26,14 +26,16 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     public ScaledLinear(LayerPlan plan, long seed, Device? device = null) : base(plan.Name)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        if (plan.Declaration.Kind == LayerKind.Embedding)
-            throw new ArgumentException($"Layer '{plan.Name}' is an embedding; use {nameof(ScaledEmbedding)}.", nameof(plan));
+        if (plan.Declaration.Kind is not (LayerKind.Linear or LayerKind.SparseLinear or LayerKind.Readout))
+            throw new ArgumentException($"Layer '{plan.Name}' is a {plan.Declaration.Kind} layer, not a linear one.", nameof(plan));
+        if (plan.TiedTo is not null)
+            throw new ArgumentException($"Readout '{plan.Name}' is tied to '{plan.TiedTo}'; build it with the constructor that takes the embedding.", nameof(plan));
         Plan = plan;
         device ??= CPU;
-        forwardMultiplier = plan.Weight.ForwardMultiplier;
+        forwardMultiplier = plan.RequireWeight().ForwardMultiplier;
         long[] shape = [plan.OutFeatures, plan.InFeatures];
 
-        using var w = SeededInit.Normal(shape, plan.Weight.InitStd, seed, plan.Name, "weight");
+        using var w = SeededInit.Normal(shape, plan.RequireWeight().InitStd, seed, plan.Name, "weight");
         if (plan.IsMasked)
         {
             using var m = SeededInit.ExactMask(shape, plan.Density, seed, plan.Name);
@@ -50,10 +52,30 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
         }
     }
 
+    /// <summary>
+    /// Builds a readout tied to <paramref name="embedding"/>: it computes <c>m · x W_embᵀ</c> with the embedding's own
+    /// table, registers no parameter of its own (the table is saved, trained and decayed once, as the embedding) and
+    /// reports no scaled parameters.
+    /// </summary>
+    public ScaledLinear(LayerPlan plan, ScaledEmbedding embedding) : base(plan.Name)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(embedding);
+        if (plan.TiedTo != embedding.Plan.Name)
+            throw new ArgumentException($"Readout '{plan.Name}' is declared tied to '{plan.TiedTo ?? "nothing"}', not to '{embedding.Plan.Name}'.", nameof(embedding));
+        Plan = plan;
+        IsTied = true;
+        forwardMultiplier = plan.RequireWeight().ForwardMultiplier;
+        weight = embedding.Weight;
+    }
+
+    /// <summary>Whether this readout reuses an embedding's table (<see cref="ReadoutAttribute.TiedTo"/>).</summary>
+    public bool IsTied { get; }
+
     /// <inheritdoc />
     public LayerPlan Plan { get; }
 
-    /// <summary>The stored dense weight, <c>[out, in]</c>. Zero wherever <see cref="Mask"/> is zero.</summary>
+    /// <summary>The stored dense weight, <c>[out, in]</c> (for a tied readout, the embedding's table). Zero wherever <see cref="Mask"/> is zero.</summary>
     public Parameter Weight => weight;
 
     /// <summary>The bias, or null.</summary>
@@ -88,7 +110,8 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     /// <inheritdoc />
     public IEnumerable<ScaledParameter> ScaledParameters()
     {
-        yield return new ScaledParameter(nameof(weight), weight, Plan.Weight);
+        if (IsTied) yield break; // trained as the embedding's table
+        yield return new ScaledParameter(nameof(weight), weight, Plan.RequireWeight());
         if (bias is not null) yield return new ScaledParameter(nameof(bias), bias, Plan.Bias!.Value);
     }
 }

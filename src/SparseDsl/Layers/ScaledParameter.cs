@@ -27,3 +27,13 @@ public interface IScaledModel
     /// <summary>Every trainable tensor with its scaling, named as in the state dict.</summary>
     IEnumerable<ScaledParameter> ScaledParameters();
 }
+
+/// <summary>A block generated from a <see cref="BlockAttribute"/> class, built from its model's plan.</summary>
+public interface IScaledBlock
+{
+    /// <summary>The whole model's plan (width, parameterization, every layer).</summary>
+    ModelPlan Plan { get; }
+
+    /// <summary>This block's state-dict prefix within the model, ending in a dot (<c>blocks.0.</c>).</summary>
+    string Prefix { get; }
+}

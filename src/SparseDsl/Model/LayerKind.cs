@@ -14,4 +14,10 @@ public enum LayerKind
 
     /// <summary><see cref="ReadoutAttribute"/>.</summary>
     Readout,
+
+    /// <summary><see cref="NormAttribute"/>.</summary>
+    Norm,
+
+    /// <summary><see cref="AttentionAttribute"/> (no weights; scales the logits).</summary>
+    Attention,
 }

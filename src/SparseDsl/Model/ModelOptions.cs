@@ -12,9 +12,16 @@ public sealed record ModelOptions
     /// <summary>When set, replaces the declared sparsity of every <see cref="SparseLinearAttribute"/> layer.</summary>
     public double? Sparsity { get; init; }
 
-    /// <summary>Per-layer sparsity overrides by layer name (the property name); applied after <see cref="Sparsity"/>.</summary>
+    /// <summary>
+    /// Per-layer sparsity overrides, applied after <see cref="Sparsity"/>. A key is a layer's full state-dict name
+    /// (<c>blocks.0.mlp.up</c>) or a dotted suffix of it (<c>mlp.up</c> or <c>up</c>: every block's <c>up</c> layer);
+    /// where several keys match a layer, the longest wins. A key that matches no sparse layer is an error.
+    /// </summary>
     public IReadOnlyDictionary<string, double>? LayerSparsity { get; init; }
 
-    /// <summary>The default options: SμPar with the paper's hyperparameters and the declared sparsities.</summary>
+    /// <summary>When set, replaces the declared depth of every <see cref="RepeatAttribute"/> stack (at least 1).</summary>
+    public int? Depth { get; init; }
+
+    /// <summary>The default options: SμPar with the paper's hyperparameters and the declared sparsities and depths.</summary>
     public static ModelOptions Default { get; } = new();
 }

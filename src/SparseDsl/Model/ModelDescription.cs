@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SparseDsl;
+
+/// <summary>How a parameter starts: drawn from a normal, zeros, ones (norm gains), or shared with a tied embedding.</summary>
+public enum ParameterInit
+{
+    /// <summary>N(0, InitStd²).</summary>
+    Normal,
+
+    /// <summary>All zeros (biases, zero-initialised weights).</summary>
+    Zeros,
+
+    /// <summary>All ones (norm gains).</summary>
+    Ones,
+
+    /// <summary>The tensor of the embedding named in <see cref="ParameterDescription.TiedTo"/>.</summary>
+    Tied,
+}
+
+/// <summary>One parameter of a <see cref="ModelPlan"/>, as <see cref="ModelPlan.DescribeParameters"/> reports it.</summary>
+/// <param name="Name">State-dict name.</param>
+/// <param name="Role">The row of Table 1 that applies.</param>
+/// <param name="Shape">Tensor shape.</param>
+/// <param name="FanIn">Inputs per output unit (1 for an embedding row lookup and for norm gains).</param>
+/// <param name="Density">Fraction of entries kept by the mask.</param>
+/// <param name="Init">How the tensor starts.</param>
+/// <param name="InitStd">Init standard deviation (0 unless <paramref name="Init"/> is Normal or Tied).</param>
+/// <param name="LearningRateMultiplier">Factor on the base learning rate.</param>
+/// <param name="ForwardMultiplier">Factor on the layer output.</param>
+/// <param name="WeightDecay">Whether decoupled weight decay applies.</param>
+/// <param name="TiedTo">For a tied readout: the embedding weight it reads (it is trained there, not here).</param>
+public sealed record ParameterDescription(
+    string Name, ParameterRole Role, long[] Shape, int FanIn, double Density, ParameterInit Init, double InitStd,
+    double LearningRateMultiplier, double ForwardMultiplier, bool WeightDecay, string? TiedTo = null);
+
+/// <summary>An attention layer of a <see cref="ModelPlan"/>: heads and the factor on its logits.</summary>
+/// <param name="Name">Full layer name.</param>
+/// <param name="Heads">Number of heads.</param>
+/// <param name="HeadDim">d_head.</param>
+/// <param name="LogitScale">Factor on <c>qᵀk</c>: 1/d_head (μP, SμPar) or 1/√d_head (SP).</param>
+/// <param name="Alibi">Whether ALiBi biases are added.</param>
+public sealed record AttentionDescription(string Name, int Heads, int HeadDim, double LogitScale, bool Alibi);
+
+/// <summary>Renders a <see cref="ModelPlan"/> as rows, a text table and JSON.</summary>
+internal static class ModelDescription
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static IReadOnlyList<ParameterDescription> Parameters(ModelPlan plan)
+    {
+        var rows = new List<ParameterDescription>();
+        foreach (var l in plan.Layers)
+        {
+            if (l.Weight is not { } w) continue; // attention: no parameters
+            switch (l.Declaration.Kind)
+            {
+                case LayerKind.Embedding:
+                    rows.Add(new($"{l.Name}.weight", w.Role, [l.InFeatures, l.OutFeatures], 1, 1.0, InitOf(w), w.InitStd, w.LearningRateMultiplier, w.ForwardMultiplier, w.WeightDecay));
+                    break;
+                case LayerKind.Norm:
+                    rows.Add(new($"{l.Name}.weight", w.Role, [l.OutFeatures], 1, 1.0, ParameterInit.Ones, 0, w.LearningRateMultiplier, w.ForwardMultiplier, w.WeightDecay));
+                    break;
+                default:
+                    if (l.TiedTo is { } tied)
+                    {
+                        var embedding = plan[tied].RequireWeight();
+                        rows.Add(new($"{l.Name}.weight", w.Role, [l.OutFeatures, l.InFeatures], l.InFeatures, 1.0, ParameterInit.Tied, embedding.InitStd,
+                            embedding.LearningRateMultiplier, w.ForwardMultiplier, embedding.WeightDecay, tied + ".weight"));
+                    }
+                    else
+                    {
+                        rows.Add(new($"{l.Name}.weight", w.Role, [l.OutFeatures, l.InFeatures], l.InFeatures, l.Density, InitOf(w), w.InitStd, w.LearningRateMultiplier, w.ForwardMultiplier, w.WeightDecay));
+                    }
+                    break;
+            }
+            if (l.Bias is { } b)
+            {
+                int fanIn = l.Declaration.Kind is LayerKind.Norm ? 1 : l.InFeatures;
+                rows.Add(new($"{l.Name}.bias", b.Role, [l.OutFeatures], fanIn, 1.0, ParameterInit.Zeros, 0, b.LearningRateMultiplier, b.ForwardMultiplier, b.WeightDecay));
+            }
+        }
+        return rows;
+    }
+
+    public static IReadOnlyList<AttentionDescription> Attention(ModelPlan plan) =>
+        plan.Layers.Where(l => l.Declaration.Kind == LayerKind.Attention)
+            .Select(l => new AttentionDescription(l.Name, l.Heads, l.Declaration.HeadDim, l.AttentionScale, l.Declaration.Alibi))
+            .ToList();
+
+    public static string Text(ModelPlan plan)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var rows = Parameters(plan);
+        int nameWidth = Math.Max(24, rows.Select(r => r.Name.Length).DefaultIfEmpty(0).Max());
+        var sb = new StringBuilder();
+        sb.Append(c, $"{plan.ModelName}: width {plan.Width} (base {plan.BaseWidth}, m_d {(double)plan.Width / plan.BaseWidth:0.###}), {plan.Rules.Parameterization}\n");
+        sb.Append(c, $"{"parameter".PadRight(nameWidth)} {"role",-10} {"shape",-12} {"fan-in",7} {"density",8} {"init",6} {"init std",10} {"LR mult",9} {"fwd mult",9} {"decay",5}\n");
+        foreach (var r in rows)
+        {
+            string init = r.Init switch { ParameterInit.Normal => "normal", ParameterInit.Zeros => "zeros", ParameterInit.Ones => "ones", _ => "tied" };
+            sb.Append(c, $"{r.Name.PadRight(nameWidth)} {r.Role,-10} {string.Join("x", r.Shape),-12} {r.FanIn,7} {r.Density,8:0.####} {init,6} {r.InitStd,10:0.#####} {r.LearningRateMultiplier,9:0.#####} {r.ForwardMultiplier,9:0.#####} {(r.WeightDecay ? "yes" : "no"),5}");
+            if (r.TiedTo is not null) sb.Append(c, $"  (tied to {r.TiedTo})");
+            sb.Append('\n');
+        }
+        foreach (var a in Attention(plan))
+            sb.Append(c, $"{a.Name}: {a.Heads} heads x d_head {a.HeadDim}, logits x {a.LogitScale:0.######}{(a.Alibi ? ", ALiBi" : "")}\n");
+        return sb.ToString();
+    }
+
+    public static string Json(ModelPlan plan) => JsonSerializer.Serialize(new
+    {
+        model = plan.ModelName,
+        width = plan.Width,
+        baseWidth = plan.BaseWidth,
+        parameterization = plan.Rules.Parameterization,
+        hyperparameters = plan.Rules.Hyperparameters,
+        parameters = Parameters(plan),
+        attention = Attention(plan),
+    }, JsonOptions);
+
+    private static ParameterInit InitOf(ParameterScaling s) => s.InitStd == 0 ? ParameterInit.Zeros : ParameterInit.Normal;
+}
