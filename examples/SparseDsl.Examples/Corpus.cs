@@ -8,10 +8,13 @@ public sealed class Corpus
 {
     private const string EmbeddedName = "SparseDsl.Examples.sotu.txt.gz";
 
+    /// <summary>The fewest bytes a corpus may have: enough for validation sequences of the longest default context.</summary>
+    public const int MinimumBytes = 10_000;
+
     private Corpus(string source, byte[] bytes, double validationFraction)
     {
-        if (bytes.Length < 10 * (NgramLm.Context + 1))
-            throw new InvalidDataException($"{source} has {bytes.Length} bytes; at least {10 * (NgramLm.Context + 1)} are needed.");
+        if (bytes.Length < MinimumBytes)
+            throw new InvalidDataException($"{source} has {bytes.Length} bytes; at least {MinimumBytes} are needed.");
         Source = source;
         int split = (int)(bytes.Length * (1 - validationFraction));
         Train = bytes.AsMemory(0, split);
@@ -53,18 +56,26 @@ public sealed class Corpus
         return new Corpus(path, bytes, validationFraction);
     }
 
-    /// <summary>A batch of (<c>[batch, Context]</c> contexts, <c>[batch]</c> next bytes) at random positions of <paramref name="text"/>.</summary>
-    public static (Tensor Contexts, Tensor Targets) Batch(ReadOnlyMemory<byte> text, int batch, Random random, Device device)
+    /// <summary>
+    /// A batch of <c>[batch, length]</c> byte sequences at random positions of <paramref name="text"/> and their
+    /// next-byte targets (the same sequences shifted by one).
+    /// </summary>
+    public static (Tensor Inputs, Tensor Targets) Sequences(ReadOnlyMemory<byte> text, int batch, int length, Random random, Device device)
     {
         var span = text.Span;
-        var contexts = new long[batch * NgramLm.Context];
-        var targets = new long[batch];
+        if (span.Length <= length + 1)
+            throw new InvalidDataException($"The text has {span.Length} bytes, too few for sequences of {length}.");
+        var inputs = new long[batch * length];
+        var targets = new long[batch * length];
         for (int b = 0; b < batch; b++)
         {
-            int start = random.Next(0, span.Length - NgramLm.Context);
-            for (int k = 0; k < NgramLm.Context; k++) contexts[b * NgramLm.Context + k] = span[start + k];
-            targets[b] = span[start + NgramLm.Context];
+            int start = random.Next(0, span.Length - length - 1);
+            for (int k = 0; k < length; k++)
+            {
+                inputs[b * length + k] = span[start + k];
+                targets[b * length + k] = span[start + k + 1];
+            }
         }
-        return (tensor(contexts, [batch, NgramLm.Context], device: device), tensor(targets, device: device));
+        return (tensor(inputs, [batch, length], device: device), tensor(targets, [batch, length], device: device));
     }
 }

@@ -1,0 +1,31 @@
+using SparseDsl;
+using static TorchSharp.torch;
+
+namespace SparseDsl.Examples.Gpt;
+
+/// <summary>
+/// <see cref="GptLm"/> with an untied readout (microsoft/mup's MuReadout form: its own N(0, σ²) weight, base LR, forward
+/// × α_output / m_d) and a zero-initialised readout weight, a common μP practice.
+/// </summary>
+[Width(Base = 256)]
+public sealed partial class GptLmUntied : ILanguageModel
+{
+    /// <summary>Byte embedding, 256 → width, × α_input.</summary>
+    [Embedding(Vocab = 256)]
+    public partial ScaledEmbedding Embed { get; }
+
+    /// <summary>The transformer layers (depth 2 unless <see cref="ModelOptions.Depth"/> says otherwise).</summary>
+    [Repeat(Depth = 2)]
+    public partial TorchSharp.Modules.ModuleList<TransformerBlock> Blocks { get; }
+
+    /// <summary>The final LayerNorm.</summary>
+    [Norm]
+    public partial ScaledNorm FinalNorm { get; }
+
+    /// <summary>Next-byte logits from its own weight, zero at the start.</summary>
+    [Readout(Out = "256", ZeroInit = true)]
+    public partial ScaledLinear LmHead { get; }
+
+    /// <summary>Maps <c>[batch, time]</c> byte ids to <c>[batch, time, 256]</c> logits.</summary>
+    public override Tensor forward(Tensor ids) => LanguageModel.Forward(ids, Embed, Blocks, FinalNorm, LmHead);
+}

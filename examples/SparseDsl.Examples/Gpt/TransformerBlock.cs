@@ -1,0 +1,33 @@
+using SparseDsl;
+using static TorchSharp.torch;
+
+namespace SparseDsl.Examples.Gpt;
+
+/// <summary>A pre-norm transformer layer: <c>x + Attn(LN x)</c>, then <c>x + MLP(LN x)</c>.</summary>
+[Block]
+public sealed partial class TransformerBlock
+{
+    /// <summary>LayerNorm before attention.</summary>
+    [Norm]
+    public partial ScaledNorm AttentionNorm { get; }
+
+    /// <summary>The attention sub-block.</summary>
+    [Block]
+    public partial CausalSelfAttention Attention { get; }
+
+    /// <summary>LayerNorm before the MLP.</summary>
+    [Norm]
+    public partial ScaledNorm MlpNorm { get; }
+
+    /// <summary>The MLP sub-block.</summary>
+    [Block]
+    public partial SwiGluMlp Mlp { get; }
+
+    /// <summary>Maps the residual stream <c>[batch, time, width]</c> to its next value.</summary>
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var h = x + Attention.call(AttentionNorm.call(x));
+        return (h + Mlp.call(MlpNorm.call(h))).MoveToOuterDisposeScope();
+    }
+}
