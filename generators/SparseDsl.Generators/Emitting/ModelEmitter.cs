@@ -80,7 +80,7 @@ internal static class ModelEmitter
     private static void EmitFields(SourceWriter w, ModelSpec model)
     {
         foreach (var layer in model.Layers)
-            w.Line($"private readonly {layer.PropertyType} __{layer.StateName};");
+            w.Line($"private readonly {layer.PropertyType} @{layer.StateName};");
         if (model.Layers.Count > 0) w.Line();
         w.Line("/// <summary>The model resolved at its width and sparsity: sizes, roles, init stds, LR and forward multipliers of every layer.</summary>");
         w.Line($"public {Runtime}ModelPlan Plan {{ get; }}");
@@ -127,16 +127,16 @@ internal static class ModelEmitter
         EmitHook(w);
     }
 
-    // Tied readouts are built after the embeddings they reuse; modules are registered in declaration order.
+    // Tied readouts are built after the embeddings they reuse. Fields carry the state-dict names, so TorchSharp's
+    // RegisterComponents (which reflects over fields, also when a parent registers this module) names them right.
     private static void EmitBuild(SourceWriter w, ModelSpec model)
     {
         foreach (var layer in model.Layers.Where(l => l.TiedTo is null))
-            w.Line($"__{layer.StateName} = {Construct(layer)};");
+            w.Line($"@{layer.StateName} = {Construct(layer)};");
         foreach (var layer in model.Layers.Where(l => l.TiedTo is not null))
-            w.Line($"__{layer.StateName} = new {Runtime}ScaledLinear(Plan[prefix + \"{layer.StateName}\"], __{layer.TiedTo});");
-        foreach (var layer in model.Layers)
-            w.Line($"register_module(\"{layer.StateName}\", __{layer.StateName});");
+            w.Line($"@{layer.StateName} = new {Runtime}ScaledLinear(Plan[prefix + \"{layer.StateName}\"], @{layer.TiedTo});");
         w.Line("OnConstructed();");
+        w.Line("RegisterComponents();");
     }
 
     private static string Construct(LayerSpec layer) => layer.Kind switch
@@ -152,7 +152,7 @@ internal static class ModelEmitter
     private static void EmitHook(SourceWriter w)
     {
         w.Line();
-        w.Line("/// <summary>Runs at the end of the generated constructor; implement it to build anything the DSL does not declare.</summary>");
+        w.Line("/// <summary>Runs before the generated constructor registers the module's fields; implement it to build anything the DSL does not declare (assign it to a field).</summary>");
         w.Line("partial void OnConstructed();");
         w.Line();
     }
@@ -162,7 +162,7 @@ internal static class ModelEmitter
         foreach (var layer in model.Layers)
         {
             string modifiers = layer.Modifiers.Length > 0 ? layer.Modifiers + " " : "";
-            w.Line($"{modifiers}partial {layer.PropertyType} {layer.PropertyName} {{ get => __{layer.StateName}; }}");
+            w.Line($"{modifiers}partial {layer.PropertyType} {layer.PropertyName} {{ get => @{layer.StateName}; }}");
         }
         if (model.Layers.Count > 0) w.Line();
     }

@@ -17,8 +17,11 @@ namespace SparseDsl;
 public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
 {
     // Field names match the registered names, as in TorchSharp's own modules.
-    private readonly Parameter weight;
+    private readonly Parameter? weight;
     private readonly Parameter? bias;
+    // A tied readout borrows the embedding's table through a holder that is not a tensor field, so TorchSharp's
+    // field reflection does not register it a second time under this layer's name.
+    private readonly TiedTable? tiedTable;
     private readonly Tensor? mask;
     private readonly double forwardMultiplier;
 
@@ -64,19 +67,18 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
         if (plan.TiedTo != embedding.Plan.Name)
             throw new ArgumentException($"Readout '{plan.Name}' is declared tied to '{plan.TiedTo ?? "nothing"}', not to '{embedding.Plan.Name}'.", nameof(embedding));
         Plan = plan;
-        IsTied = true;
         forwardMultiplier = plan.RequireWeight().ForwardMultiplier;
-        weight = embedding.Weight;
+        tiedTable = new TiedTable(embedding);
     }
 
     /// <summary>Whether this readout reuses an embedding's table (<see cref="ReadoutAttribute.TiedTo"/>).</summary>
-    public bool IsTied { get; }
+    public bool IsTied => tiedTable is not null;
 
     /// <inheritdoc />
     public LayerPlan Plan { get; }
 
     /// <summary>The stored dense weight, <c>[out, in]</c> (for a tied readout, the embedding's table). Zero wherever <see cref="Mask"/> is zero.</summary>
-    public Parameter Weight => weight;
+    public Parameter Weight => weight ?? tiedTable!.Embedding.Weight;
 
     /// <summary>The bias, or null.</summary>
     public Parameter? Bias => bias;
@@ -90,8 +92,8 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        using var masked = mask is null ? null : weight.mul(mask);
-        var effective = masked ?? (Tensor)weight;
+        using var masked = mask is null ? null : Weight.mul(mask);
+        var effective = masked ?? (Tensor)Weight;
         if (forwardMultiplier == 1.0)
             return functional.linear(input, effective, bias);
         var y = functional.linear(input, effective);
@@ -104,14 +106,16 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     public Tensor EffectiveWeight()
     {
         using var _ = no_grad();
-        return mask is null ? weight.detach().clone() : weight.detach().mul(mask);
+        return mask is null ? Weight.detach().clone() : Weight.detach().mul(mask);
     }
 
     /// <inheritdoc />
     public IEnumerable<ScaledParameter> ScaledParameters()
     {
         if (IsTied) yield break; // trained as the embedding's table
-        yield return new ScaledParameter(nameof(weight), weight, Plan.RequireWeight());
+        yield return new ScaledParameter(nameof(weight), Weight, Plan.RequireWeight());
         if (bias is not null) yield return new ScaledParameter(nameof(bias), bias, Plan.Bias!.Value);
     }
+
+    private sealed record TiedTable(ScaledEmbedding Embedding);
 }
