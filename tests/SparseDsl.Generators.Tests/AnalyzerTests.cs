@@ -103,12 +103,12 @@ public class AnalyzerTests
     public void The_examples_raise_nothing()
     {
         string root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
-        string example = Path.Combine(root, "examples", "SparseDsl.Examples", "NgramLm.cs");
+        // The GPT LM's model and blocks compile together (the model repeats its blocks).
+        string[] gpt = Directory.GetFiles(Path.Combine(root, "examples", "SparseDsl.Examples", "Gpt"), "*.cs");
+        Assert.Contains(gpt, f => f.EndsWith("TransformerBlock.cs", StringComparison.Ordinal));
+        var diagnostics = GeneratorHarness.Analyze(gpt.Select(File.ReadAllText).ToArray());
+        Assert.Empty(diagnostics);
         string probe = Path.Combine(root, "tests", "SparseDsl.Tests", "TestModels.cs");
-        foreach (string file in new[] { example, probe })
-        {
-            Assert.True(File.Exists(file), file);
-            Assert.Empty(GeneratorHarness.Analyze(File.ReadAllText(file)));
-        }
+        Assert.Empty(GeneratorHarness.Analyze(File.ReadAllText(probe)));
     }
 }

@@ -19,6 +19,15 @@ public class DiagnosticTests
         { "SDSL007", Samples.Model("    [Embedding] public partial ScaledEmbedding E { get; }"), "Vocab" },
         { "SDSL008", Samples.Model("    [Linear] public partial ScaledLinear H { get; }", "[Width(Base = 256)]\npublic partial class Bad<T>"), "generic" },
         { "SDSL009", Samples.Model("    [Linear, SparseLinear(Sparsity = 0.5)] public partial ScaledLinear H { get; }"), "several layer attributes" },
+        { "SDSL010", Samples.Model("    [Block] public partial ScaledLinear H { get; }"), "a [Block] class" },
+        { "SDSL010", Samples.Model("    [Repeat(Depth = 2)] public partial TorchSharp.Modules.ModuleList<ScaledLinear> H { get; }"), "ModuleList<TBlock>" },
+        { "SDSL011", Samples.Model("    [Readout(Out = \"10\", TiedTo = \"Nope\")] public partial ScaledLinear H { get; }"), "no [Embedding] property named 'Nope'" },
+        { "SDSL011", Samples.Model("    [Embedding(Vocab = 10)] public partial ScaledEmbedding E { get; }\n    [Readout(Out = \"12\", TiedTo = \"E\")] public partial ScaledLinear H { get; }"), "maps width → 12" },
+        { "SDSL011", Samples.Model("    [Embedding(Vocab = 10)] public partial ScaledEmbedding E { get; }\n    [Readout(Out = \"10\", TiedTo = \"E\", Bias = true)] public partial ScaledLinear H { get; }"), "no Bias or ZeroInit" },
+        { "SDSL012", Samples.Model("    [Norm(Kind = NormKind.RmsNorm, Bias = true)] public partial ScaledNorm N { get; }"), "RMSNorm has no bias" },
+        { "SDSL012", Samples.Model("    [Attention(HeadDim = 0)] public partial ScaledAttention A { get; }"), "head dimension must be positive" },
+        { "SDSL008", Samples.Model("    [Linear] public partial ScaledLinear H { get; }", "[Width(Base = 256), Block]\npublic partial class Bad"), "both [Width] and [Block]" },
+        { "SDSL001", Samples.Model("    [Linear] public partial ScaledLinear H { get; }", "[Block]\npublic class Bad"), "has [Block] but is not partial" },
     };
 
     [Theory]

@@ -50,8 +50,12 @@ internal static class GeneratorHarness
 
     /// <summary>Generates, then runs every SparseDsl analyzer over user plus generated code.</summary>
     public static IReadOnlyList<Diagnostic> Analyze(string source, IReadOnlyDictionary<string, ReportDiagnostic>? severities = null)
+        => Analyze([source], severities);
+
+    /// <summary>Generates, then runs every SparseDsl analyzer over several user files plus generated code.</summary>
+    public static IReadOnlyList<Diagnostic> Analyze(string[] sources, IReadOnlyDictionary<string, ReportDiagnostic>? severities = null)
     {
-        var compilation = Compilation(source);
+        var compilation = Compilation(sources);
         if (severities is not null)
             compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(severities));
         Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);

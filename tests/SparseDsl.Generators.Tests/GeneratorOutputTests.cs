@@ -22,10 +22,42 @@ public class GeneratorOutputTests
     [Theory]
     [InlineData(Samples.Mlp)]
     [InlineData(Samples.TinyLm)]
+    [InlineData(Samples.BlockLm)]
     public void Generated_code_compiles_with_the_user_code(string source)
     {
         var result = GeneratorHarness.Run(source);
         Assert.True(result.CompileErrors.Count == 0, string.Join("\n", result.CompileErrors));
+    }
+
+    [Theory]
+    [InlineData("Demo.Blocks.BlockLm.g.cs", "BlockLm")]
+    [InlineData("Demo.Blocks.Layer.g.cs", "BlockLmLayer")]
+    [InlineData("Demo.Blocks.Attn.g.cs", "BlockLmAttn")]
+    public void Block_output_matches_the_approved_snapshot(string file, string snapshot)
+    {
+        var result = GeneratorHarness.Run(Samples.BlockLm);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Snapshot.Match(result.Generated[file], snapshot);
+    }
+
+    [Fact]
+    public void Blocks_are_built_from_the_models_plan_and_the_tied_readout_after_its_embedding()
+    {
+        var generated = GeneratorHarness.Run(Samples.BlockLm).Generated;
+        string model = generated["Demo.Blocks.BlockLm.g.cs"], layer = generated["Demo.Blocks.Layer.g.cs"], attn = generated["Demo.Blocks.Attn.g.cs"];
+        Assert.Contains("new global::SparseDsl.ChildDeclaration(\"layers\", static () => global::Demo.Blocks.Layer.Declaration, 3)", model);
+        Assert.Contains("Plan.DepthOf(prefix + \"layers\")", model);
+        Assert.Contains("TiedTo = \"embed\"", model);
+        Assert.True(model.IndexOf("@head = new global::SparseDsl.ScaledLinear(Plan[prefix + \"head\"], @embed);", StringComparison.Ordinal)
+                    > model.IndexOf("@embed = new", StringComparison.Ordinal));
+        Assert.Contains("public Layer(global::SparseDsl.ModelPlan plan, string prefix, long seed", layer);
+        Assert.Contains("new global::Demo.Blocks.Attn(Plan, prefix + \"attention.\", seed, device)", layer);
+        Assert.Contains("Norm = global::SparseDsl.NormKind.RmsNorm", layer);
+        Assert.Contains("ZeroInit = true", attn);
+        Assert.Contains("HeadDim = 16, Alibi = false", attn);
+        Assert.Contains("private readonly global::SparseDsl.ScaledLinear @out;", attn); // a keyword as a state-dict name
+        Assert.DoesNotContain("BaseWidth", layer); // a block takes its width from its model
+        Assert.DoesNotContain("CreateAdamW", attn);
     }
 
     [Fact]
@@ -34,8 +66,10 @@ public class GeneratorOutputTests
         string code = GeneratorHarness.Run(Samples.Mlp).Generated["Demo.Models.SparseMlp.g.cs"];
         Assert.Contains("global::SparseDsl.ModelPlan.Create(", code);
         Assert.Contains("new global::SparseDsl.LayerDeclaration(\"mlp_up\", global::SparseDsl.LayerKind.SparseLinear, global::SparseDsl.Dimension.OfWidth(1, 1), global::SparseDsl.Dimension.OfWidth(4, 1), 0.5, false)", code);
-        Assert.Contains("register_module(\"hidden\", __hidden);", code);
-        Assert.Contains("internal partial global::SparseDsl.ScaledLinear MlpUp { get => __mlp_up; }", code);
+        Assert.Contains("@hidden = new global::SparseDsl.ScaledLinear(Plan[prefix + \"hidden\"], seed, device);", code);
+        Assert.Contains("RegisterComponents();", code);
+        Assert.DoesNotContain("register_module", code); // fields named like state-dict keys are registered by reflection
+        Assert.Contains("internal partial global::SparseDsl.ScaledLinear MlpUp { get => @mlp_up; }", code);
         // No scaling formula is re-derived in emitted text.
         Assert.DoesNotContain("Math.Sqrt", code);
         Assert.DoesNotContain("InitStd", code);

@@ -98,6 +98,52 @@ internal static class Samples
         }
         """;
 
+    /// <summary>A small transformer LM with every member kind: blocks, a repeated block, norms, attention, zero init, a tied readout.</summary>
+    public const string BlockLm = """
+        using SparseDsl;
+        using TorchSharp.Modules;
+        using static TorchSharp.torch;
+
+        namespace Demo.Blocks;
+
+        [Block]
+        public sealed partial class Attn
+        {
+            [SparseLinear(Sparsity = 0.5, ZeroInit = true)] public partial ScaledLinear Query { get; }
+            [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear Key { get; }
+            [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear Value { get; }
+            [Attention(HeadDim = 16, Alibi = false)] public partial ScaledAttention Mix { get; }
+            [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear Out { get; }
+
+            public override Tensor forward(Tensor x) => Out.call(Mix.call(Query.call(x), Key.call(x), Value.call(x)));
+        }
+
+        [Block]
+        public sealed partial class Layer
+        {
+            [Norm(Kind = NormKind.RmsNorm)] public partial ScaledNorm Norm { get; }
+            [Block] public partial Attn Attention { get; }
+
+            public override Tensor forward(Tensor x) => x + Attention.call(Norm.call(x));
+        }
+
+        [Width(Base = 64)]
+        public sealed partial class BlockLm
+        {
+            [Embedding(Vocab = 100)] public partial ScaledEmbedding Embed { get; }
+            [Repeat(Depth = 3)] public partial ModuleList<Layer> Layers { get; }
+            [Norm(Bias = true)] public partial ScaledNorm FinalNorm { get; }
+            [Readout(Out = "100", TiedTo = nameof(Embed))] public partial ScaledLinear Head { get; }
+
+            public override Tensor forward(Tensor ids)
+            {
+                var h = Embed.call(ids);
+                foreach (var layer in Layers) h = layer.call(h);
+                return Head.call(FinalNorm.call(h));
+            }
+        }
+        """;
+
     /// <summary>Layers of a valid model (input, sparse hidden, readout), for samples that add one mistake to them.</summary>
     public const string ValidLayers = """
             [Embedding(Vocab = 256)] public partial ScaledEmbedding Embed { get; }
