@@ -21,10 +21,7 @@ public static class CoordinateCheckRunner
         int done = 0;
         foreach (var parameterization in settings.Parameterizations)
         {
-            var runs = settings.Densities.Select(d => (Width: settings.DensitySweepWidth, Density: d))
-                .Concat(settings.Widths.Select(w => (Width: w, Density: settings.WidthSweepDensity)))
-                .Distinct();
-            foreach (var (width, density) in runs)
+            foreach (var (width, density) in settings.Cells())
             {
                 for (int seed = 0; seed < settings.Seeds; seed++)
                 {

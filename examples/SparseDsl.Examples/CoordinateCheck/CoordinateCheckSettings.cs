@@ -40,6 +40,10 @@ public sealed record CoordinateCheckSettings
     /// <summary>Base hyperparameters (default: the paper's), used at a constant learning rate.</summary>
     public BaseHyperparameters Hyperparameters { get; init; } = BaseHyperparameters.Paper;
 
+    /// <summary>The distinct (width, density) cells of both sweeps, density sweep first (a cell in both runs once).</summary>
+    public IReadOnlyList<(int Width, double Density)> Cells() =>
+        Densities.Select(d => (DensitySweepWidth, d)).Concat(Widths.Select(w => (w, WidthSweepDensity))).Distinct().ToList();
+
     /// <summary>Number of training runs the grid makes.</summary>
-    public int RunCount => Parameterizations.Count * (Densities.Count + Widths.Count) * Seeds;
+    public int RunCount => Parameterizations.Count * Cells().Count * Seeds;
 }
