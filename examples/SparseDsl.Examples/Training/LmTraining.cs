@@ -15,12 +15,16 @@ public static class LmTraining
     {
         LearningRateSchedule.Apply(optimizer, learningRateFactor);
         using var logits = model.call(inputs);
-        var loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1));
+        var loss = NextByteLoss(logits, targets);
         optimizer.zero_grad();
         loss.backward();
         optimizer.step();
         return loss.detach();
     }
+
+    /// <summary>Mean cross-entropy of <c>[batch, time, vocab]</c> logits against <c>[batch, time]</c> next bytes.</summary>
+    public static Tensor NextByteLoss(Tensor logits, Tensor targets) =>
+        nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1));
 
     /// <summary>Mean next-byte loss over <paramref name="batches"/> fixed-seed batches of <paramref name="text"/> (the full model, no gradients).</summary>
     public static double ValidationLoss(nn.Module<Tensor, Tensor> model, ReadOnlyMemory<byte> text, int batches, int batch, int context, Device device)
@@ -36,8 +40,7 @@ public static class LmTraining
             {
                 using var scope = NewDisposeScope();
                 var (inputs, targets) = Corpus.Sequences(text, batch, context, random, device);
-                var logits = model.call(inputs);
-                total += nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1)).item<float>();
+                total += NextByteLoss(model.call(inputs), targets).item<float>();
             }
             return total / batches;
         }

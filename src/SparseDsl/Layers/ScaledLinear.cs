@@ -35,10 +35,11 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
             throw new ArgumentException($"Readout '{plan.Name}' is tied to '{plan.TiedTo}'; build it with the constructor that takes the embedding.", nameof(plan));
         Plan = plan;
         device ??= CPU;
-        forwardMultiplier = plan.RequireWeight().ForwardMultiplier;
+        var scaling = plan.RequireWeight();
+        forwardMultiplier = scaling.ForwardMultiplier;
         long[] shape = [plan.OutFeatures, plan.InFeatures];
 
-        using var w = SeededInit.Normal(shape, plan.RequireWeight().InitStd, seed, plan.Name, "weight");
+        using var w = SeededInit.Normal(shape, scaling.InitStd, seed, plan.Name, "weight");
         if (plan.IsMasked)
         {
             using var m = SeededInit.ExactMask(shape, plan.Density, seed, plan.Name);

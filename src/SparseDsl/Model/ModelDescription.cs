@@ -107,7 +107,7 @@ internal static class ModelDescription
         sb.Append(c, $"{"parameter".PadRight(nameWidth)} {"role",-10} {"shape",-12} {"fan-in",7} {"density",8} {"init",6} {"init std",10} {"LR mult",9} {"fwd mult",9} {"decay",5}\n");
         foreach (var r in rows)
         {
-            string init = r.Init switch { ParameterInit.Normal => "normal", ParameterInit.Zeros => "zeros", ParameterInit.Ones => "ones", _ => "tied" };
+            string init = r.Init.ToString().ToLowerInvariant();
             sb.Append(c, $"{r.Name.PadRight(nameWidth)} {r.Role,-10} {string.Join("x", r.Shape),-12} {r.FanIn,7} {r.Density,8:0.####} {init,6} {r.InitStd,10:0.#####} {r.LearningRateMultiplier,9:0.#####} {r.ForwardMultiplier,9:0.#####} {(r.WeightDecay ? "yes" : "no"),5}");
             if (r.TiedTo is not null) sb.Append(c, $"  (tied to {r.TiedTo})");
             sb.Append('\n');
