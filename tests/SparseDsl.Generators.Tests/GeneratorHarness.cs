@@ -60,7 +60,12 @@ internal static class GeneratorHarness
             compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(severities));
         Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         return output.WithAnalyzers(Analyzers).GetAllDiagnosticsAsync().GetAwaiter().GetResult()
-            .Where(d => d.Id.StartsWith("SDSL", StringComparison.Ordinal)).ToList();
+            .Where(d => d.Id.StartsWith("SDSL", StringComparison.Ordinal))
+            // Analyzers run concurrently, so the raw order varies between machines; tests read them in source order.
+            .OrderBy(d => d.Location.SourceTree?.FilePath, StringComparer.Ordinal)
+            .ThenBy(d => d.Location.SourceSpan.Start)
+            .ThenBy(d => d.Id, StringComparer.Ordinal)
+            .ToList();
     }
 
     public sealed record Result(
