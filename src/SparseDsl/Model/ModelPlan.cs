@@ -10,11 +10,12 @@ public sealed class ModelPlan
     private readonly Dictionary<string, LayerPlan> _byName;
     private readonly IReadOnlyDictionary<string, int> _depths;
 
-    internal ModelPlan(string modelName, int baseWidth, int width, ScalingRules rules, IReadOnlyList<LayerPlan> layers, IReadOnlyDictionary<string, int> depths)
+    internal ModelPlan(string modelName, int baseWidth, int width, ModelOptions options, ScalingRules rules, IReadOnlyList<LayerPlan> layers, IReadOnlyDictionary<string, int> depths)
     {
         ModelName = modelName;
         BaseWidth = baseWidth;
         Width = width;
+        Options = options;
         Rules = rules;
         Layers = layers;
         _depths = depths;
@@ -29,6 +30,9 @@ public sealed class ModelPlan
 
     /// <summary>The actual width.</summary>
     public int Width { get; }
+
+    /// <summary>The options the model was built with (parameterization, base hyperparameters, sparsity and depth overrides).</summary>
+    public ModelOptions Options { get; }
 
     /// <summary>The rules every scaling came from.</summary>
     public ScalingRules Rules { get; }

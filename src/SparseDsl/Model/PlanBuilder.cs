@@ -21,7 +21,7 @@ internal static class PlanBuilder
         var context = new Context(modelName, baseWidth, width, rules, options);
         context.Add(model, "", nesting: 0);
         CheckOverrides(context);
-        return new ModelPlan(modelName, baseWidth, width, rules, context.Layers, context.Depths);
+        return new ModelPlan(modelName, baseWidth, width, options, rules, context.Layers, context.Depths);
     }
 
     private sealed record Context(string ModelName, int BaseWidth, int Width, ScalingRules Rules, ModelOptions Options)
