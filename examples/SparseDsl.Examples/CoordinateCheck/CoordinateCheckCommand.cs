@@ -1,73 +1,70 @@
+using System.CommandLine;
 using System.Diagnostics;
-using static TorchSharp.torch;
+using SparseDsl.Examples.Cli;
 
 namespace SparseDsl.Examples.CoordinateCheck;
 
 /// <summary>The <c>coord-check</c> command: runs the grid, writes CSV and the two PNG plots.</summary>
 public static class CoordinateCheckCommand
 {
-    /// <summary>Usage text.</summary>
-    public const string Usage = """
-        coord-check: the paper's coordinate check (Dey et al. 2024, Fig. 5) at CPU scale. For SP, μP and SμPar, trains
-        the GPT LM for a few steps at each density (and, separately, at each width) and records the mean |output| of
-        every attention and MLP block per step, averaged over seeds. Writes coord-check.csv, coord-check-density.png and
-        coord-check-width.png to --out.
-
-        Options:
-          --out DIR              output folder (default runs/coord-check)
-          --steps N              training steps per run (default 10)
-          --seeds N              seeds per cell (default 3)
-          --densities LIST       densities of the density sweep (default 1,0.5,0.25,0.125,0.0625)
-          --width N              width of the density sweep (default 256)
-          --widths LIST          widths of the width sweep, multiples of 32 (default 64,128,256,512)
-          --width-density X      density of the width sweep (default 0.0625)
-          --depth N              transformer blocks (default 2)
-          --device D             cpu | cuda | cuda:N (default cpu)
-          --data FILE            train on FILE instead of the bundled corpus
-          --help                 this text
-        """;
-
-    /// <summary>Parses <paramref name="args"/> and runs; returns the exit code.</summary>
-    public static int Run(IEnumerable<string> args)
+    /// <summary>The <c>coord-check</c> command.</summary>
+    public static Command Create()
     {
-        var settings = new CoordinateCheckSettings();
-        string output = Path.Combine("runs", "coord-check");
-        string device = "cpu";
-        string? data = null;
-        using var e = args.GetEnumerator();
-        while (e.MoveNext())
-        {
-            string name = e.Current;
-            if (name is "--help" or "-h") { Console.WriteLine(Usage); return 0; }
-            string value = OptionParsing.Value(name, e);
-            switch (name)
-            {
-                case "--out": output = value; break;
-                case "--steps": settings = settings with { Steps = OptionParsing.Positive(name, value) }; break;
-                case "--seeds": settings = settings with { Seeds = OptionParsing.Positive(name, value) }; break;
-                case "--densities": settings = settings with { Densities = OptionParsing.List(name, value, Density) }; break;
-                case "--width": settings = settings with { DensitySweepWidth = OptionParsing.Positive(name, value) }; break;
-                case "--widths": settings = settings with { Widths = OptionParsing.List(name, value, OptionParsing.Positive) }; break;
-                case "--width-density": settings = settings with { WidthSweepDensity = Density(name, value) }; break;
-                case "--depth": settings = settings with { Depth = OptionParsing.Positive(name, value) }; break;
-                case "--device": device = value; break;
-                case "--data": data = value; break;
-                default: throw new ArgumentException($"Unknown option '{name}'. See coord-check --help.");
-            }
-        }
+        var defaults = new CoordinateCheckSettings();
+        var output = new Option<string>("--out") { Description = "Output folder for the CSV and plots", DefaultValueFactory = _ => Path.Combine("runs", "coord-check") };
+        var steps = CliOptions.Positive("--steps", "Training steps per run", defaults.Steps);
+        var seeds = CliOptions.Positive("--seeds", "Seeds per cell", defaults.Seeds);
+        var densities = CliOptions.Checked(
+            new Option<double[]>("--densities") { Description = "Densities of the density sweep", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Densities.ToArray() },
+            v => v.Length > 0 && v.All(d => d > 0 && d <= 1), "densities in (0, 1]");
+        var width = CliOptions.Positive("--width", "Width of the density sweep", defaults.DensitySweepWidth);
+        var widths = CliOptions.Checked(
+            new Option<int[]>("--widths") { Description = "Widths of the width sweep, multiples of 32", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Widths.ToArray() },
+            v => v.Length > 0 && v.All(w => w > 0), "positive widths");
+        var widthDensity = CliOptions.Checked(
+            new Option<double>("--width-density") { Description = "Density of the width sweep", DefaultValueFactory = _ => defaults.WidthSweepDensity },
+            d => d > 0 && d <= 1, "a density in (0, 1]");
+        var depth = CliOptions.Positive("--depth", "Transformer blocks", defaults.Depth);
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
 
+        var command = new Command("coord-check",
+            "Reproduce the paper's coordinate check (Fig. 5): short runs across SP/μP/SμPar × density and × width; writes coord-check.csv, coord-check-density.png and coord-check-width.png")
+        {
+            output, steps, seeds, densities, width, widths, widthDensity, depth, device, data,
+        };
+        command.SetAction(result =>
+        {
+            var settings = defaults with
+            {
+                Steps = result.GetValue(steps),
+                Seeds = result.GetValue(seeds),
+                Densities = result.GetRequiredValue(densities),
+                DensitySweepWidth = result.GetValue(width),
+                Widths = result.GetRequiredValue(widths),
+                WidthSweepDensity = result.GetValue(widthDensity),
+                Depth = result.GetValue(depth),
+            };
+            return Run(settings, result.GetRequiredValue(output), result.GetRequiredValue(device), result.GetValue(data), result.InvocationConfiguration.Output);
+        });
+        return command;
+    }
+
+    /// <summary>Runs the grid and writes the CSV, the plots and a summary; returns the exit code.</summary>
+    public static int Run(CoordinateCheckSettings settings, string output, string device, string? data, TextWriter log)
+    {
         var resolved = DeviceSelector.Resolve(device);
-        var corpus = data is null ? Corpus.Bundled() : Corpus.FromFile(data);
-        Console.WriteLine($"Coordinate check: {settings.RunCount} runs of {settings.Steps} steps on {corpus.Source}, writing to {output}");
+        using var corpus = BundledCorpus.OpenOrDefault(data);
+        log.WriteLine($"Coordinate check: {settings.RunCount} runs of {settings.Steps} steps on {corpus.Source}, writing to {output}");
         var watch = Stopwatch.StartNew();
-        var rows = CoordinateCheckRunner.Run(settings, corpus.Train, resolved, line => Console.WriteLine($"{line}  ({watch.Elapsed.TotalSeconds:0}s)"));
+        var rows = CoordinateCheckRunner.Run(settings, corpus, resolved, line => log.WriteLine($"{line}  ({watch.Elapsed.TotalSeconds:0}s)"));
 
         string csv = Path.Combine(output, "coord-check.csv");
         CoordinateCheckReport.WriteCsv(rows, csv);
         CoordinateCheckReport.PlotVsDensity(rows.Where(r => r.Width == settings.DensitySweepWidth).ToList(), Path.Combine(output, "coord-check-density.png"));
         CoordinateCheckReport.PlotVsWidth(rows.Where(r => r.Density == settings.WidthSweepDensity).ToList(), Path.Combine(output, "coord-check-width.png"));
-        Console.WriteLine($"Wrote {csv} and the plots coord-check-density.png, coord-check-width.png in {watch.Elapsed.TotalSeconds:0}s.");
-        foreach (var line in Summary(rows, settings)) Console.WriteLine(line);
+        log.WriteLine($"Wrote {csv} and the plots coord-check-density.png, coord-check-width.png in {watch.Elapsed.TotalSeconds:0}s.");
+        foreach (var line in Summary(rows, settings)) log.WriteLine(line);
         return 0;
     }
 
@@ -86,8 +83,4 @@ public static class CoordinateCheckCommand
             yield return $"{group.Key.Parameterization,-6} {group.Key.Block,-10} max/min across densities {density,8:0.00}   across widths {width,8:0.00}";
         }
     }
-
-    private static double Density(string name, string value) =>
-        double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double x) && x > 0 && x <= 1
-            ? x : throw new ArgumentException($"{name} expects densities in (0, 1], got '{value}'.");
 }

@@ -1,3 +1,4 @@
+using SparseDsl.Data;
 using SparseDsl.Examples.Gpt;
 using SparseDsl.Examples.Training;
 using static TorchSharp.torch;
@@ -15,7 +16,7 @@ public static class CoordinateCheckRunner
     public const string Attention = "attention", Mlp = "mlp";
 
     /// <summary>Runs the whole grid on <paramref name="text"/>; <paramref name="progress"/> hears of each finished run.</summary>
-    public static List<CoordinateCheckRow> Run(CoordinateCheckSettings settings, ReadOnlyMemory<byte> text, Device device, Action<string>? progress = null)
+    public static List<CoordinateCheckRow> Run(CoordinateCheckSettings settings, TextCorpus text, Device device, Action<string>? progress = null)
     {
         var rows = new List<CoordinateCheckRow>();
         int done = 0;
@@ -34,7 +35,7 @@ public static class CoordinateCheckRunner
     }
 
     /// <summary>One training run; one row per (step, block kind).</summary>
-    public static IEnumerable<CoordinateCheckRow> RunOne(CoordinateCheckSettings settings, Parameterization parameterization, int width, double density, int seed, ReadOnlyMemory<byte> text, Device device)
+    public static IEnumerable<CoordinateCheckRow> RunOne(CoordinateCheckSettings settings, Parameterization parameterization, int width, double density, int seed, TextCorpus text, Device device)
     {
         var options = new ModelOptions
         {
@@ -52,7 +53,7 @@ public static class CoordinateCheckRunner
             hooks.Add(Record(block.Attention, Attention, sums));
             hooks.Add(Record(block.Mlp, Mlp, sums));
         }
-        var random = new Random(seed);
+        var batches = new NextTokenBatches(text, settings.Batch, settings.Context, seed);
         var rows = new List<CoordinateCheckRow>();
         try
         {
@@ -60,7 +61,7 @@ public static class CoordinateCheckRunner
             {
                 sums.Clear();
                 using var scope = NewDisposeScope();
-                var (inputs, targets) = Corpus.Sequences(text, settings.Batch, settings.Context, random, device);
+                var (inputs, targets) = batches.TrainingBatch(step, 0, device);
                 LmTraining.Step(model, optimizer, inputs, targets, learningRateFactor: 1.0);
                 foreach (var (kind, (sum, count)) in sums)
                     rows.Add(new CoordinateCheckRow(Name(parameterization), width, density, seed, step, kind, sum / count));

@@ -103,6 +103,7 @@ internal static class ModelEmitter
         w.Open($"    : base(nameof({model.ClassName}))");
         w.Line("const string prefix = \"\";");
         w.Line("Plan = plan;");
+        w.Line($"Recipe = new {Runtime}ModelRecipe(nameof({model.ClassName}), plan.Width, seed, plan.Options);");
         EmitBuild(w, model);
         w.Close();
         EmitHook(w);
@@ -181,6 +182,58 @@ internal static class ModelEmitter
         w.Line();
         w.Line("/// <summary>The same table as <see cref=\"Describe\"/>, as JSON.</summary>");
         w.Line("public string DescribeJson() => Plan.DescribeJson();");
+        w.Line();
+        EmitRecipe(w, model);
+        EmitTrainer(w, model);
+    }
+
+    private static void EmitRecipe(SourceWriter w, ModelSpec model)
+    {
+        w.Line("/// <summary>How to build this model again (type, width, seed, options): what checkpoints store.</summary>");
+        w.Line($"public {Runtime}ModelRecipe Recipe {{ get; }}");
+        w.Line();
+        w.Line($"/// <summary>Builds the model a checkpoint's <paramref name=\"recipe\"/> describes; a recipe for another model type is an <see cref=\"global::System.IO.InvalidDataException\"/>.</summary>");
+        w.Open($"public static {model.ClassName} FromRecipe({Runtime}ModelRecipe recipe, {Device}? device = null)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(recipe);");
+        w.Line($"recipe.EnsureModelType(nameof({model.ClassName}));");
+        w.Line($"return new {model.ClassName}(recipe.Width, device, recipe.Seed, recipe.Options);");
+        w.Close();
+        w.Line();
+    }
+
+    // The typed trainer: all training logic is in SparseDsl.Trainer<T>; what the generator adds is knowing how to
+    // rebuild this model from a checkpoint's recipe, so resuming needs nothing but the checkpoint's path.
+    private static void EmitTrainer(SourceWriter w, ModelSpec model)
+    {
+        const string Loss = "global::System.Func<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>";
+        w.Line($"/// <summary>A trainer for this model with its SμPar parameter groups (see <see cref=\"{model.ClassName}.Trainer\"/>).</summary>");
+        w.Line($"public Trainer CreateTrainer({Runtime}TrainerSettings settings, {Runtime}ITrainingData data, {Loss}? loss = null) => new(this, settings, data, loss);");
+        w.Line();
+        w.Line($"/// <summary>Trains <see cref=\"{model.ClassName}\"/>: AdamW over its scaled parameter groups, schedule, clipping, accumulation, evaluation and atomic checkpoints.</summary>");
+        w.Open($"public sealed class Trainer : {Runtime}Trainer<{model.ClassName}>");
+        w.Line("/// <summary>A trainer at step 0 for <paramref name=\"model\"/>; with <paramref name=\"ownsModel\"/> it disposes the model too.</summary>");
+        w.Line($"public Trainer({model.ClassName} model, {Runtime}TrainerSettings settings, {Runtime}ITrainingData data, {Loss}? loss = null, bool ownsModel = false)");
+        w.Line("    : base(model, settings, data, loss, ownsModel)");
+        w.Line("{");
+        w.Line("}");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Rebuilds the model from the checkpoint's recipe, restores model (with masks), optimizer and RNG state and the");
+        w.Line("/// step, and returns a trainer that continues the run. The trainer owns that model and disposes it.");
+        w.Line("/// </summary>");
+        w.Open($"public static Trainer Resume(string checkpoint, {Runtime}TrainerSettings settings, {Runtime}ITrainingData data, {Device}? device = null, {Loss}? loss = null)");
+        w.Line($"var model = FromRecipe({Runtime}Checkpoint.ReadHeader(checkpoint).Recipe, device);");
+        w.Line("var trainer = new Trainer(model, settings, data, loss, ownsModel: true);");
+        w.Open("try");
+        w.Line("trainer.LoadCheckpoint(checkpoint);");
+        w.Line("return trainer;");
+        w.Close();
+        w.Open("catch");
+        w.Line("trainer.Dispose();");
+        w.Line("throw;");
+        w.Close();
+        w.Close();
+        w.Close();
     }
 
     private static string Dimension(DimensionSpec d) => d.ScalesWithWidth

@@ -26,6 +26,9 @@ public interface IScaledModel
 
     /// <summary>Every trainable tensor with its scaling, named as in the state dict.</summary>
     IEnumerable<ScaledParameter> ScaledParameters();
+
+    /// <summary>How to build this model again (type, width, seed, options): what checkpoints store.</summary>
+    ModelRecipe Recipe { get; }
 }
 
 /// <summary>A block generated from a <see cref="BlockAttribute"/> class, built from its model's plan.</summary>

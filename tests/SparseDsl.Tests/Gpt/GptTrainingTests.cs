@@ -1,3 +1,4 @@
+using SparseDsl.Data;
 using SparseDsl.Examples;
 using SparseDsl.Examples.Gpt;
 using SparseDsl.Examples.Training;
@@ -8,7 +9,7 @@ namespace SparseDsl.Tests.Gpt;
 /// <summary>The GPT LM end to end: training, exact masks after AdamW with decay, checkpoints, run-time overrides.</summary>
 public class GptTrainingTests
 {
-    private static readonly Lazy<Corpus> Text = new(() => Corpus.Bundled());
+    private static readonly Lazy<TextCorpus> Text = new(BundledCorpus.Open);
 
     private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
 
@@ -18,12 +19,12 @@ public class GptTrainingTests
     private static float[] Train(nn.Module<Tensor, Tensor> model, int steps, double lr = 1.62e-2, double weightDecay = 0.1, int seed = 0)
     {
         using var optimizer = ScaledOptimizers.AdamW((IScaledModel)model, new AdamWSettings { LearningRate = lr, WeightDecay = weightDecay });
-        var random = new Random(seed);
+        var batches = new NextTokenBatches(Text.Value, 8, 32, seed);
         var losses = new float[steps];
         for (int step = 0; step < steps; step++)
         {
             using var scope = NewDisposeScope();
-            var (inputs, targets) = Corpus.Sequences(Text.Value.Train, 8, 32, random, CPU);
+            var (inputs, targets) = batches.TrainingBatch(step + 1, 0, CPU);
             losses[step] = LmTraining.Step(model, optimizer, inputs, targets, 1.0).item<float>();
         }
         return losses;

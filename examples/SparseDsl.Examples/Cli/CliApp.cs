@@ -1,0 +1,75 @@
+using System.CommandLine;
+using SparseDsl.Examples.CoordinateCheck;
+
+namespace SparseDsl.Examples.Cli;
+
+/// <summary>
+/// The example's command line: <c>train</c> (the default), <c>sample</c>, <c>describe</c> and <c>coord-check</c>.
+/// Bad input of any kind ends in one <c>error: …</c> line and a non-zero exit code (see <see cref="ExitCodes"/>).
+/// </summary>
+public static class CliApp
+{
+    /// <summary>The root command's description, the first line of <c>--help</c>.</summary>
+    public const string Description =
+        "SparseDsl example: a GPT-style byte-level LM (ALiBi attention, SwiGLU MLPs, every projection sparse) trained with SμPar on the bundled State of the Union corpus.";
+
+    /// <summary>Parses <paramref name="args"/> and runs the command; returns the exit code.</summary>
+    /// <param name="args">The command line; with no command (or only options) it trains.</param>
+    /// <param name="output">Where progress and results go.</param>
+    /// <param name="error">Where error lines go.</param>
+    /// <param name="interactive">Whether <paramref name="output"/> is a terminal (a live progress bar instead of lines).</param>
+    /// <param name="cancellation">Ctrl+C: training checkpoints its last completed step and stops.</param>
+    public static int Run(string[] args, TextWriter output, TextWriter error, bool interactive = false, CancellationToken cancellation = default)
+    {
+        var root = new RootCommand(Description)
+        {
+            TrainCommand.Create(interactive),
+            SampleCommand.Create(),
+            DescribeCommand.Create(),
+            CoordinateCheckCommand.Create(),
+        };
+        // No command means train: the README's run command is just `dotnet run`.
+        if (args.Length == 0 || (args[0].StartsWith('-') && args[0] is not ("--help" or "-h" or "-?" or "--version")))
+            args = ["train", .. args];
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            error.WriteLine($"error: {parsed.Errors[0].Message} See --help.");
+            return ExitCodes.BadInput;
+        }
+        try
+        {
+            var configuration = new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null, // Ctrl+C is ours: training checkpoints before it stops
+            };
+            return parsed.InvokeAsync(configuration, cancellation).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine("interrupted.");
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception e) when (IsBadInput(e))
+        {
+            error.WriteLine($"error: {FirstLine(e.Message)}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"error: unexpected {e.GetType().Name}: {FirstLine(e.Message)}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    // CUDA asked for but absent is InvalidOperationException: the user's choice, so bad input too.
+    private static bool IsBadInput(Exception e) =>
+        e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or InvalidOperationException;
+
+    // ArgumentOutOfRangeException appends "Actual value was …" on a second line; the first says it all.
+    private static string FirstLine(string message) => message.Split('\n')[0].TrimEnd();
+}

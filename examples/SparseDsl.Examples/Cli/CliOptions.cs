@@ -1,0 +1,48 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace SparseDsl.Examples.Cli;
+
+/// <summary>Option factories with range checks, so every command rejects bad values the same way, at parse time.</summary>
+internal static class CliOptions
+{
+    public static Option<int> Positive(string name, string description, int defaultValue) =>
+        Checked(new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue }, v => v > 0, "a positive integer");
+
+    public static Option<long> PositiveLong(string name, string description, long defaultValue) =>
+        Checked(new Option<long>(name) { Description = description, DefaultValueFactory = _ => defaultValue }, v => v > 0, "a positive integer");
+
+    public static Option<long> NonNegativeLong(string name, string description, long defaultValue) =>
+        Checked(new Option<long>(name) { Description = description, DefaultValueFactory = _ => defaultValue }, v => v >= 0, "0 or a positive integer");
+
+    public static Option<double> PositiveReal(string name, string description, double defaultValue) =>
+        Checked(new Option<double>(name) { Description = description, DefaultValueFactory = _ => defaultValue }, v => v > 0 && double.IsFinite(v), "a positive number");
+
+    public static Option<double> Fraction(string name, string description, double defaultValue, bool includeOne = false) =>
+        Checked(new Option<double>(name) { Description = description, DefaultValueFactory = _ => defaultValue },
+            v => v >= 0 && (includeOne ? v <= 1 : v < 1), includeOne ? "a number in [0, 1]" : "a number in [0, 1)");
+
+    /// <summary>Adds a validator that reports "--name expects {what}, got 'value'." for values failing <paramref name="valid"/>.</summary>
+    public static Option<T> Checked<T>(Option<T> option, Func<T, bool> valid, string what)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 0) return; // the default, which is valid by construction
+            T value;
+            try
+            {
+                value = result.GetValueOrDefault<T>();
+            }
+            catch (InvalidOperationException)
+            {
+                result.AddError($"{option.Name} expects {what}, got '{string.Join(" ", result.Tokens.Select(t => t.Value))}'.");
+                return;
+            }
+            if (!valid(value)) result.AddError($"{option.Name} expects {what}, got '{string.Join(" ", result.Tokens.Select(t => t.Value))}'.");
+        });
+        return option;
+    }
+
+    /// <summary>Whether the user typed <paramref name="option"/> (rather than it taking its default).</summary>
+    public static bool Given(this ParseResult result, Option option) => result.GetResult(option) is { Implicit: false };
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+
+namespace SparseDsl.Examples.Cli;
+
+/// <summary>The options that choose the LM (width, depth, sparsity, parameterization, base hyperparameters, seed), shared by <c>train</c> and <c>describe</c>.</summary>
+internal sealed class ModelArguments
+{
+    public Option<int> Width { get; } = CliOptions.Positive("--width", "Model width; the base (proxy) width is 256", 128);
+    public Option<int> Depth { get; } = CliOptions.Positive("--depth", "Transformer blocks", 2);
+    public Option<double?> Sparsity { get; } = CliOptions.Checked(
+        new Option<double?>("--sparsity") { Description = "Every sparse layer's sparsity (default: as declared, 0.875)" },
+        v => v is >= 0 and < 1, "a number in [0, 1)");
+    public Option<Parameterization> Parameterization { get; } = new("--parameterization")
+    {
+        Description = "sp, mup or supar",
+        HelpName = "sp|mup|supar",
+        DefaultValueFactory = _ => SparseDsl.Parameterization.SuPar,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            switch (text.ToLowerInvariant())
+            {
+                case "sp": return SparseDsl.Parameterization.Standard;
+                case "mup": return SparseDsl.Parameterization.MuP;
+                case "supar": return SparseDsl.Parameterization.SuPar;
+                default:
+                    result.AddError($"--parameterization expects sp, mup or supar, got '{text}'.");
+                    return default;
+            }
+        },
+    };
+    public Option<double> LearningRate { get; } = CliOptions.PositiveReal("--lr", "Base learning rate η_base (the paper's 0.0162)", BaseHyperparameters.Paper.LearningRate);
+    public Option<double> InitStd { get; } = CliOptions.PositiveReal("--init-std", "σ_base", BaseHyperparameters.Paper.InitStd);
+    public Option<double> InputAlpha { get; } = CliOptions.PositiveReal("--input-alpha", "α_input", BaseHyperparameters.Paper.InputAlpha);
+    public Option<double> OutputAlpha { get; } = CliOptions.PositiveReal("--output-alpha", "α_output", BaseHyperparameters.Paper.OutputAlpha);
+    public Option<bool> Untied { get; } = new("--untied") { Description = "Untied, zero-initialised readout instead of the paper's tied one" };
+    public Option<long> Seed { get; } = new("--seed") { Description = "Seed for weights, masks and batches", DefaultValueFactory = _ => 1 };
+
+    public IEnumerable<Option> All => [Width, Depth, Sparsity, Parameterization, LearningRate, InitStd, InputAlpha, OutputAlpha, Untied, Seed];
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in All) command.Options.Add(option);
+    }
+
+    /// <summary>The model part of a run config from the parsed options.</summary>
+    public RunConfig Bind(ParseResult result, RunConfig config) => config with
+    {
+        Width = result.GetValue(Width),
+        Depth = result.GetValue(Depth),
+        Sparsity = result.GetValue(Sparsity),
+        Parameterization = result.GetValue(Parameterization),
+        LearningRate = result.GetValue(LearningRate),
+        InitStd = result.GetValue(InitStd),
+        InputAlpha = result.GetValue(InputAlpha),
+        OutputAlpha = result.GetValue(OutputAlpha),
+        Untied = result.GetValue(Untied),
+        Seed = result.GetValue(Seed),
+    };
+}

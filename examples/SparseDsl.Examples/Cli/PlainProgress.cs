@@ -1,0 +1,35 @@
+namespace SparseDsl.Examples.Cli;
+
+/// <summary>
+/// Progress as plain lines, for logs and pipes (CI greps the <c>step … loss …</c> lines): the first step, every
+/// <c>logEvery</c>-th step and the last, then evaluations and checkpoints as they happen.
+/// </summary>
+internal sealed class PlainProgress(TextWriter output, long logEvery) : ITrainingObserver
+{
+    private long _firstStep = 1;
+
+    public void OnStart(long firstStep, long totalSteps)
+    {
+        _firstStep = firstStep;
+        output.WriteLine(firstStep == 1 ? $"Training {totalSteps} steps." : $"Resuming at step {firstStep} of {totalSteps}.");
+    }
+
+    public void OnStep(StepMetrics m)
+    {
+        if (m.Step != _firstStep && m.Step % logEvery != 0 && m.Step != m.TotalSteps) return;
+        output.WriteLine($"step {m.Step,5}/{m.TotalSteps}  loss {m.Loss:0.0000}  lr {m.LearningRate:0.00e+00}  grad-norm {m.GradientNorm:0.000}  {m.TokensPerSecond:N0} tokens/s  ETA {Eta(m, _firstStep)}");
+    }
+
+    public void OnEvaluation(EvaluationMetrics m) => output.WriteLine($"validation loss {m.Loss:0.0000} nats/byte at step {m.Step}");
+
+    public void OnCheckpoint(long step, string path) => output.WriteLine($"checkpoint: step {step} saved to {path}");
+
+    /// <summary>Remaining time at this process's pace so far.</summary>
+    internal static string Eta(StepMetrics m, long firstStep = 1)
+    {
+        long done = m.Step - firstStep + 1;
+        if (done <= 0 || m.Elapsed <= TimeSpan.Zero) return "-";
+        var remaining = TimeSpan.FromSeconds(m.Elapsed.TotalSeconds / done * (m.TotalSteps - m.Step));
+        return remaining.ToString(remaining.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SparseDsl.Examples.Cli;
+
+/// <summary>
+/// Everything a <c>train</c> run was asked to do, stored in each checkpoint: <c>--resume</c> continues with exactly
+/// these settings (so the resumed losses equal an uninterrupted run's) and <c>sample</c> reads the context length.
+/// </summary>
+public sealed record RunConfig
+{
+    /// <summary>Model width (the base is 256).</summary>
+    public int Width { get; init; } = 128;
+
+    /// <summary>Transformer blocks.</summary>
+    public int Depth { get; init; } = 2;
+
+    /// <summary>Every sparse layer's sparsity (null: as declared, 0.875).</summary>
+    public double? Sparsity { get; init; }
+
+    /// <summary>SP, μP or SμPar.</summary>
+    public Parameterization Parameterization { get; init; } = Parameterization.SuPar;
+
+    /// <summary>σ_base.</summary>
+    public double InitStd { get; init; } = BaseHyperparameters.Paper.InitStd;
+
+    /// <summary>η_base.</summary>
+    public double LearningRate { get; init; } = BaseHyperparameters.Paper.LearningRate;
+
+    /// <summary>α_input.</summary>
+    public double InputAlpha { get; init; } = BaseHyperparameters.Paper.InputAlpha;
+
+    /// <summary>α_output.</summary>
+    public double OutputAlpha { get; init; } = BaseHyperparameters.Paper.OutputAlpha;
+
+    /// <summary>Untied, zero-initialised readout instead of the paper's tied one.</summary>
+    public bool Untied { get; init; }
+
+    /// <summary>Seed for weights, masks and batches.</summary>
+    public long Seed { get; init; } = 1;
+
+    /// <summary>Optimizer steps.</summary>
+    public long Steps { get; init; } = 600;
+
+    /// <summary>Sequences per micro-batch.</summary>
+    public int Batch { get; init; } = 16;
+
+    /// <summary>Sequence length in bytes.</summary>
+    public int Context { get; init; } = 64;
+
+    /// <summary>Micro-batches per optimizer step.</summary>
+    public int Accumulate { get; init; } = 1;
+
+    /// <summary>Schedule after warm-up.</summary>
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Linear;
+
+    /// <summary>Warm-up fraction of the steps.</summary>
+    public double Warmup { get; init; } = 0.1;
+
+    /// <summary>Final LR as a fraction of the peak.</summary>
+    public double FinalLearningRate { get; init; } = 0.1;
+
+    /// <summary>Global gradient-norm clip (null: off).</summary>
+    public double? Clip { get; init; } = 1.0;
+
+    /// <summary>AdamW decoupled weight decay.</summary>
+    public double WeightDecay { get; init; } = 0.1;
+
+    /// <summary>AdamW β₁.</summary>
+    public double Beta1 { get; init; } = 0.9;
+
+    /// <summary>AdamW β₂.</summary>
+    public double Beta2 { get; init; } = 0.95;
+
+    /// <summary>Training text (null: the bundled corpus).</summary>
+    public string? Data { get; init; }
+
+    /// <summary>The model options this config gives.</summary>
+    [JsonIgnore]
+    public ModelOptions ModelOptions => new()
+    {
+        Parameterization = Parameterization,
+        Hyperparameters = new BaseHyperparameters(InitStd, LearningRate, InputAlpha, OutputAlpha),
+        Sparsity = Sparsity,
+        Depth = Depth,
+    };
+
+    /// <summary>The trainer settings this config gives (checkpointing and evaluation cadence are added by the caller).</summary>
+    [JsonIgnore]
+    public TrainerSettings TrainerSettings => new()
+    {
+        Steps = Steps,
+        Optimizer = new AdamWSettings { LearningRate = LearningRate, Beta1 = Beta1, Beta2 = Beta2, WeightDecay = WeightDecay },
+        Schedule = new ScheduleSettings { Kind = Schedule, WarmupFraction = Warmup, FinalFraction = FinalLearningRate },
+        GradientClipNorm = Clip,
+        AccumulationSteps = Accumulate,
+        RunConfig = ToJson(),
+    };
+
+    /// <summary>This config as JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, RunConfigJsonContext.Default.RunConfig);
+
+    /// <summary>A config from JSON; malformed JSON is an <see cref="InvalidDataException"/> naming <paramref name="source"/>.</summary>
+    public static RunConfig FromJson(string json, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, RunConfigJsonContext.Default.RunConfig)
+                ?? throw new InvalidDataException($"{source} holds no run settings.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{source} holds unreadable run settings: {e.Message}", e);
+        }
+    }
+}
+
+/// <summary>Source-generated JSON for <see cref="RunConfig"/> (reflection-free); enums by name.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.KebabCaseLower, UseStringEnumConverter = true, WriteIndented = false)]
+[JsonSerializable(typeof(RunConfig))]
+internal sealed partial class RunConfigJsonContext : JsonSerializerContext;

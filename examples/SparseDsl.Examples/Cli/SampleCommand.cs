@@ -1,0 +1,36 @@
+using System.CommandLine;
+using SparseDsl.Examples.Gpt;
+using static TorchSharp.torch;
+
+namespace SparseDsl.Examples.Cli;
+
+/// <summary><c>sample</c>: rebuilds the model a checkpoint describes, loads its weights and masks, and continues a prompt.</summary>
+internal static class SampleCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by train", Required = true };
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var sample = new SampleArguments();
+        var command = new Command("sample", "Sample text from a trained checkpoint (temperature, top-k)") { checkpoint, device };
+        foreach (var option in sample.All) command.Options.Add(option);
+        command.SetAction(result =>
+        {
+            string path = result.GetRequiredValue(checkpoint);
+            var request = sample.Bind(result);
+            var resolved = DeviceSelector.Resolve(result.GetRequiredValue(device));
+            var header = Checkpoint.ReadHeader(path);
+            var config = RunConfig.FromJson(header.RunConfig, path);
+            using nn.Module<Tensor, Tensor> model = header.Recipe.ModelType switch
+            {
+                nameof(GptLm) => GptLm.FromRecipe(header.Recipe, resolved),
+                nameof(GptLmUntied) => GptLmUntied.FromRecipe(header.Recipe, resolved),
+                var other => throw new InvalidDataException($"Checkpoint '{path}' holds a {other}, which this example cannot sample from."),
+            };
+            Checkpoint.Load(path, model, optimizer: null);
+            result.InvocationConfiguration.Output.WriteLine(request.Run(model, config.Context, resolved));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using SparseDsl.Data;
+using SparseDsl.Examples.Gpt;
+using static TorchSharp.torch;
+
+namespace SparseDsl.Examples.Cli;
+
+/// <summary>
+/// <c>train</c>: trains the GPT example with its generated trainer, shows progress, writes metrics (JSONL and
+/// TensorBoard) and atomic checkpoints to <c>--out</c>, then prints a sample. Every input is checked before anything
+/// is written.
+/// </summary>
+public static class TrainCommand
+{
+    /// <summary>The checkpoint's file name in the run folder.</summary>
+    public const string CheckpointFile = "checkpoint.sdsl";
+
+    /// <summary>The metrics file's name in the run folder.</summary>
+    public const string MetricsFile = "metrics.jsonl";
+
+    /// <summary>The <c>train</c> command; <paramref name="interactive"/> shows a live progress bar instead of lines.</summary>
+    internal static Command Create(bool interactive)
+    {
+        var defaults = new RunConfig();
+        var model = new ModelArguments();
+        var steps = CliOptions.PositiveLong("--steps", "Optimizer steps", defaults.Steps);
+        var batch = CliOptions.Positive("--batch", "Sequences per micro-batch", defaults.Batch);
+        var context = CliOptions.Positive("--context", "Sequence length in bytes", defaults.Context);
+        var accumulate = CliOptions.Positive("--accumulate", "Micro-batches per optimizer step (gradient accumulation)", defaults.Accumulate);
+        var schedule = new Option<ScheduleKind>("--schedule") { Description = "LR after warm-up: Linear (the paper's), Cosine or Constant", DefaultValueFactory = _ => defaults.Schedule };
+        var warmup = CliOptions.Fraction("--warmup", "Fraction of the steps spent warming up the LR from 0", defaults.Warmup);
+        var finalLr = CliOptions.Fraction("--final-lr", "The last step's LR as a fraction of the peak", defaults.FinalLearningRate, includeOne: true);
+        var clip = CliOptions.Checked(
+            new Option<double>("--clip") { Description = "Clip the global gradient norm to this; 0 turns clipping off", DefaultValueFactory = _ => defaults.Clip ?? 0 },
+            v => v >= 0 && double.IsFinite(v), "0 or a positive number");
+        var weightDecay = CliOptions.Checked(
+            new Option<double>("--weight-decay") { Description = "AdamW decoupled weight decay (weights only)", DefaultValueFactory = _ => defaults.WeightDecay },
+            v => v >= 0 && double.IsFinite(v), "0 or a positive number");
+        var beta1 = CliOptions.Fraction("--beta1", "AdamW β₁", defaults.Beta1);
+        var beta2 = CliOptions.Fraction("--beta2", "AdamW β₂", defaults.Beta2);
+        var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
+        Option[] runOptions = [.. model.All, steps, batch, context, accumulate, schedule, warmup, finalLr, clip, weightDecay, beta1, beta2, data];
+
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var output = new Option<string?>("--out") { Description = "Run folder for checkpoint, metrics.jsonl and tensorboard/ (default: runs/train-<time>, or the resumed checkpoint's folder)" };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this checkpoint, with its saved settings" };
+        var evalEvery = CliOptions.NonNegativeLong("--eval-every", "Evaluate on held-out text every N steps (0: only at the end)", 100);
+        var checkpointEvery = CliOptions.NonNegativeLong("--checkpoint-every", "Checkpoint every N steps (0: only at the end)", 100);
+        var logEvery = CliOptions.PositiveLong("--log-every", "Print a progress line every N steps when output is not a terminal", 50);
+        var sample = new SampleArguments();
+
+        var command = new Command("train", "Train the GPT example (the default command), then print a sample");
+        foreach (var option in runOptions.Concat([device, output, resume, evalEvery, checkpointEvery, logEvery]).Concat(sample.All))
+            command.Options.Add(option);
+
+        command.SetAction((result, cancellation) =>
+        {
+            var log = result.InvocationConfiguration.Output;
+            string? resumeFrom = result.GetValue(resume);
+            RunConfig config;
+            string folder;
+            if (resumeFrom is not null)
+            {
+                var given = runOptions.Where(result.Given).Select(o => o.Name).ToList();
+                if (given.Count > 0)
+                    throw new ArgumentException($"--resume continues the saved run with its saved settings; remove {string.Join(", ", given)}.");
+                config = RunConfig.FromJson(Checkpoint.ReadHeader(resumeFrom).RunConfig, resumeFrom);
+                folder = result.GetValue(output) ?? Path.GetDirectoryName(Path.GetFullPath(resumeFrom))!;
+            }
+            else
+            {
+                config = model.Bind(result, defaults) with
+                {
+                    Steps = result.GetValue(steps),
+                    Batch = result.GetValue(batch),
+                    Context = result.GetValue(context),
+                    Accumulate = result.GetValue(accumulate),
+                    Schedule = result.GetValue(schedule),
+                    Warmup = result.GetValue(warmup),
+                    FinalLearningRate = result.GetValue(finalLr),
+                    Clip = result.GetValue(clip) is var c && c > 0 ? c : null,
+                    WeightDecay = result.GetValue(weightDecay),
+                    Beta1 = result.GetValue(beta1),
+                    Beta2 = result.GetValue(beta2),
+                    Data = result.GetValue(data),
+                };
+                folder = result.GetValue(output) ?? Path.Combine("runs", $"train-{DateTime.Now:yyyyMMdd-HHmmss}");
+                string existing = Path.Combine(folder, CheckpointFile);
+                if (File.Exists(existing))
+                    throw new ArgumentException($"'{folder}' already holds a run; continue it with --resume {existing} or choose another --out.");
+            }
+            var job = new TrainingJob(config, folder, DeviceSelector.Resolve(result.GetRequiredValue(device)), resumeFrom)
+            {
+                EvaluateEvery = result.GetValue(evalEvery),
+                CheckpointEvery = result.GetValue(checkpointEvery),
+                LogEvery = result.GetValue(logEvery),
+                Sample = sample.Bind(result),
+                Interactive = interactive,
+                Log = log,
+                Error = result.InvocationConfiguration.Error,
+            };
+            return Task.FromResult(job.Run(cancellation));
+        });
+        return command;
+    }
+}

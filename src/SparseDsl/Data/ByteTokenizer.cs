@@ -1,0 +1,33 @@
+using System.Text;
+
+namespace SparseDsl.Data;
+
+/// <summary>
+/// The simplest tokenizer that handles any text: one token per UTF-8 byte, so the vocabulary is always 256 and
+/// nothing is ever out of vocabulary.
+/// </summary>
+public static class ByteTokenizer
+{
+    /// <summary>The vocabulary size: every byte value.</summary>
+    public const int VocabularySize = 256;
+
+    /// <summary>The UTF-8 bytes of <paramref name="text"/> as token ids.</summary>
+    public static long[] Encode(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Encoding.UTF8.GetBytes(text).Select(b => (long)b).ToArray();
+    }
+
+    /// <summary>
+    /// Token ids back to text. Sampled bytes need not form valid UTF-8, so invalid sequences become U+FFFD rather
+    /// than throwing. Throws <see cref="ArgumentOutOfRangeException"/> for an id outside [0, 256).
+    /// </summary>
+    public static string Decode(IEnumerable<long> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        var bytes = tokens.Select(t => t is >= 0 and < VocabularySize
+            ? (byte)t
+            : throw new ArgumentOutOfRangeException(nameof(tokens), t, $"A byte token must be in [0, {VocabularySize}).")).ToArray();
+        return Encoding.UTF8.GetString(bytes);
+    }
+}

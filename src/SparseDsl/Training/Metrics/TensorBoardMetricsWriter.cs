@@ -1,0 +1,37 @@
+using static TorchSharp.torch.utils.tensorboard;
+
+namespace SparseDsl;
+
+/// <summary>
+/// Writes TensorBoard event files (TorchSharp's <c>SummaryWriter</c>): <c>train/loss</c>, <c>train/grad_norm</c>,
+/// <c>train/lr</c>, <c>train/tokens_per_second</c> and <c>validation/loss</c>. View with <c>tensorboard --logdir DIR</c>.
+/// </summary>
+public sealed class TensorBoardMetricsWriter : ITrainingObserver
+{
+    private readonly TorchSharp.Modules.SummaryWriter _writer;
+
+    /// <summary>Writes event files under <paramref name="logDirectory"/> (created if missing).</summary>
+    public TensorBoardMetricsWriter(string logDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(logDirectory);
+        Directory.CreateDirectory(logDirectory);
+        _writer = SummaryWriter(logDirectory);
+    }
+
+    /// <summary>Where the event files go.</summary>
+    public string LogDirectory => _writer.LogDir;
+
+    /// <inheritdoc />
+    public void OnStep(StepMetrics metrics)
+    {
+        int step = checked((int)metrics.Step); // SummaryWriter takes an int step
+        _writer.add_scalar("train/loss", (float)metrics.Loss, step);
+        _writer.add_scalar("train/grad_norm", (float)metrics.GradientNorm, step);
+        _writer.add_scalar("train/lr", (float)metrics.LearningRate, step);
+        _writer.add_scalar("train/tokens_per_second", (float)metrics.TokensPerSecond, step);
+    }
+
+    /// <inheritdoc />
+    public void OnEvaluation(EvaluationMetrics metrics) =>
+        _writer.add_scalar("validation/loss", (float)metrics.Loss, checked((int)metrics.Step));
+}

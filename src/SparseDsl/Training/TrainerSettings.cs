@@ -1,0 +1,47 @@
+namespace SparseDsl;
+
+/// <summary>How a <see cref="Trainer{TModel}"/> trains: steps, optimizer, schedule, clipping, accumulation, evaluation and checkpoints.</summary>
+public sealed record TrainerSettings
+{
+    /// <summary>Optimizer steps in the whole run (a resumed run continues to this total). Must be positive.</summary>
+    public long Steps { get; init; } = 600;
+
+    /// <summary>AdamW at the base model: η_base, betas, ε, weight decay. Per-group LRs follow from the model's scaling.</summary>
+    public AdamWSettings Optimizer { get; init; } = new();
+
+    /// <summary>The LR factor over the run (default: the paper's 10% warm-up, linear decay to 1/10).</summary>
+    public ScheduleSettings Schedule { get; init; } = new();
+
+    /// <summary>Clip the global gradient norm to this value before each step; null turns clipping off. Default 1.0.</summary>
+    public double? GradientClipNorm { get; init; } = 1.0;
+
+    /// <summary>Micro-batches whose gradients are averaged into one optimizer step. Default 1.</summary>
+    public int AccumulationSteps { get; init; } = 1;
+
+    /// <summary>Evaluate on the held-out batches every this many steps (0: only after the last step).</summary>
+    public long EvaluateEvery { get; init; }
+
+    /// <summary>Where checkpoints go (null: none). Each save replaces the previous one atomically.</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Save a checkpoint every this many steps (0: only after the last step).</summary>
+    public long CheckpointEvery { get; init; }
+
+    /// <summary>The caller's run settings as JSON, stored in checkpoints so a resumed run or a sampler can read them back.</summary>
+    public string RunConfig { get; init; } = "{}";
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (Steps <= 0) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Steps must be positive.");
+        if (AccumulationSteps <= 0) throw new ArgumentOutOfRangeException(nameof(AccumulationSteps), AccumulationSteps, "Accumulation steps must be positive.");
+        if (GradientClipNorm is { } clip && !(clip > 0 && double.IsFinite(clip)))
+            throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), clip, "The gradient clip norm must be a positive number (or null for no clipping).");
+        if (EvaluateEvery < 0) throw new ArgumentOutOfRangeException(nameof(EvaluateEvery), EvaluateEvery, "Must be 0 or positive.");
+        if (CheckpointEvery < 0) throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), CheckpointEvery, "Must be 0 or positive.");
+        ArgumentNullException.ThrowIfNull(Optimizer);
+        ArgumentNullException.ThrowIfNull(Schedule);
+        ArgumentNullException.ThrowIfNull(RunConfig);
+        _ = Schedule.Factor(1, Steps); // validates the fractions now rather than at step 1
+    }
+}

@@ -1,0 +1,20 @@
+namespace SparseDsl;
+
+/// <summary>What one optimizer step did.</summary>
+/// <param name="Step">The step just completed (from 1).</param>
+/// <param name="TotalSteps">Steps in the whole run.</param>
+/// <param name="Loss">Mean training loss over the step's micro-batches.</param>
+/// <param name="GradientNorm">Global gradient norm before clipping.</param>
+/// <param name="LearningRate">η_base × the schedule's factor (each group's LR is this × its multiplier).</param>
+/// <param name="Tokens">Tokens trained on since this process started training.</param>
+/// <param name="Elapsed">Wall time since this process started training.</param>
+public sealed record StepMetrics(long Step, long TotalSteps, double Loss, double GradientNorm, double LearningRate, long Tokens, TimeSpan Elapsed)
+{
+    /// <summary>Training throughput of this process.</summary>
+    public double TokensPerSecond => Elapsed > TimeSpan.Zero ? Tokens / Elapsed.TotalSeconds : 0;
+}
+
+/// <summary>A held-out evaluation.</summary>
+/// <param name="Step">The last completed step when it ran.</param>
+/// <param name="Loss">Mean loss over the validation batches.</param>
+public sealed record EvaluationMetrics(long Step, double Loss);

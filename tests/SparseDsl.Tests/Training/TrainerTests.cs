@@ -1,0 +1,200 @@
+using SparseDsl.Data;
+using SparseDsl.Examples;
+using SparseDsl.Examples.Gpt;
+using static TorchSharp.torch;
+
+namespace SparseDsl.Tests.Training;
+
+/// <summary>The generated trainer: SμPar groups, exact resume, divergence, accumulation and schedules.</summary>
+public sealed class TrainerTests : IDisposable
+{
+    private static readonly Lazy<TextCorpus> Text = new(BundledCorpus.Open);
+    private readonly string _folder = Directory.CreateTempSubdirectory("sparsedsl-trainer-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static ModelOptions Small(double sparsity = 0.875) => new() { Depth = 1, Sparsity = sparsity };
+
+    private static NextTokenBatches Batches(int batch = 4, int context = 32) => new(Text.Value, batch, context, seed: 5, validationBatches: 2);
+
+    private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+
+    private sealed class Recorder : ITrainingObserver
+    {
+        public List<StepMetrics> Steps { get; } = [];
+        public List<long> Checkpoints { get; } = [];
+        public void OnStep(StepMetrics metrics) => Steps.Add(metrics);
+        public void OnCheckpoint(long step, string path) => Checkpoints.Add(step);
+    }
+
+    [Fact]
+    public void The_trainer_optimizes_with_the_SuPar_group_learning_rates_times_the_schedule()
+    {
+        // Width 512 against base 256: m_d = 2. Density 1/8: m_ρ = 1/8. Typed in from Table 1, not from ScalingRules.
+        const double eta = 0.01;
+        using var model = new GptLm(512, seed: 1, options: Small());
+        using var trainer = model.CreateTrainer(new TrainerSettings { Steps = 10, Optimizer = new AdamWSettings { LearningRate = eta } }, Batches());
+
+        double Expected(string name) => name switch
+        {
+            _ when name.EndsWith("norm.weight", StringComparison.Ordinal) || name.EndsWith("norm.bias", StringComparison.Ordinal) => eta,
+            "embed.weight" => eta, // the readout is tied to it
+            _ when name.StartsWith("blocks.", StringComparison.Ordinal) && name.EndsWith(".weight", StringComparison.Ordinal) => eta / (2 * 0.125),
+            _ => throw new InvalidOperationException($"unexpected parameter {name}"),
+        };
+        foreach (var group in trainer.Groups)
+            foreach (var p in group.Parameters)
+                Assert.Equal(Expected(p.Name), group.LearningRate, 12);
+
+        // The optimizer's own groups hold those LRs, and a step scales every one by the same schedule factor.
+        var initial = trainer.Optimizer.ParamGroups.Select(g => g.LearningRate).ToArray();
+        Assert.Equal(trainer.Groups.Select(g => g.LearningRate).Order(), initial.Order());
+        var metrics = trainer.TrainStep();
+        double factor = LearningRateSchedule.WarmupLinearDecay(1, 10);
+        var scaled = trainer.Optimizer.ParamGroups.Select(g => g.LearningRate).ToArray();
+        for (int i = 0; i < initial.Length; i++) Assert.Equal(initial[i] * factor, scaled[i], 15);
+        Assert.Equal(eta * factor, metrics.LearningRate, 15);
+    }
+
+    [Fact]
+    public void A_resumed_run_reproduces_the_uninterrupted_losses_exactly()
+    {
+        var settings = new TrainerSettings { Steps = 8, CheckpointEvery = 4, CheckpointPath = Path.Combine(_folder, "run.sdsl") };
+
+        var full = new Recorder();
+        using var fullModel = new GptLm(64, seed: 9, options: Small());
+        using (var trainer = fullModel.CreateTrainer(settings with { CheckpointPath = Path.Combine(_folder, "full.sdsl") }, Batches()))
+            trainer.Run(full);
+
+        // Interrupted after step 4 (cancellation checkpoints the last completed step), then resumed from the file alone.
+        var first = new Recorder();
+        using var cancel = new CancellationTokenSource();
+        using (var model = new GptLm(64, seed: 9, options: Small()))
+        using (var trainer = model.CreateTrainer(settings, Batches()))
+        {
+            var stopAfterFour = new StopAfter(4, cancel, first);
+            Assert.Throws<OperationCanceledException>(() => trainer.Run(stopAfterFour, cancel.Token));
+        }
+        Assert.Equal(4, Checkpoint.ReadHeader(settings.CheckpointPath!).Step);
+
+        var second = new Recorder();
+        using (var resumed = GptLm.Trainer.Resume(settings.CheckpointPath!, settings, Batches()))
+        {
+            Assert.Equal(4, resumed.CompletedSteps);
+            resumed.Run(second);
+            var expected = fullModel.state_dict();
+            foreach (var (name, tensor) in resumed.Model.state_dict())
+                Assert.True(Same(expected[name], tensor), $"{name} differs after resuming");
+        }
+
+        Assert.Equal(full.Steps.Select(s => s.Loss), first.Steps.Concat(second.Steps).Select(s => s.Loss));
+        Assert.Equal(full.Steps.Select(s => s.GradientNorm), first.Steps.Concat(second.Steps).Select(s => s.GradientNorm));
+    }
+
+    private sealed class StopAfter(int steps, CancellationTokenSource cancel, Recorder inner) : ITrainingObserver
+    {
+        public void OnStep(StepMetrics metrics)
+        {
+            inner.OnStep(metrics);
+            if (metrics.Step == steps) cancel.Cancel();
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_non_finite_loss_or_gradient_stops_the_run_at_that_step_and_keeps_the_last_good_checkpoint(bool gradientOnly)
+    {
+        string path = Path.Combine(_folder, "diverge.sdsl");
+        int calls = 0;
+        // Step 3's loss is NaN, or (gradientOnly) finite with NaN gradients: d√z at z = 0 is ∞, times 0 is NaN.
+        Tensor Poisoned(Tensor logits, Tensor targets)
+        {
+            var loss = LanguageModelLoss.NextToken(logits, targets);
+            if (++calls != 3) return loss;
+            return gradientOnly ? loss + (sqrt(logits.abs() * 0).sum() * 0) : loss * double.NaN;
+        }
+
+        using var model = new GptLm(64, seed: 4, options: Small());
+        using var trainer = model.CreateTrainer(new TrainerSettings { Steps = 6, CheckpointEvery = 2, CheckpointPath = path }, Batches(), Poisoned);
+        var recorder = new Recorder();
+        var error = Assert.Throws<TrainingDivergedException>(() => trainer.Run(recorder));
+
+        Assert.Equal(3, error.Step);
+        Assert.Contains(gradientOnly ? "gradient norm is NaN" : "loss is NaN", error.Message);
+        Assert.Equal([1L, 2L], recorder.Steps.Select(s => s.Step));
+        Assert.Equal(2, trainer.CompletedSteps);
+        Assert.Equal(2, Checkpoint.ReadHeader(path).Step);
+
+        // Step 3 was not applied: the model still equals the step-2 checkpoint.
+        using var saved = new GptLm(64, seed: 99, options: Small());
+        Checkpoint.Load(path, saved, optimizer: null);
+        var live = model.state_dict();
+        foreach (var (name, tensor) in saved.state_dict())
+            Assert.True(Same(live[name], tensor), $"{name} changed in the diverged step");
+        foreach (var p in model.parameters())
+            Assert.True(p.grad is null || p.grad.eq(0).all().item<bool>(), "bad gradients were left behind");
+    }
+
+    [Fact]
+    public void Accumulating_two_micro_batches_matches_one_batch_of_both()
+    {
+        var data = Batches(batch: 4);
+        var doubled = new Concatenated(data);
+        using var a = new GptLm(64, seed: 6, options: Small());
+        using var b = new GptLm(64, seed: 6, options: Small());
+        var settings = new TrainerSettings { Steps = 3, GradientClipNorm = null };
+        using var accumulated = a.CreateTrainer(settings with { AccumulationSteps = 2 }, data);
+        using var single = b.CreateTrainer(settings, doubled);
+        for (int step = 0; step < 3; step++)
+        {
+            var x = accumulated.TrainStep();
+            var y = single.TrainStep();
+            Assert.Equal(y.Loss, x.Loss, 5);
+            Assert.Equal(y.GradientNorm, x.GradientNorm, 4);
+        }
+        var expected = b.state_dict();
+        foreach (var (name, tensor) in a.state_dict())
+            Assert.True(tensor.allclose(expected[name], rtol: 1e-4, atol: 1e-6), $"{name} differs");
+    }
+
+    /// <summary>One batch holding micro-batches 0 and 1 of <paramref name="inner"/> side by side.</summary>
+    private sealed class Concatenated(ITrainingData inner) : ITrainingData
+    {
+        public long TokensPerBatch => 2 * inner.TokensPerBatch;
+
+        public (Tensor Inputs, Tensor Targets) TrainingBatch(long step, int microStep, Device device)
+        {
+            var (x0, y0) = inner.TrainingBatch(step, 0, device);
+            var (x1, y1) = inner.TrainingBatch(step, 1, device);
+            return (cat([x0, x1]), cat([y0, y1]));
+        }
+
+        public IEnumerable<(Tensor Inputs, Tensor Targets)> ValidationBatches(Device device) => inner.ValidationBatches(device);
+    }
+
+    [Fact]
+    public void Schedules_warm_up_then_decay_as_named()
+    {
+        var cosine = new ScheduleSettings { Kind = ScheduleKind.Cosine };
+        Assert.Equal(0.5, cosine.Factor(5, 100), 12);             // halfway through the 10-step warm-up
+        Assert.Equal(1.0, cosine.Factor(10, 100), 12);            // peak
+        Assert.Equal(0.55, cosine.Factor(55, 100), 12);           // halfway down the cosine: (1 + 0.1) / 2
+        Assert.Equal(0.1, cosine.Factor(100, 100), 12);
+        var constant = new ScheduleSettings { Kind = ScheduleKind.Constant };
+        Assert.Equal(0.2, constant.Factor(2, 100), 12);
+        Assert.Equal(1.0, constant.Factor(100, 100), 12);
+        var noWarmup = new ScheduleSettings { Kind = ScheduleKind.Linear, WarmupFraction = 0 };
+        Assert.Equal(1.0 - 0.9 / 100, noWarmup.Factor(1, 100), 12);
+    }
+
+    [Fact]
+    public void Invalid_settings_are_refused_before_training()
+    {
+        using var model = new GptLm(64, seed: 1, options: Small());
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.CreateTrainer(new TrainerSettings { Steps = 0 }, Batches()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.CreateTrainer(new TrainerSettings { AccumulationSteps = 0 }, Batches()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.CreateTrainer(new TrainerSettings { GradientClipNorm = -1 }, Batches()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.CreateTrainer(new TrainerSettings { Schedule = new ScheduleSettings { WarmupFraction = 1 } }, Batches()));
+    }
+}
