@@ -163,7 +163,7 @@ internal sealed class CheckpointReader : IDisposable
         {
             throw CheckpointFormat.Invalid(path, "is truncated: it ends in the middle of a section.", e);
         }
-        catch (Exception e) when (e is FormatException or DecoderFallbackException or KeyNotFoundException)
+        catch (Exception e) when (e is FormatException or DecoderFallbackException)
         {
             throw CheckpointFormat.Invalid(path, $"is corrupt: {e.Message}", e);
         }
