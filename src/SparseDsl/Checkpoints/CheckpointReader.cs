@@ -1,0 +1,171 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SparseDsl;
+
+/// <summary>
+/// Reads one checkpoint file section by section, in the order of <see cref="CheckpointFormat"/>, and turns every
+/// way a file can be bad into an <see cref="InvalidDataException"/> that names the file.
+/// </summary>
+internal sealed class CheckpointReader : IDisposable
+{
+    private readonly string path;
+    private readonly FileStream stream;
+    private readonly BinaryReader reader;
+
+    private CheckpointReader(string path, FileStream stream)
+    {
+        this.path = path;
+        this.stream = stream;
+        reader = new BinaryReader(stream, CheckpointFormat.Utf8);
+        Header = Guard(ReadPreamble);
+    }
+
+    /// <summary>The header, read and checked on opening.</summary>
+    public CheckpointHeader Header { get; }
+
+    /// <summary>Opens <paramref name="path"/> and checks its magic, version, end marker and header.</summary>
+    public static CheckpointReader Open(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        try
+        {
+            return new CheckpointReader(path, stream);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Loads the model state, refusing (before anything is overwritten) a state whose names, dtypes or shapes differ.
+    /// </summary>
+    public void LoadModel(nn.Module model) => Guard(() =>
+    {
+        long start = stream.Position;
+        if (SavedModelState.FindMismatch(reader, model) is { } mismatch)
+            throw CheckpointFormat.Invalid(path, $"does not fit this model: {mismatch}. Build the model from the checkpoint's recipe (Checkpoint.ReadHeader).");
+        stream.Position = start;
+        SavedModelState.CopyInto(reader, model);
+    });
+
+    /// <summary>Reads the saved RNG state; applying it is left to the caller, once everything else has loaded.</summary>
+    public byte[] ReadRngState() => Guard(() =>
+    {
+        int length = reader.ReadInt32();
+        if (length < 0 || length > Remaining)
+            throw CheckpointFormat.Invalid(path, $"is corrupt: its RNG state claims {length} bytes.");
+        return reader.ReadBytes(length);
+    });
+
+    /// <summary>
+    /// Loads the optimizer state into <paramref name="optimizer"/> and checks the end marker. With no optimizer it
+    /// stops before that state: the end marker was checked on opening.
+    /// </summary>
+    public void LoadOptimizer(OptimizerHelper? optimizer) => Guard(() =>
+    {
+        bool saved = reader.ReadBoolean();
+        if (optimizer is null)
+            return;
+        if (!saved)
+            throw CheckpointFormat.Invalid(path, "holds no optimizer state (it was saved for inference); load it without an optimizer.");
+        try
+        {
+            optimizer.load_state_dict(reader);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException)
+        {
+            throw CheckpointFormat.Invalid(path, $"does not fit this optimizer: {e.Message}", e);
+        }
+        Span<byte> marker = stackalloc byte[8];
+        reader.BaseStream.ReadExactly(marker);
+        if (!marker.SequenceEqual(CheckpointFormat.EndMarker) || stream.Position != stream.Length)
+            throw CheckpointFormat.Invalid(path, "is corrupt: its sections do not end where its end marker begins.");
+    });
+
+    /// <summary>Applies RNG state bytes read by <see cref="ReadRngState"/>.</summary>
+    public void RestoreRngState(byte[] state)
+    {
+        try
+        {
+            RngState.Restore(state);
+        }
+        catch (ExternalException e)
+        {
+            throw CheckpointFormat.Invalid(path, $"has an RNG state torch refuses: {e.Message}", e);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => reader.Dispose();
+
+    // Bytes left before the end marker.
+    private long Remaining => stream.Length - CheckpointFormat.EndMarker.Length - stream.Position;
+
+    private CheckpointHeader ReadPreamble()
+    {
+        if (stream.Length < CheckpointFormat.MinimumLength)
+            throw CheckpointFormat.Invalid(path, $"is only {stream.Length} bytes: it is empty, truncated or not a SparseDsl checkpoint.");
+
+        Span<byte> eight = stackalloc byte[8];
+        stream.ReadExactly(eight);
+        if (!eight.SequenceEqual(CheckpointFormat.Magic))
+            throw CheckpointFormat.Invalid(path, "is not a SparseDsl checkpoint: it does not start with SDSLCKPT.");
+        int version = reader.ReadInt32();
+        if (version != CheckpointHeader.CurrentFormatVersion)
+            throw CheckpointFormat.Invalid(path, $"has format version {version}; this SparseDsl reads version {CheckpointHeader.CurrentFormatVersion}.");
+
+        // Checked before anything is read into a model: a truncated file then never half-loads.
+        long afterVersion = stream.Position;
+        stream.Position = stream.Length - eight.Length;
+        stream.ReadExactly(eight);
+        if (!eight.SequenceEqual(CheckpointFormat.EndMarker))
+            throw CheckpointFormat.Invalid(path, "is truncated: it lacks its end marker, so it was cut off while being written or copied.");
+        stream.Position = afterVersion;
+
+        int length = reader.ReadInt32();
+        if (length <= 0 || length > Remaining)
+            throw CheckpointFormat.Invalid(path, $"is corrupt: its header claims {length} bytes.");
+        byte[] json = reader.ReadBytes(length);
+        try
+        {
+            return JsonSerializer.Deserialize(json, SparseDslJsonContext.Default.CheckpointHeader)
+                ?? throw CheckpointFormat.Invalid(path, "has an empty header.");
+        }
+        catch (JsonException e)
+        {
+            throw CheckpointFormat.Invalid(path, $"has an unreadable header: {e.Message}", e);
+        }
+    }
+
+    private void Guard(Action read) => Guard(() =>
+    {
+        read();
+        return true;
+    });
+
+    // Low-level read failures become one-line messages about this file; InvalidDataExceptions raised above pass through.
+    private T Guard<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (EndOfStreamException e)
+        {
+            throw CheckpointFormat.Invalid(path, "is truncated: it ends in the middle of a section.", e);
+        }
+        catch (Exception e) when (e is FormatException or DecoderFallbackException)
+        {
+            throw CheckpointFormat.Invalid(path, $"is corrupt: {e.Message}", e);
+        }
+    }
+}

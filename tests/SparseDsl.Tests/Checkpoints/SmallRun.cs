@@ -1,0 +1,65 @@
+using SparseDsl.Examples;
+using SparseDsl.Examples.Gpt;
+using SparseDsl.Examples.Training;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SparseDsl.Tests.Checkpoints;
+
+/// <summary>
+/// A small sparse GPT LM with its scaled AdamW, trained on fixed batches of the bundled corpus: the smallest thing
+/// that has parameters, mask buffers and Adam moments to put in a checkpoint.
+/// </summary>
+internal sealed class SmallRun : IDisposable
+{
+    public const string ModelType = nameof(GptLm);
+    public const int Width = 64;
+
+    private static readonly Lazy<Corpus> Text = new(() => Corpus.Bundled());
+
+    public SmallRun(long seed, ModelOptions? options = null, int width = Width)
+    {
+        Recipe = new ModelRecipe(ModelType, width, seed, options ?? new ModelOptions { Depth = 1, Sparsity = 0.75 });
+        Model = LanguageModel.Create(tied: true, width, CPU, seed, Recipe.Options);
+        Optimizer = ScaledOptimizers.AdamW((IScaledModel)Model, new AdamWSettings());
+    }
+
+    public ModelRecipe Recipe { get; }
+
+    public nn.Module<Tensor, Tensor> Model { get; }
+
+    public AdamW Optimizer { get; }
+
+    public long Steps { get; private set; }
+
+    public CheckpointHeader Header() => new(Recipe, Steps, """{"lr":0.0162}""", DateTimeOffset.UnixEpoch.AddSeconds(Steps));
+
+    /// <summary>One AdamW step on the batch numbered <paramref name="batch"/>; the same number gives the same batch.</summary>
+    public float Step(int batch)
+    {
+        using var scope = NewDisposeScope();
+        var (inputs, targets) = Corpus.Sequences(Text.Value.Train, 4, 32, new Random(batch), CPU);
+        Steps++;
+        return LmTraining.Step(Model, Optimizer, inputs, targets, 1.0).item<float>();
+    }
+
+    /// <summary>Detached copies of every state-dict tensor, to compare with after the model changed.</summary>
+    public Dictionary<string, Tensor> Snapshot() =>
+        Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        Model.Dispose();
+    }
+
+    public static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+
+    /// <summary>Asserts both state dicts hold the same names and bitwise-equal tensors.</summary>
+    public static void AssertSameState(IReadOnlyDictionary<string, Tensor> expected, IReadOnlyDictionary<string, Tensor> actual)
+    {
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (name, tensor) in expected)
+            Assert.True(Same(tensor, actual[name]), $"{name} differs");
+    }
+}
