@@ -1,3 +1,4 @@
+using SparseDsl.Data;
 using SparseDsl.Examples;
 using SparseDsl.Examples.Gpt;
 using SparseDsl.Examples.Training;
@@ -15,7 +16,7 @@ internal sealed class SmallRun : IDisposable
     public const string ModelType = nameof(GptLm);
     public const int Width = 64;
 
-    private static readonly Lazy<Corpus> Text = new(() => Corpus.Bundled());
+    private static readonly Lazy<NextTokenBatches> Batches = new(() => new NextTokenBatches(BundledCorpus.Open(), 4, 32, seed: 0));
 
     public SmallRun(long seed, ModelOptions? options = null, int width = Width)
     {
@@ -38,7 +39,7 @@ internal sealed class SmallRun : IDisposable
     public float Step(int batch)
     {
         using var scope = NewDisposeScope();
-        var (inputs, targets) = Corpus.Sequences(Text.Value.Train, 4, 32, new Random(batch), CPU);
+        var (inputs, targets) = Batches.Value.TrainingBatch(batch + 1, 0, CPU);
         Steps++;
         return LmTraining.Step(Model, Optimizer, inputs, targets, 1.0).item<float>();
     }

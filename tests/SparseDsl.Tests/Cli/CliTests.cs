@@ -27,7 +27,7 @@ public sealed class CliTests : IDisposable
         { "missing data file", ["--data", "/no/such/file.txt"], "Data file '/no/such/file.txt' does not exist." },
         { "unknown option", ["--bogus", "1"], "Unrecognized command or argument '--bogus'" },
         { "negative steps", ["--steps", "-5"], "--steps expects a positive integer, got '-5'." },
-        { "steps not a number", ["--steps", "ten"], "--steps expects a positive integer, got 'ten'." },
+        { "steps not a number", ["--steps", "ten"], "Cannot parse argument 'ten' for option '--steps'" },
         { "width not divisible by heads", ["--width", "100"], "is not divisible by the head dimension 32" },
         { "sparsity out of range", ["--sparsity", "1"], "--sparsity expects a number in [0, 1), got '1'." },
         { "unknown parameterization", ["--parameterization", "ntk"], "--parameterization expects sp, mup or supar, got 'ntk'." },
