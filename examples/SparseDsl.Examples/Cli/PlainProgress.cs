@@ -11,7 +11,9 @@ internal sealed class PlainProgress(TextWriter output, long logEvery) : ITrainin
     public void OnStart(long firstStep, long totalSteps)
     {
         _firstStep = firstStep;
-        output.WriteLine(firstStep == 1 ? $"Training {totalSteps} steps." : $"Resuming at step {firstStep} of {totalSteps}.");
+        output.WriteLine(firstStep == 1 ? $"Training {totalSteps} steps."
+            : firstStep > totalSteps ? $"All {totalSteps} steps are already done; evaluating."
+            : $"Resuming at step {firstStep} of {totalSteps}.");
     }
 
     public void OnStep(StepMetrics m)
