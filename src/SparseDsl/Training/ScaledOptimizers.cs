@@ -35,7 +35,15 @@ public static class ScaledOptimizers
     public static AdamW AdamW(IScaledModel model, AdamWSettings? settings = null)
     {
         settings ??= new AdamWSettings();
-        var groups = ParameterGroups(model, settings).Select(g => new AdamW.ParamGroup(
+        return AdamW(ParameterGroups(model, settings), settings);
+    }
+
+    /// <summary>AdamW over groups already built by <see cref="ParameterGroups"/> with the same <paramref name="settings"/>.</summary>
+    public static AdamW AdamW(IReadOnlyList<ParameterGroup> parameterGroups, AdamWSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(parameterGroups);
+        ArgumentNullException.ThrowIfNull(settings);
+        var groups = parameterGroups.Select(g => new AdamW.ParamGroup(
             g.Parameters.Select(p => p.Parameter), g.LearningRate, settings.Beta1, settings.Beta2, settings.Epsilon, g.WeightDecay));
         return TorchSharp.torch.optim.AdamW(groups, settings.LearningRate, settings.Beta1, settings.Beta2, settings.Epsilon, settings.WeightDecay);
     }

@@ -39,7 +39,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         _loss = loss ?? LanguageModelLoss.NextToken;
         _ownsModel = ownsModel;
         Groups = ScaledOptimizers.ParameterGroups(model, settings.Optimizer);
-        Optimizer = ScaledOptimizers.AdamW(model, settings.Optimizer);
+        Optimizer = ScaledOptimizers.AdamW(Groups, settings.Optimizer);
         _parameters = Groups.SelectMany(g => g.Parameters).Select(p => p.Parameter).ToArray();
         _device = _parameters.Length > 0 ? _parameters[0].device : CPU;
     }
