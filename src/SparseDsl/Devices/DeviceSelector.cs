@@ -18,8 +18,9 @@ public static class DeviceSelector
         {
             if (!cuda.is_available())
                 throw new InvalidOperationException(
-                    $"Device '{name}' was requested but CUDA is not available. Build with the CUDA backend " +
-                    "(dotnet build -p:TorchBackend=cuda) on a machine with an NVIDIA GPU and driver, or use --device cpu.");
+                    $"Device '{name}' was requested but CUDA is not available. Reference a CUDA backend (package TorchSharp-cuda-linux " +
+                    "or TorchSharp-cuda-windows instead of TorchSharp-cpu; in the SparseDsl repository: dotnet build -p:TorchBackend=cuda) " +
+                    "on a machine with an NVIDIA GPU and driver, or use --device cpu.");
             return new Device(n);
         }
         throw new ArgumentException($"Unknown device '{name}': use 'cpu', 'cuda' or 'cuda:N'.", nameof(name));

@@ -1,0 +1,29 @@
+namespace SparseDslModel;
+
+/// <summary>The program's command line: every value is checked before anything runs.</summary>
+sealed record RunOptions(int Steps, int Width, string? DataPath, string Device)
+{
+    public const string Usage = "usage: dotnet run -- [--steps N] [--width W] [--data FILE] [--device cpu|cuda]";
+
+    public static RunOptions Parse(string[] args)
+    {
+        var options = new RunOptions(Steps: 300, Width: 128, DataPath: null, Device: "cpu");
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            string value = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
+            options = name switch
+            {
+                "--steps" => options with { Steps = Positive(name, value) },
+                "--width" => options with { Width = Positive(name, value) },
+                "--data" => options with { DataPath = File.Exists(value) ? value : throw new ArgumentException($"--data: file '{value}' not found") },
+                "--device" => options with { Device = value is "cpu" or "cuda" ? value : throw new ArgumentException($"--device must be cpu or cuda, not '{value}'") },
+                _ => throw new ArgumentException($"unknown option '{name}'"),
+            };
+        }
+        return options;
+    }
+
+    static int Positive(string name, string value) =>
+        int.TryParse(value, out int n) && n > 0 ? n : throw new ArgumentException($"{name} must be a positive integer, not '{value}'");
+}
