@@ -79,9 +79,9 @@ public sealed partial class ConsumerProjectTests(PackedFeed feed)
         File.WriteAllText(Path.Combine(project, "Program.cs"), Program);
 
         var build = DotnetCli.Run(project, "build", "-c", "Release").ShouldSucceed();
-        // The analyzers shipped in the package run on the user's code.
-        Assert.Contains("warning SDSL102", build.Output);
-        Assert.DoesNotContain("SDSLB002", build.Output);
+        // The analyzers shipped in the package run on the user's code, and nothing else warns: the code-fix assembly
+        // (which needs Workspaces) sits beside the generator without the compiler failing to load it (CS8032).
+        Assert.Equal(["SDSL102"], BuildWarnings.Ids(build));
 
         var run = DotnetCli.Run(project, "run", "-c", "Release", "--no-build").ShouldSucceed();
         Assert.Contains("forward [2, 8, 256]", run.Output);
