@@ -1,10 +1,11 @@
 using System.CommandLine;
 using SparseDsl.Examples.CoordinateCheck;
+using SparseDsl.Examples.Sweep;
 
 namespace SparseDsl.Examples.Cli;
 
 /// <summary>
-/// The example's command line: <c>train</c> (the default), <c>sample</c>, <c>describe</c> and <c>coord-check</c>.
+/// The example's command line: <c>train</c> (the default), <c>sample</c>, <c>describe</c>, <c>coord-check</c> and <c>sweep</c>.
 /// Bad input of any kind ends in one <c>error: …</c> line and a non-zero exit code (see <see cref="ExitCodes"/>).
 /// </summary>
 public static class CliApp
@@ -27,6 +28,7 @@ public static class CliApp
             SampleCommand.Create(),
             DescribeCommand.Create(),
             CoordinateCheckCommand.Create(),
+            SweepCommand.Create(),
         };
         // No command means train: the README's run command is just `dotnet run`.
         if (args.Length == 0 || (args[0].StartsWith('-') && args[0] is not ("--help" or "-h" or "-?" or "--version")))

@@ -1,0 +1,169 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using SparseDsl.Examples.Cli;
+using SparseDsl.Examples.Gpt;
+using static TorchSharp.torch;
+
+namespace SparseDsl.Examples.Sweep;
+
+/// <summary>
+/// The <c>sweep</c> command: runs the LR sweep grid (resumable), then writes the summary table and one plot per width.
+/// Files in <c>--out</c>: <c>sweep.csv</c> (every run), <c>sweep-settings.txt</c> (what every run shares),
+/// <c>summary.md</c> and <c>sweep-width-W.png</c>.
+/// </summary>
+public static class SweepCommand
+{
+    /// <summary>File names inside the output folder.</summary>
+    public const string CsvFile = "sweep.csv", SettingsFile = "sweep-settings.txt", SummaryFile = "summary.md";
+
+    /// <summary>The <c>sweep</c> command.</summary>
+    public static Command Create()
+    {
+        var defaults = new SweepSettings();
+        var output = new Option<string>("--out") { Description = "Output folder; a sweep restarted with the same folder skips the runs already in its CSV", DefaultValueFactory = _ => Path.Combine("runs", "sweep") };
+        var parameterizations = CliOptions.Checked(
+            new Option<string[]>("--parameterizations") { Description = "Any of sp, mup, supar", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["sp", "mup", "supar"] },
+            v => v.Length > 0 && v.All(p => p is "sp" or "mup" or "supar"), "sp, mup and/or supar");
+        var sparsities = CliOptions.Checked(
+            new Option<double[]>("--sparsities") { Description = "Sparsities of every sparse layer", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Sparsities.ToArray() },
+            v => v.Length > 0 && v.All(s => s is >= 0 and < 1), "sparsities in [0, 1)");
+        var widths = CliOptions.Checked(
+            new Option<int[]>("--widths") { Description = "Model widths (multiples of 32)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Widths.ToArray() },
+            v => v.Length > 0 && v.All(w => w > 0 && w % 32 == 0), "positive multiples of 32");
+        var lrs = CliOptions.Checked(
+            new Option<int[]>("--log2-lrs") { Description = "Base learning rates as powers of 2 (η_base = 2^k)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Log2LearningRates.ToArray() },
+            v => v.Length > 0 && v.All(k => k is >= -30 and <= 2), "integers in [-30, 2]");
+        var seeds = CliOptions.Positive("--seeds", "Seeds per cell", defaults.Seeds);
+        var steps = CliOptions.PositiveLong("--steps", "Training steps per run", defaults.Steps);
+        var depth = CliOptions.Positive("--depth", "Transformer blocks", defaults.Depth);
+        var batch = CliOptions.Positive("--batch", "Sequences per step", defaults.Batch);
+        var context = CliOptions.Positive("--context", "Sequence length in bytes", defaults.Context);
+        var parallel = CliOptions.Positive("--parallel", "Runs trained at the same time", 1);
+        var threads = CliOptions.Checked(new Option<int>("--threads") { Description = "Torch threads per run (default: cores / --parallel)" }, v => v > 0, "a positive integer");
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
+
+        var command = new Command("sweep",
+            "Learning-rate sweep (μTransfer, the paper's Fig. 1): SP/μP/SμPar × sparsity × width × base LR; writes sweep.csv, summary.md and a plot per width. Resumable.")
+        {
+            output, parameterizations, sparsities, widths, lrs, seeds, steps, depth, batch, context, parallel, threads, device, data,
+        };
+        command.SetAction((result, cancellation) =>
+        {
+            var settings = defaults with
+            {
+                Parameterizations = result.GetRequiredValue(parameterizations).Distinct().Select(ParseParameterization).ToList(),
+                Sparsities = result.GetRequiredValue(sparsities).Distinct().ToList(),
+                Widths = result.GetRequiredValue(widths).Distinct().ToList(),
+                Log2LearningRates = result.GetRequiredValue(lrs).Distinct().Order().ToList(),
+                Seeds = result.GetValue(seeds),
+                Steps = result.GetValue(steps),
+                Depth = result.GetValue(depth),
+                Batch = result.GetValue(batch),
+                Context = result.GetValue(context),
+                Data = result.GetValue(data),
+            };
+            int parallelRuns = result.GetValue(parallel);
+            int threadsPerRun = result.Given(threads) ? result.GetValue(threads) : Math.Max(1, Environment.ProcessorCount / parallelRuns);
+            return Task.FromResult(Run(settings, result.GetRequiredValue(output), result.GetRequiredValue(device), parallelRuns, threadsPerRun,
+                result.InvocationConfiguration.Output, cancellation));
+        });
+        return command;
+    }
+
+    /// <summary>Runs what is missing of the sweep, then writes the summary and plots; returns the exit code.</summary>
+    public static int Run(SweepSettings settings, string output, string device, int parallelRuns, int threadsPerRun, TextWriter log, CancellationToken cancellation = default)
+    {
+        settings.Validate();
+        var resolved = DeviceSelector.Resolve(device);
+        using var corpus = BundledCorpus.OpenOrDefault(settings.Data);
+        Directory.CreateDirectory(output);
+        CheckSharedSettings(settings, Path.Combine(output, SettingsFile));
+
+        using var csv = SweepCsv.Open(Path.Combine(output, CsvFile));
+        var done = csv.Existing.Select(r => r.Run.Key).ToHashSet();
+        var all = settings.Runs();
+        var todo = all.Where(r => !done.Contains(r.Key)).ToList();
+        set_num_threads(threadsPerRun);
+        log.WriteLine(Cost(settings, all.Count, todo, corpus.Source, parallelRuns, threadsPerRun));
+
+        var records = new List<SweepRecord>(csv.Existing.Where(r => all.Any(a => a.Key == r.Run.Key)));
+        var watch = Stopwatch.StartNew();
+        int finished = 0;
+        double workDone = 0, workTotal = todo.Sum(Work);
+        try
+        {
+            SweepRunner.RunAll(settings, todo, corpus, resolved, parallelRuns, record =>
+            {
+                csv.Append(record);
+                lock (records)
+                {
+                    records.Add(record);
+                    finished++;
+                    workDone += Work(record.Run);
+                    var eta = TimeSpan.FromSeconds(watch.Elapsed.TotalSeconds / workDone * (workTotal - workDone));
+                    string outcome = record.Diverged ? "diverged" : string.Create(CultureInfo.InvariantCulture, $"validation {record.ValidationLoss:0.0000}");
+                    log.WriteLine($"[{finished}/{todo.Count}] {Describe(record.Run)}: {outcome} ({record.Seconds:0.0} s)  elapsed {watch.Elapsed:hh\\:mm\\:ss}, ETA {eta:hh\\:mm\\:ss}");
+                }
+            }, cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            log.WriteLine($"interrupted: {finished} runs saved in {csv.Path}; run the same command again to continue.");
+            throw;
+        }
+
+        var optima = SweepAnalysis.Optima(records);
+        string summary = SweepAnalysis.Markdown(optima);
+        File.WriteAllText(Path.Combine(output, SummaryFile), summary);
+        foreach (int width in settings.Widths.Order())
+            SweepPlot.Write(records, width, Path.Combine(output, $"sweep-width-{width}.png"));
+        log.WriteLine(summary);
+        log.WriteLine($"Wrote {csv.Path}, {Path.Combine(output, SummaryFile)} and sweep-width-*.png in {watch.Elapsed:hh\\:mm\\:ss}.");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The cost statement printed before the first run.</summary>
+    public static string Cost(SweepSettings settings, int total, IReadOnlyList<SweepRun> todo, string source, int parallelRuns, int threadsPerRun)
+    {
+        long tokensPerRun = settings.Steps * settings.Batch * settings.Context;
+        // Training FLOPs ≈ 6 · (non-embedding parameters, dense-equivalent: masks do not skip work) · tokens.
+        double flops = todo.Sum(r => 6.0 * DenseParameters(settings, r.Width) * tokensPerRun);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Sweep: {total} runs ({settings.Parameterizations.Count} parameterizations × {settings.Sparsities.Count} sparsities × {settings.Widths.Count} widths × {settings.Log2LearningRates.Count} LRs × {settings.Seeds} seeds), " +
+            $"{total - todo.Count} already done, {todo.Count} to run: {todo.Count * tokensPerRun / 1e6:0.#} M tokens, about {flops / 1e12:0.##} TFLOP of training, " +
+            $"{parallelRuns} at a time with {threadsPerRun} threads each, on {source}.");
+    }
+
+    // Relative cost of a run, for the ETA: the blocks' matrices grow with width².
+    private static double Work(SweepRun run) => (double)run.Width * run.Width;
+
+    private static double DenseParameters(SweepSettings settings, int width) => settings.Depth * 16.0 * width * width;
+
+    private static string Describe(SweepRun run) => string.Create(CultureInfo.InvariantCulture,
+        $"{SweepNames.Of(run.Parameterization),-5} sparsity {run.Sparsity,-7:0.#####} width {run.Width,-4} η 2^{run.Log2LearningRate,-3} seed {run.Seed}");
+
+    private static Parameterization ParseParameterization(string name) => name switch
+    {
+        "sp" => Parameterization.Standard,
+        "mup" => Parameterization.MuP,
+        _ => Parameterization.SuPar,
+    };
+
+    // The settings every run shares are fixed for the life of an output folder: mixing runs of different lengths
+    // or batch sizes in one CSV would compare unlike things. The grid axes may grow (more LRs, more sparsities).
+    private static void CheckSharedSettings(SweepSettings settings, string path)
+    {
+        string shared = string.Create(CultureInfo.InvariantCulture,
+            $"steps={settings.Steps}\ndepth={settings.Depth}\nbatch={settings.Batch}\ncontext={settings.Context}\ndata={settings.Data ?? "bundled"}\n");
+        if (!File.Exists(path))
+        {
+            File.WriteAllText(path, shared);
+            return;
+        }
+        string existing = File.ReadAllText(path);
+        if (existing != shared)
+            throw new ArgumentException($"{path} records a sweep with other shared settings ({existing.Replace('\n', ' ').Trim()}); use another --out or the same settings.");
+    }
+}

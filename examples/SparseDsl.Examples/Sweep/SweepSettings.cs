@@ -1,0 +1,112 @@
+using SparseDsl.Examples.Cli;
+
+namespace SparseDsl.Examples.Sweep;
+
+/// <summary>
+/// A learning-rate sweep (Dey et al. 2024, Fig. 1/6, at CPU scale): parameterization × sparsity × width × base LR
+/// (powers of 2) × seed, each cell one short training run of the example LM with the generated trainer and the
+/// paper's schedule. The other base hyperparameters are the paper's.
+/// </summary>
+public sealed record SweepSettings
+{
+    /// <summary>Parameterizations to compare (default SP, μP, SμPar).</summary>
+    public IReadOnlyList<Parameterization> Parameterizations { get; init; } = [Parameterization.Standard, Parameterization.MuP, Parameterization.SuPar];
+
+    /// <summary>Sparsities of every sparse layer (default 0 … 0.96875, densities 2⁰ … 2⁻⁵).</summary>
+    public IReadOnlyList<double> Sparsities { get; init; } = [0, 0.5, 0.75, 0.875, 0.9375, 0.96875];
+
+    /// <summary>Model widths (default 128 and 256; multiples of the head dimension, 32).</summary>
+    public IReadOnlyList<int> Widths { get; init; } = [128, 256];
+
+    /// <summary>Base learning rates as powers of 2: η_base = 2^k (default 2⁻¹² … 2⁻⁴).</summary>
+    public IReadOnlyList<int> Log2LearningRates { get; init; } = [-12, -11, -10, -9, -8, -7, -6, -5, -4];
+
+    /// <summary>Seeds per cell (default 1); seed k builds the model and draws the batches.</summary>
+    public int Seeds { get; init; } = 1;
+
+    /// <summary>Optimizer steps per run, under the paper's schedule (10% warm-up, linear decay to 1/10).</summary>
+    public long Steps { get; init; } = 300;
+
+    /// <summary>Transformer blocks (default 2).</summary>
+    public int Depth { get; init; } = 2;
+
+    /// <summary>Sequences per step (default 16).</summary>
+    public int Batch { get; init; } = 16;
+
+    /// <summary>Sequence length in bytes (default 64).</summary>
+    public int Context { get; init; } = 64;
+
+    /// <summary>Training text (null: the bundled corpus).</summary>
+    public string? Data { get; init; }
+
+    /// <summary>Every run of the grid, in a fixed order (cheapest widths first, so early results come soon).</summary>
+    public IReadOnlyList<SweepRun> Runs() =>
+        (from width in Widths.Order()
+         from parameterization in Parameterizations
+         from sparsity in Sparsities
+         from log2 in Log2LearningRates
+         from seed in Enumerable.Range(1, Seeds)
+         select new SweepRun(parameterization, sparsity, width, log2, seed)).ToList();
+
+    /// <summary>The train settings of one run: this sweep's shared settings with the run's own cell.</summary>
+    public RunConfig Config(SweepRun run) => new()
+    {
+        Parameterization = run.Parameterization,
+        Sparsity = run.Sparsity,
+        Width = run.Width,
+        LearningRate = run.LearningRate,
+        Seed = run.Seed,
+        Steps = Steps,
+        Depth = Depth,
+        Batch = Batch,
+        Context = Context,
+        Data = Data,
+    };
+
+    /// <summary>Refuses grids that cannot run, naming the offending value.</summary>
+    public void Validate()
+    {
+        if (Parameterizations.Count == 0 || Sparsities.Count == 0 || Widths.Count == 0 || Log2LearningRates.Count == 0)
+            throw new ArgumentException("Every sweep axis needs at least one value.");
+        foreach (double sparsity in Sparsities)
+        {
+            if (sparsity is < 0 or >= 1) throw new ArgumentException($"Sparsity {sparsity} is outside [0, 1).");
+        }
+        foreach (int width in Widths)
+        {
+            if (width <= 0 || width % 32 != 0) throw new ArgumentException($"Width {width} is not a positive multiple of the head dimension 32.");
+        }
+        if (Seeds <= 0 || Steps <= 0 || Depth <= 0 || Batch <= 0 || Context <= 0)
+            throw new ArgumentException("Seeds, steps, depth, batch and context must be positive.");
+    }
+}
+
+/// <summary>One cell of the sweep: one training run.</summary>
+public sealed record SweepRun(Parameterization Parameterization, double Sparsity, int Width, int Log2LearningRate, int Seed)
+{
+    /// <summary>η_base = 2^<see cref="Log2LearningRate"/>.</summary>
+    public double LearningRate => Math.Pow(2, Log2LearningRate);
+
+    /// <summary>A stable identity for resuming: the CSV row of a finished run carries it.</summary>
+    public string Key => FormattableString.Invariant($"{SweepNames.Of(Parameterization)}|{Sparsity:R}|{Width}|{Log2LearningRate}|{Seed}");
+}
+
+/// <summary>Short names of parameterizations in files and plots.</summary>
+public static class SweepNames
+{
+    public static string Of(Parameterization p) => p switch
+    {
+        Parameterization.Standard => "SP",
+        Parameterization.MuP => "muP",
+        Parameterization.SuPar => "SuPar",
+        _ => throw new ArgumentOutOfRangeException(nameof(p), p, null),
+    };
+
+    public static Parameterization Parse(string name) => name switch
+    {
+        "SP" => Parameterization.Standard,
+        "muP" => Parameterization.MuP,
+        "SuPar" => Parameterization.SuPar,
+        _ => throw new InvalidDataException($"Unknown parameterization '{name}'."),
+    };
+}
