@@ -5,7 +5,8 @@ namespace SparseDsl.Examples.Sweep;
 /// <summary>
 /// A learning-rate sweep (Dey et al. 2024, Fig. 1/6, at CPU scale): parameterization × sparsity × width × base LR
 /// (powers of 2) × seed, each cell one short training run of the example LM with the generated trainer and the
-/// paper's schedule. The other base hyperparameters are the paper's.
+/// paper's schedule. The other base hyperparameters are the paper's. The defaults are the committed sweep
+/// (docs/sweep), about half an hour on 2 cores.
 /// </summary>
 public sealed record SweepSettings
 {
@@ -15,8 +16,8 @@ public sealed record SweepSettings
     /// <summary>Sparsities of every sparse layer (default 0 … 0.96875, densities 2⁰ … 2⁻⁵).</summary>
     public IReadOnlyList<double> Sparsities { get; init; } = [0, 0.5, 0.75, 0.875, 0.9375, 0.96875];
 
-    /// <summary>Model widths (default 128 and 256; multiples of the head dimension, 32).</summary>
-    public IReadOnlyList<int> Widths { get; init; } = [128, 256];
+    /// <summary>Model widths (default 64 and 128, CPU scale; multiples of the head dimension, 32).</summary>
+    public IReadOnlyList<int> Widths { get; init; } = [64, 128];
 
     /// <summary>Base learning rates as powers of 2: η_base = 2^k (default 2⁻¹² … 2⁻⁴).</summary>
     public IReadOnlyList<int> Log2LearningRates { get; init; } = [-12, -11, -10, -9, -8, -7, -6, -5, -4];
@@ -25,7 +26,7 @@ public sealed record SweepSettings
     public int Seeds { get; init; } = 1;
 
     /// <summary>Optimizer steps per run, under the paper's schedule (10% warm-up, linear decay to 1/10).</summary>
-    public long Steps { get; init; } = 300;
+    public long Steps { get; init; } = 200;
 
     /// <summary>Transformer blocks (default 2).</summary>
     public int Depth { get; init; } = 2;
