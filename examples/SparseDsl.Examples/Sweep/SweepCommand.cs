@@ -148,7 +148,8 @@ public static class SweepCommand
     {
         "sp" => Parameterization.Standard,
         "mup" => Parameterization.MuP,
-        _ => Parameterization.SuPar,
+        "supar" => Parameterization.SuPar,
+        _ => throw new ArgumentException($"Unknown parameterization '{name}': use sp, mup or supar."),
     };
 
     // The settings every run shares are fixed for the life of an output folder: mixing runs of different lengths

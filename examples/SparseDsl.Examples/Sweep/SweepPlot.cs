@@ -42,7 +42,7 @@ public static class SweepPlot
             plot.XLabel("log₂ η_base");
             plot.YLabel("validation loss (nats/byte)");
             plot.Axes.SetLimits(xMin, xMax, yMin, yMax);
-            plot.ShowLegend(Alignment.UpperCenter);
+            plot.ShowLegend(Alignment.UpperRight);
         }
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
