@@ -88,7 +88,9 @@ public static class SweepCommand
         set_num_threads(threadsPerRun);
         log.WriteLine(Cost(settings, all.Count, todo, corpus.Source, parallelRuns, threadsPerRun));
 
-        var records = new List<SweepRecord>(csv.Existing.Where(r => all.Any(a => a.Key == r.Run.Key)));
+        // The summary covers this grid only: a folder may hold runs of a larger grid from an earlier invocation.
+        var inGrid = all.Select(r => r.Key).ToHashSet();
+        var records = new List<SweepRecord>(csv.Existing.Where(r => inGrid.Contains(r.Run.Key)));
         var watch = Stopwatch.StartNew();
         int finished = 0;
         double workDone = 0, workTotal = todo.Sum(Work);
