@@ -10,7 +10,7 @@ namespace SparseDsl.Tests.Sweep;
 /// </summary>
 public sealed class MuTransferTests
 {
-    // Width 64 (two heads), one block, 60 steps of 8 × 32 bytes: about 0.4 s a run, 36 runs.
+    // Width 64 (two heads), one block, 60 steps of 8 × 32 bytes: about 0.4 s a run, 40 runs.
     private static readonly SweepSettings Grid = new()
     {
         Parameterizations = [Parameterization.Standard, Parameterization.SuPar],
