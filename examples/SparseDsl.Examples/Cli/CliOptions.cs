@@ -22,6 +22,15 @@ internal static class CliOptions
         Checked(new Option<double>(name) { Description = description, DefaultValueFactory = _ => defaultValue },
             v => v >= 0 && (includeOne ? v <= 1 : v < 1), includeOne ? "a number in [0, 1]" : "a number in [0, 1)");
 
+    /// <summary>The parameterization a command-line name stands for (sp, mup, supar), or null for any other name.</summary>
+    public static Parameterization? ParameterizationNamed(string name) => name switch
+    {
+        "sp" => Parameterization.Standard,
+        "mup" => Parameterization.MuP,
+        "supar" => Parameterization.SuPar,
+        _ => null,
+    };
+
     /// <summary>Adds a validator that reports "--name expects {what}, got 'value'." for values failing <paramref name="valid"/>.</summary>
     public static Option<T> Checked<T>(Option<T> option, Func<T, bool> valid, string what)
     {

@@ -18,15 +18,9 @@ internal sealed class ModelArguments
         CustomParser = result =>
         {
             string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-            switch (text.ToLowerInvariant())
-            {
-                case "sp": return SparseDsl.Parameterization.Standard;
-                case "mup": return SparseDsl.Parameterization.MuP;
-                case "supar": return SparseDsl.Parameterization.SuPar;
-                default:
-                    result.AddError($"--parameterization expects sp, mup or supar, got '{text}'.");
-                    return default;
-            }
+            if (CliOptions.ParameterizationNamed(text.ToLowerInvariant()) is { } parameterization) return parameterization;
+            result.AddError($"--parameterization expects sp, mup or supar, got '{text}'.");
+            return default;
         },
     };
     public Option<double> LearningRate { get; } = CliOptions.PositiveReal("--lr", "Base learning rate η_base (the paper's 0.0162)", BaseHyperparameters.Paper.LearningRate);

@@ -24,7 +24,7 @@ public static class SweepCommand
         var output = new Option<string>("--out") { Description = "Output folder; a sweep restarted with the same folder skips the runs already in its CSV", DefaultValueFactory = _ => Path.Combine("runs", "sweep") };
         var parameterizations = CliOptions.Checked(
             new Option<string[]>("--parameterizations") { Description = "Any of sp, mup, supar", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["sp", "mup", "supar"] },
-            v => v.Length > 0 && v.All(p => p is "sp" or "mup" or "supar"), "sp, mup and/or supar");
+            v => v.Length > 0 && v.All(p => CliOptions.ParameterizationNamed(p) is not null), "sp, mup and/or supar");
         var sparsities = CliOptions.Checked(
             new Option<double[]>("--sparsities") { Description = "Sparsities of every sparse layer", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Sparsities.ToArray() },
             v => v.Length > 0 && v.All(s => s is >= 0 and < 1), "sparsities in [0, 1)");
@@ -53,7 +53,7 @@ public static class SweepCommand
         {
             var settings = defaults with
             {
-                Parameterizations = result.GetRequiredValue(parameterizations).Distinct().Select(ParseParameterization).ToList(),
+                Parameterizations = result.GetRequiredValue(parameterizations).Distinct().Select(p => CliOptions.ParameterizationNamed(p)!.Value).ToList(),
                 Sparsities = result.GetRequiredValue(sparsities).Distinct().ToList(),
                 Widths = result.GetRequiredValue(widths).Distinct().ToList(),
                 Log2LearningRates = result.GetRequiredValue(lrs).Distinct().Order().ToList(),
@@ -145,14 +145,6 @@ public static class SweepCommand
 
     private static string Describe(SweepRun run) => string.Create(CultureInfo.InvariantCulture,
         $"{SweepNames.Of(run.Parameterization),-5} sparsity {run.Sparsity,-7:0.#####} width {run.Width,-4} η 2^{run.Log2LearningRate,-3} seed {run.Seed}");
-
-    private static Parameterization ParseParameterization(string name) => name switch
-    {
-        "sp" => Parameterization.Standard,
-        "mup" => Parameterization.MuP,
-        "supar" => Parameterization.SuPar,
-        _ => throw new ArgumentException($"Unknown parameterization '{name}': use sp, mup or supar."),
-    };
 
     // The settings every run shares are fixed for the life of an output folder: mixing runs of different lengths
     // or batch sizes in one CSV would compare unlike things. The grid axes may grow (more LRs, more sparsities).
