@@ -91,6 +91,10 @@ internal static class DiagnosticDescriptors
         "SDSL107", "Chained layers have inconsistent dimensions",
         "'{0}' reads {1} but is fed the output of '{2}', which writes {3}; make '{2}'.Out and '{0}'.In the same dimension expression");
 
+    public static readonly DiagnosticDescriptor BadSparsityAcceleratedBlock = Error(
+        "SDSL013", "[SparsityAccelerated] needs an MLP block",
+        "[SparsityAccelerated] on '{0}': {1}");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = new()
     {
         [ModelNotPartial.Id] = ModelNotPartial,
@@ -105,6 +109,7 @@ internal static class DiagnosticDescriptors
         [BlockWrongType.Id] = BlockWrongType,
         [BadTie.Id] = BadTie,
         [LayerOptionOutOfRange.Id] = LayerOptionOutOfRange,
+        [BadSparsityAcceleratedBlock.Id] = BadSparsityAcceleratedBlock,
         [UnscaledLayer.Id] = UnscaledLayer,
         [RawOptimizer.Id] = RawOptimizer,
         [HandWrittenAttentionScale.Id] = HandWrittenAttentionScale,

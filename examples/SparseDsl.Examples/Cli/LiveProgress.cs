@@ -28,7 +28,7 @@ internal sealed class LiveProgress : ITrainingObserver
     public void OnStep(StepMetrics m)
     {
         _task.Value = m.Step;
-        _task.Description = $"step {m.Step}/{m.TotalSteps}  loss {m.Loss:0.0000}  {m.TokensPerSecond:N0} tokens/s";
+        _task.Description = $"step {m.Step}/{m.TotalSteps}  loss {m.Loss:0.0000}  {PlainProgress.Omission(m)}{m.TokensPerSecond:N0} tokens/s";
     }
 
     public void OnEvaluation(EvaluationMetrics m) =>

@@ -72,6 +72,15 @@ public sealed record RunConfig
     /// <summary>AdamW β₂.</summary>
     public double Beta2 { get; init; } = 0.95;
 
+    /// <summary>Train the [SparsityAccelerated] MLPs with SAT (false: dense).</summary>
+    public bool Sat { get; init; } = true;
+
+    /// <summary>SAT's first-rung omission rate (null: as declared).</summary>
+    public double? SatRate { get; init; }
+
+    /// <summary>SAT's importance metric (null: as declared).</summary>
+    public NeuronImportance? SatMetric { get; init; }
+
     /// <summary>Training text (null: the bundled corpus).</summary>
     public string? Data { get; init; }
 
@@ -94,8 +103,26 @@ public sealed record RunConfig
         Schedule = new ScheduleSettings { Kind = Schedule, WarmupFraction = Warmup, FinalFraction = FinalLearningRate },
         GradientClipNorm = Clip,
         AccumulationSteps = Accumulate,
+        Acceleration = Acceleration,
         RunConfig = ToJson(),
     };
+
+    /// <summary>The run's SAT override: dense when off, the declared block settings when no SAT option is given.</summary>
+    [JsonIgnore]
+    public SparsityAcceleration? Acceleration
+    {
+        get
+        {
+            if (!Sat) return SparsityAcceleration.Off;
+            if (SatRate is null && SatMetric is null) return null;
+            var declared = SparsityAcceleration.Default;
+            return declared with
+            {
+                Schedule = declared.Schedule with { InitialRate = SatRate ?? declared.Schedule.InitialRate },
+                Metric = SatMetric ?? declared.Metric,
+            };
+        }
+    }
 
     /// <summary>This config as JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, RunConfigJsonContext.Default.RunConfig);

@@ -39,7 +39,8 @@ public static class TrainCommand
         var beta1 = CliOptions.Fraction("--beta1", "AdamW β₁", defaults.Beta1);
         var beta2 = CliOptions.Fraction("--beta2", "AdamW β₂", defaults.Beta2);
         var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
-        Option[] runOptions = [.. model.All, steps, batch, context, accumulate, schedule, warmup, finalLr, clip, weightDecay, beta1, beta2, data];
+        var sat = new SatArguments();
+        Option[] runOptions = [.. model.All, steps, batch, context, accumulate, schedule, warmup, finalLr, clip, weightDecay, beta1, beta2, data, .. sat.All];
 
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
         var output = new Option<string?>("--out") { Description = "Run folder for checkpoint, metrics.jsonl and tensorboard/ (default: runs/train-<time>, or the resumed checkpoint's folder)" };
@@ -84,6 +85,7 @@ public static class TrainCommand
                     Beta2 = result.GetValue(beta2),
                     Data = result.GetValue(data),
                 };
+                config = sat.Bind(result, config);
                 folder = result.GetValue(output) ?? Path.Combine("runs", $"train-{DateTime.Now:yyyyMMdd-HHmmss}");
                 string existing = Path.Combine(folder, CheckpointFile);
                 if (File.Exists(existing))

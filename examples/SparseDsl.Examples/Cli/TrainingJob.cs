@@ -47,6 +47,8 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
     {
         using var trainer = create();
         Log.Write(trainer.Model.Plan.Describe());
+        foreach (var block in trainer.Omissions)
+            Log.WriteLine($"{block.Name}: {block.Settings}");
         Log.WriteLine($"Run folder: {folder}");
         Directory.CreateDirectory(folder);
         using var metrics = new JsonlMetricsWriter(Path.Combine(folder, TrainCommand.MetricsFile), continueAfterStep: resumeFrom is null ? null : trainer.CompletedSteps);

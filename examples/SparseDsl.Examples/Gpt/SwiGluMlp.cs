@@ -6,8 +6,11 @@ namespace SparseDsl.Examples.Gpt;
 /// <summary>
 /// SwiGLU feed-forward block (Shazeer 2020; the paper's MLP): <c>Down(silu(Gate x) ⊙ Up x)</c> with a 4·width hidden
 /// layer and all three projections sparse. Down's fan-in is 4·width, so its m_d is (4·width)/(4·base) = width/base.
+/// Sparsity-accelerated: while training, Gate/Up keep only their important rows and Down the matching columns
+/// (<c>train --sat false</c> trains it dense).
 /// </summary>
 [Block]
+[SparsityAccelerated]
 public sealed partial class SwiGluMlp
 {
     /// <summary>Gate projection: width → 4·width.</summary>

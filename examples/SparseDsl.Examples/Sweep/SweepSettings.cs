@@ -62,6 +62,7 @@ public sealed record SweepSettings
         Batch = Batch,
         Context = Context,
         Data = Data,
+        Sat = false, // the sweep measures SμPar's LR transfer alone; SAT would change the trained sub-networks
     };
 
     /// <summary>Refuses grids that cannot run, naming the offending value.</summary>

@@ -31,7 +31,8 @@ internal static class ModelEmitter
         string what = model.IsBlock ? "block" : "model";
         w.Line($"/// <summary>SparseDsl {what} <see cref=\"{model.ClassName}\"/>: scaled by SparseDsl.ScalingRules (SμPar by default).</summary>");
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"SparseDsl.Generators\", \"{Version}\")]");
-        w.Open($"partial class {model.ClassName} : {Module}, {Runtime}{(model.IsBlock ? "IScaledBlock" : "IScaledModel")}");
+        string interfaces = Runtime + (model.IsBlock ? "IScaledBlock" : "IScaledModel") + (model.Sat is null ? "" : $", {Runtime}ISparsityAcceleratedBlock");
+        w.Open($"partial class {model.ClassName} : {Module}, {interfaces}");
         EmitDeclaration(w, model);
         EmitFields(w, model);
         if (model.IsBlock) EmitBlockConstructor(w, model);
@@ -126,6 +127,15 @@ internal static class ModelEmitter
         EmitBuild(w, model);
         w.Close();
         EmitHook(w);
+        if (model.Sat is { } sat) EmitOmission(w, sat);
+    }
+
+    // SAT is wired, not re-implemented: the runtime NeuronOmission gathers the projections' kept rows and columns.
+    private static void EmitOmission(SourceWriter w, SatSpec sat)
+    {
+        w.Line("/// <summary>Sparsity-accelerated training of this MLP: which hidden neurons the current training step keeps.</summary>");
+        w.Line($"public {Runtime}NeuronOmission Omission {{ get; }}");
+        w.Line();
     }
 
     // Tied readouts are built after the embeddings they reuse. Fields carry the state-dict names, so TorchSharp's
@@ -136,6 +146,12 @@ internal static class ModelEmitter
             w.Line($"@{layer.StateName} = {Construct(layer)};");
         foreach (var layer in model.Layers.Where(l => l.TiedTo is not null))
             w.Line($"@{layer.StateName} = new {Runtime}ScaledLinear(Plan[prefix + \"{layer.StateName}\"], @{layer.TiedTo});");
+        if (model.Sat is { } sat)
+        {
+            w.Line($"Omission = new {Runtime}NeuronOmission(prefix, {Runtime}SparsityAcceleration.From(new {Runtime}SparsityAcceleratedAttribute {{ {sat.Assignments} }}),");
+            w.Line($"    new {Runtime}ScaledLinear[] {{ {string.Join(", ", sat.Expanding.Select(n => "@" + n))} }},");
+            w.Line($"    new {Runtime}ScaledLinear[] {{ {string.Join(", ", sat.Contracting.Select(n => "@" + n))} }}, seed);");
+        }
         w.Line("OnConstructed();");
         w.Line("RegisterComponents();");
     }

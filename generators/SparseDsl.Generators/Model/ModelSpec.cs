@@ -2,13 +2,15 @@ namespace SparseDsl.Generators.Model;
 
 /// <summary>Everything the emitter needs for one declared model or block: strings, numbers and equatable arrays only.</summary>
 /// <param name="IsBlock">A [Block] class (built from its model's plan) rather than a [Width] model.</param>
+/// <param name="Sat">For a [SparsityAccelerated] block: its SAT settings and projections.</param>
 internal sealed record ModelSpec(
     string? Namespace,
     string ClassName,
     string HintName,
     int BaseWidth,
     EquatableArray<LayerSpec> Layers,
-    bool IsBlock = false);
+    bool IsBlock = false,
+    SatSpec? Sat = null);
 
 /// <summary>What the parser found: a model to emit (absent when an error prevents it) and diagnostics to report.</summary>
 internal sealed record ParseResult(ModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -82,6 +82,7 @@ internal static class ModelParser
             if (layer is not null) layers.Add(layer);
         }
         CheckTies(type, layers, diagnostics);
+        var sat = SatParser.Parse(type, isBlock, layers, nameLocation, diagnostics);
 
         bool hasErrors = diagnostics.Count > 0;
         ModelSpec? model = hasErrors ? null : new ModelSpec(
@@ -90,7 +91,8 @@ internal static class ModelParser
             HintName(type),
             baseWidth,
             layers.ToEquatableArray(),
-            isBlock);
+            isBlock,
+            sat);
         return new ParseResult(model, diagnostics.ToEquatableArray());
     }
 

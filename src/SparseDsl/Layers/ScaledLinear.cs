@@ -24,6 +24,8 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     private readonly TiedTable? tiedTable;
     private readonly Tensor? mask;
     private readonly double forwardMultiplier;
+    private NeuronOmission? omission;
+    private OmissionRole omissionRole;
 
     /// <summary>Builds the layer on <paramref name="device"/> with draws seeded by <paramref name="seed"/>.</summary>
     public ScaledLinear(LayerPlan plan, long seed, Device? device = null) : base(plan.Name)
@@ -90,17 +92,51 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     /// <summary>The factor applied to <c>x Wᵀ</c> in the forward pass.</summary>
     public double ForwardMultiplier => forwardMultiplier;
 
+    /// <summary>The SAT block this projection belongs to, or null.</summary>
+    public NeuronOmission? Omission => omission;
+
+    /// <summary>Which side of its SAT block's hidden layer this projection is on (meaningful when <see cref="Omission"/> is set).</summary>
+    public OmissionRole OmissionRole => omissionRole;
+
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
+        if (training && omission is { IsOmitting: true } sat)
+            return OmittingForward(input, sat);
         using var masked = mask is null ? null : Weight.mul(mask);
-        var effective = masked ?? (Tensor)Weight;
+        return Project(input, masked ?? (Tensor)Weight, bias);
+    }
+
+    // SAT: only the kept neurons' rows (expanding) or columns (contracting) of W, M and b take part, so the matmul is
+    // smaller and autograd's scatter of the gathered slice gives the omitted neurons exactly zero gradient.
+    private Tensor OmittingForward(Tensor input, NeuronOmission sat)
+    {
+        bool rows = omissionRole == OmissionRole.Expanding;
+        var kept = rows ? sat.KeptFor(input) : sat.KeptForContracting();
+        long dim = rows ? 0 : 1;
+        using var weightSlice = Weight.index_select(dim, kept);
+        using var maskSlice = mask?.index_select(dim, kept);
+        using var masked = maskSlice is null ? null : weightSlice.mul(maskSlice);
+        using var biasSlice = rows ? bias?.index_select(0, kept) : null;
+        return Project(input, masked ?? weightSlice, rows ? biasSlice : bias);
+    }
+
+    private Tensor Project(Tensor input, Tensor effective, Tensor? b)
+    {
         if (forwardMultiplier == 1.0)
-            return functional.linear(input, effective, bias);
+            return functional.linear(input, effective, b);
         var y = functional.linear(input, effective);
         y.mul_(forwardMultiplier);
-        if (bias is not null) y.add_(bias);
+        if (b is not null) y.add_(b);
         return y;
+    }
+
+    internal void AttachOmission(NeuronOmission block, OmissionRole role)
+    {
+        if (omission is not null && !ReferenceEquals(omission, block))
+            throw new InvalidOperationException($"'{Plan.Name}' already belongs to SAT block '{omission.Name}'.");
+        omission = block;
+        omissionRole = role;
     }
 
     /// <summary>A detached copy of the weight the model actually uses, <c>W ⊙ M</c>.</summary>

@@ -17,6 +17,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
     private readonly Func<Tensor, Tensor, Tensor> _loss;
     private readonly Parameter[] _parameters;
     private readonly Device _device;
+    private readonly NeuronOmission[] _omissions;
     private readonly Stopwatch _clock = new();
     private readonly bool _ownsModel;
     private long _tokens;
@@ -42,6 +43,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         Optimizer = ScaledOptimizers.AdamW(Groups, settings.Optimizer);
         _parameters = Groups.SelectMany(g => g.Parameters).Select(p => p.Parameter).ToArray();
         _device = _parameters.Length > 0 ? _parameters[0].device : CPU;
+        _omissions = SparsityAcceleratedBlocks(model, settings.Acceleration);
     }
 
     /// <summary>The model being trained.</summary>
@@ -55,6 +57,9 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
 
     /// <summary>The optimizer groups: each group's LR is η_base × its SμPar multiplier before the schedule's factor.</summary>
     public IReadOnlyList<ParameterGroup> Groups { get; }
+
+    /// <summary>The model's SAT blocks, which this trainer drives (empty when it declares none).</summary>
+    public IReadOnlyList<NeuronOmission> Omissions => _omissions;
 
     /// <summary>Optimizer steps completed so far (restored by <see cref="LoadCheckpoint"/>).</summary>
     public long CompletedSteps { get; private set; }
@@ -73,6 +78,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         _clock.Start();
         Model.train();
         Optimizer.zero_grad();
+        foreach (var block in _omissions) block.BeginStep(step, Settings.Steps);
         int microSteps = Settings.AccumulationSteps;
         double lossSum = 0;
         for (int micro = 0; micro < microSteps; micro++)
@@ -92,11 +98,15 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
 
         double factor = Settings.Schedule.Factor(step, Settings.Steps);
         LearningRateSchedule.Apply(Optimizer, factor);
-        Optimizer.step();
+        using (OmittedNeuronState.Preserve(_omissions, Optimizer))
+            Optimizer.step();
         CompletedSteps = step;
         _tokens += microSteps * _data.TokensPerBatch;
         _clock.Stop();
-        return new StepMetrics(step, Settings.Steps, meanLoss, norm, Settings.Optimizer.LearningRate * factor, _tokens, _clock.Elapsed);
+        return new StepMetrics(step, Settings.Steps, meanLoss, norm, Settings.Optimizer.LearningRate * factor, _tokens, _clock.Elapsed)
+        {
+            OmissionRate = _omissions.Length == 0 ? 0 : _omissions.Max(b => b.Rate),
+        };
     }
 
     /// <summary>Mean loss over the held-out batches, in eval mode and without gradients.</summary>
@@ -149,6 +159,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
             if (!last && Every(Settings.EvaluateEvery, metrics.Step)) observer.OnEvaluation(new EvaluationMetrics(metrics.Step, Evaluate()));
             if (!last && Every(Settings.CheckpointEvery, metrics.Step)) Checkpoint(observer);
         }
+        foreach (var block in _omissions) block.EndTraining(); // the trained model is the full MLP from here on
         double validation = Evaluate();
         observer.OnEvaluation(new EvaluationMetrics(CompletedSteps, validation));
         Checkpoint(observer);
@@ -183,9 +194,20 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
     /// <summary>Disposes the optimizer, and the model when the trainer owns it.</summary>
     public void Dispose()
     {
+        foreach (var block in _omissions) block.EndTraining();
         Optimizer.Dispose();
         if (_ownsModel) Model.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    private static NeuronOmission[] SparsityAcceleratedBlocks(TModel model, SparsityAcceleration? acceleration)
+    {
+        var blocks = model.modules().OfType<ISparsityAcceleratedBlock>().Select(b => b.Omission).ToArray();
+        if (acceleration is null) return blocks;
+        if (blocks.Length == 0 && !acceleration.IsOff)
+            throw new ArgumentException($"The settings ask for SAT ({acceleration}) but {typeof(TModel).Name} has no [SparsityAccelerated] block.", nameof(acceleration));
+        foreach (var block in blocks) block.Settings = acceleration;
+        return blocks;
     }
 
     private void Checkpoint(ITrainingObserver observer)

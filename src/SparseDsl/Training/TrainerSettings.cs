@@ -27,6 +27,13 @@ public sealed record TrainerSettings
     /// <summary>Save a checkpoint every this many steps (0: only after the last step).</summary>
     public long CheckpointEvery { get; init; }
 
+    /// <summary>
+    /// SAT for this run, replacing what every <see cref="SparsityAcceleratedAttribute">[SparsityAccelerated]</see> block
+    /// declares (<see cref="SparsityAcceleration.Off"/> trains them dense); null keeps the declared values. A model with
+    /// no SAT block rejects an override that omits neurons.
+    /// </summary>
+    public SparsityAcceleration? Acceleration { get; init; }
+
     /// <summary>The caller's run settings as JSON, stored in checkpoints so a resumed run or a sampler can read them back.</summary>
     public string RunConfig { get; init; } = "{}";
 
@@ -42,6 +49,7 @@ public sealed record TrainerSettings
         ArgumentNullException.ThrowIfNull(Optimizer);
         ArgumentNullException.ThrowIfNull(Schedule);
         ArgumentNullException.ThrowIfNull(RunConfig);
+        Acceleration?.Validate();
         _ = Schedule.Factor(1, Steps); // validates the fractions now rather than at step 1
     }
 }

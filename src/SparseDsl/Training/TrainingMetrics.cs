@@ -12,6 +12,9 @@ public sealed record StepMetrics(long Step, long TotalSteps, double Loss, double
 {
     /// <summary>Training throughput of this process.</summary>
     public double TokensPerSecond => Elapsed > TimeSpan.Zero ? Tokens / Elapsed.TotalSeconds : 0;
+
+    /// <summary>SAT's omission rate in this step (the largest over the model's SAT blocks; 0 when dense).</summary>
+    public double OmissionRate { get; init; }
 }
 
 /// <summary>A held-out evaluation.</summary>

@@ -1,0 +1,105 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using SparseDsl.Generators.Model;
+
+namespace SparseDsl.Generators.Parsing;
+
+/// <summary>
+/// Reads [SparsityAccelerated] on a block: checks its values and finds the MLP's hidden layer, the projections that
+/// produce it (expanding) and those that read it (contracting). Reports SDSL013 when the block has no such shape.
+/// </summary>
+internal static class SatParser
+{
+    public const string AttributeName = "SparseDsl.SparsityAcceleratedAttribute";
+
+    public static SatSpec? Parse(INamedTypeSymbol type, bool isBlock, IReadOnlyList<LayerSpec> layers, Location nameLocation, List<DiagnosticInfo> diagnostics)
+    {
+        var attribute = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeName);
+        if (attribute is null) return null;
+        var location = attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? nameLocation;
+        void Fail(string problem) => diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadSparsityAcceleratedBlock, location, type.Name, problem));
+
+        if (!isBlock)
+        {
+            Fail("it goes on a [Block] MLP class, not on a [Width] model; declare the MLP as a block and place it in the model");
+            return null;
+        }
+        var named = attribute.NamedArguments.ToDictionary(a => a.Key, a => a.Value.Value);
+        double rate = Double(named, "OmissionRate", 0.5), hold = Double(named, "HoldFraction", 0.5), dense = Double(named, "DenseFraction", 0.2);
+        int rungs = Int(named, "Rungs", 2), every = Int(named, "ReestimateEvery", 1);
+        string? range =
+            !(rate >= 0 && rate < 1) ? $"OmissionRate = {Text(rate)} must be in [0, 1): at least one neuron is always kept"
+            : rungs < 1 ? $"Rungs = {Text(rungs)} must be at least 1"
+            : !(hold > 0 && hold <= 1) ? $"HoldFraction = {Text(hold)} must be in (0, 1]"
+            : !(dense >= 0 && dense < 1) ? $"DenseFraction = {Text(dense)} must be in [0, 1)"
+            : hold + dense > 1 + 1e-12 ? $"HoldFraction ({Text(hold)}) and DenseFraction ({Text(dense)}) add up to more than the whole run"
+            : every < 1 ? $"ReestimateEvery = {Text(every)} must be at least 1"
+            : null;
+        if (range is not null)
+        {
+            Fail(range);
+            return null;
+        }
+
+        var linear = layers.Where(l => l.Kind is LayerKindSpec.Linear or LayerKindSpec.SparseLinear).ToList();
+        DimensionSpec? hidden = linear.FirstOrDefault()?.Out;
+        if (named.TryGetValue("Hidden", out var h) && h is string text)
+        {
+            if (!DimensionParser.TryParse(text, out var parsed, out string error))
+            {
+                Fail($"Hidden = \"{text}\" does not parse: {error}");
+                return null;
+            }
+            hidden = parsed;
+        }
+        if (hidden is null)
+        {
+            Fail("the block declares no [Linear] or [SparseLinear] projection");
+            return null;
+        }
+
+        var expanding = linear.Where(l => l.Out.Equals(hidden)).ToList();
+        var contracting = linear.Where(l => l.In.Equals(hidden)).ToList();
+        string? shape =
+            expanding.Count == 0 ? $"no projection writes the hidden dimension {hidden}"
+            : contracting.Count == 0 ? $"no projection reads the hidden dimension {hidden}, so omitted neurons could not be dropped from the output"
+            : expanding.FirstOrDefault(l => l.In.Equals(hidden)) is { } square ? $"'{square.PropertyName}' both reads and writes the hidden dimension {hidden}; set Hidden to the MLP's hidden dimension"
+            : expanding.Select(l => l.In).Distinct().Count() > 1 ? $"the projections that write {hidden} read different inputs ({string.Join(", ", expanding.Select(l => $"'{l.PropertyName}' {l.In}"))}); SAT scores neurons on one input"
+            : layers.FirstOrDefault(l => !l.IsChild && l.Kind is not (LayerKindSpec.Linear or LayerKindSpec.SparseLinear) && (l.In.Equals(hidden) || l.Out.Equals(hidden))) is { } other
+                ? $"'{other.PropertyName}' ({other.Kind}) works on the hidden dimension {hidden}, and only linear projections can drop omitted neurons"
+            : null;
+        if (shape is not null)
+        {
+            Fail(shape);
+            return null;
+        }
+
+        return new SatSpec(Assignments(attribute),
+            expanding.Select(l => l.StateName).ToEquatableArray(),
+            contracting.Select(l => l.StateName).ToEquatableArray());
+    }
+
+    // Enums arrive as their underlying ints and are emitted as casts; Hidden only matters here, at compile time.
+    private static string Assignments(AttributeData attribute) => string.Join(", ", attribute.NamedArguments
+        .Where(a => a.Key != "Hidden")
+        .Select(a => a.Key + " = " + a.Value.Value switch
+        {
+            double d => d.ToString("R", CultureInfo.InvariantCulture),
+            int i when a.Value.Type?.TypeKind == TypeKind.Enum => $"({a.Value.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}){i.ToString(CultureInfo.InvariantCulture)}",
+            int i => i.ToString(CultureInfo.InvariantCulture),
+            var other => System.Convert.ToString(other, CultureInfo.InvariantCulture),
+        }));
+
+    // The fallbacks mirror SparseDsl.SparsityAcceleratedAttribute's defaults, for the compile-time range checks only.
+    private static double Double(Dictionary<string, object?> named, string name, double fallback) =>
+        named.TryGetValue(name, out var v) && v is double d ? d : fallback;
+
+    private static int Int(Dictionary<string, object?> named, string name, int fallback) =>
+        named.TryGetValue(name, out var v) && v is int i ? i : fallback;
+
+    private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
