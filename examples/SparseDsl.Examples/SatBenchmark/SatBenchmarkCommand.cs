@@ -1,0 +1,64 @@
+using System.CommandLine;
+using SparseDsl.Examples.Cli;
+using static TorchSharp.torch;
+
+namespace SparseDsl.Examples.SatBenchmark;
+
+/// <summary>
+/// The <c>sat-benchmark</c> command: dense vs SAT training of the example LM for the same tokens, side by side in one
+/// process; prints (and with <c>--out</c> writes) the throughput ratio, the validation-loss difference and the time
+/// per omission rate.
+/// </summary>
+public static class SatBenchmarkCommand
+{
+    /// <summary>The <c>sat-benchmark</c> command.</summary>
+    public static Command Create()
+    {
+        var defaults = new RunConfig { Width = 256, Steps = 200, Context = 64, Batch = 16 };
+        var width = CliOptions.Positive("--width", "Model width", defaults.Width);
+        var depth = CliOptions.Positive("--depth", "Transformer blocks", defaults.Depth);
+        var steps = CliOptions.PositiveLong("--steps", "Optimizer steps per arm", defaults.Steps);
+        var batch = CliOptions.Positive("--batch", "Sequences per step", defaults.Batch);
+        var context = CliOptions.Positive("--context", "Sequence length in bytes", defaults.Context);
+        var sparsity = CliOptions.Checked(
+            new Option<double?>("--sparsity") { Description = "Every sparse layer's sparsity (default: as declared, 0.875)" },
+            v => v is null or (>= 0 and < 1), "a number in [0, 1)");
+        var seed = new Option<long>("--seed") { Description = "Seed of both arms' weights, masks and batches", DefaultValueFactory = _ => defaults.Seed };
+        var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var output = new Option<string?>("--out") { Description = "Also write the result as Markdown to this file" };
+        var sat = new SatArguments();
+
+        var command = new Command("sat-benchmark", "Dense vs sparsity-accelerated training of the same model on the same tokens: tokens/s ratio and validation loss");
+        foreach (var option in new Option[] { width, depth, steps, batch, context, sparsity, seed, data, device, output, sat.Rate, sat.Metric })
+            command.Options.Add(option);
+        command.SetAction((result, cancellation) =>
+        {
+            var log = result.InvocationConfiguration.Output;
+            var config = sat.Bind(result, defaults with
+            {
+                Width = result.GetValue(width),
+                Depth = result.GetValue(depth),
+                Steps = result.GetValue(steps),
+                Batch = result.GetValue(batch),
+                Context = result.GetValue(context),
+                Sparsity = result.GetValue(sparsity),
+                Seed = result.GetValue(seed),
+                Data = result.GetValue(data),
+            });
+            var corpus = BundledCorpus.OpenOrDefault(config.Data);
+            var report = SatBenchmarkRunner.Run(config, corpus, DeviceSelector.Resolve(result.GetRequiredValue(device)), log, cancellation);
+            string markdown = report.ToMarkdown();
+            log.WriteLine();
+            log.Write(markdown);
+            if (result.GetValue(output) is { } path)
+            {
+                string text = $"Command: `dotnet run --project examples/SparseDsl.Examples -c Release -- sat-benchmark {string.Join(' ', result.Tokens.Select(t => t.Value))}`\n\n{markdown}";
+                AtomicFile.Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(text)));
+                log.WriteLine($"written to {path}");
+            }
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+}

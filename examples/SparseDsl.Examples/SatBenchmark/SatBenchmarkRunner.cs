@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using SparseDsl.Data;
+using SparseDsl.Examples.Cli;
+using SparseDsl.Examples.Gpt;
+using static TorchSharp.torch;
+
+namespace SparseDsl.Examples.SatBenchmark;
+
+/// <summary>
+/// Trains the example LM twice from the same seed on the same batches, dense and with SAT, in lockstep (one step of
+/// each, alternating which goes first), so both arms see the same tokens and the same machine state; then evaluates both.
+/// </summary>
+public static class SatBenchmarkRunner
+{
+    /// <summary>Runs both arms of <paramref name="config"/> (its SAT options apply to the SAT arm only).</summary>
+    public static SatBenchmarkResult Run(RunConfig config, TextCorpus corpus, Device device, TextWriter log, CancellationToken cancellation = default)
+    {
+        var batches = new NextTokenBatches(corpus, config.Batch, config.Context, config.Seed);
+        using var denseModel = new GptLm(config.Width, device, config.Seed, config.ModelOptions);
+        using var satModel = new GptLm(config.Width, device, config.Seed, config.ModelOptions);
+        using var dense = new GptLm.Trainer(denseModel, (config with { Sat = false }).TrainerSettings, batches);
+        using var sat = new GptLm.Trainer(satModel, (config with { Sat = true }).TrainerSettings, batches);
+        var settings = sat.Omissions.FirstOrDefault()?.Settings ?? throw new InvalidOperationException("The example LM has no SAT block.");
+        if (settings.IsOff) throw new ArgumentException("The SAT arm would train dense: give --sat-rate above 0.");
+        log.WriteLine($"Dense vs {settings}");
+        log.WriteLine($"{config.Steps} steps of {config.Batch}x{config.Context} tokens, width {config.Width}, depth {config.Depth}, {get_num_threads()} threads, on {device}.");
+
+        var rungs = new SortedDictionary<double, RungTiming>(Comparer<double>.Create((a, b) => b.CompareTo(a)));
+        TimeSpan denseBefore = TimeSpan.Zero, satBefore = TimeSpan.Zero;
+        long every = Math.Max(1, config.Steps / 10);
+        var wall = Stopwatch.StartNew();
+        for (long step = 1; step <= config.Steps; step++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            // Alternate which arm goes first, so neither always runs on caches the other warmed (or evicted).
+            StepMetrics d, s;
+            if (step % 2 == 1) (d, s) = (dense.TrainStep(), sat.TrainStep());
+            else (s, d) = (sat.TrainStep(), dense.TrainStep());
+            var rung = rungs.TryGetValue(s.OmissionRate, out var r) ? r : rungs[s.OmissionRate] = new RungTiming(s.OmissionRate);
+            rung.Add(d.Elapsed - denseBefore, s.Elapsed - satBefore);
+            (denseBefore, satBefore) = (d.Elapsed, s.Elapsed);
+            if (step % every == 0 || step == config.Steps)
+                log.WriteLine($"step {step,5}/{config.Steps}  loss dense {d.Loss:0.0000}  SAT {s.Loss:0.0000} (omit {s.OmissionRate:0.###})  " +
+                              $"tokens/s dense {d.TokensPerSecond:N0}  SAT {s.TokensPerSecond:N0}  ({wall.Elapsed:m\\:ss})");
+        }
+        double denseLoss = dense.Evaluate();
+        double satLoss = sat.Evaluate();
+        return new SatBenchmarkResult(config, settings, config.Steps * config.Accumulate * batches.TokensPerBatch, denseBefore, satBefore, denseLoss, satLoss,
+            MlpShare(denseModel, config.Context), [.. rungs.Values]);
+    }
+
+    // Multiply–accumulates per token: every projection's weights (the tied readout counts once, as a matmul) plus
+    // attention's QKᵀ and AV (2·context·width per block). SAT shrinks only the MLP's share.
+    private static double MlpShare(GptLm model, int context)
+    {
+        double mlp = 0, all = 0;
+        foreach (var layer in model.modules().OfType<ScaledLinear>())
+        {
+            double macs = layer.Plan.InFeatures * (double)layer.Plan.OutFeatures;
+            all += macs;
+            if (layer.Omission is not null) mlp += macs;
+        }
+        all += model.Plan.Width * 2.0 * context * model.Blocks.Count;
+        return mlp / all;
+    }
+}
