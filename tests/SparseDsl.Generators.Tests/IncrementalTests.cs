@@ -48,7 +48,7 @@ public class IncrementalTests
             AssertNoRoslynObjects(value, new HashSet<object>(ReferenceEqualityComparer.Instance), "model");
     }
 
-    private static void AssertNoRoslynObjects(object? value, HashSet<object> seen, string path)
+    internal static void AssertNoRoslynObjects(object? value, HashSet<object> seen, string path)
     {
         if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum) return;
         Assert.False(value is ISymbol or SyntaxNode or Compilation or SemanticModel or Location, $"{path} holds a {value.GetType().Name}");

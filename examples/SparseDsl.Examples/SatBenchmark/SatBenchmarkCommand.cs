@@ -23,6 +23,7 @@ public static class SatBenchmarkCommand
         var sparsity = CliOptions.Checked(
             new Option<double?>("--sparsity") { Description = "Every sparse layer's sparsity (default: as declared, 0.875)" },
             v => v is null or (>= 0 and < 1), "a number in [0, 1)");
+        var pretrain = CliOptions.NonNegativeLong("--pretrain-steps", "Dense steps trained once (untimed) before both arms continue from them, as in the paper's continual pre-training; 0: both start from init", 0);
         var seed = new Option<long>("--seed") { Description = "Seed of both arms' weights, masks and batches", DefaultValueFactory = _ => defaults.Seed };
         var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
@@ -30,7 +31,7 @@ public static class SatBenchmarkCommand
         var sat = new SatArguments();
 
         var command = new Command("sat-benchmark", "Dense vs sparsity-accelerated training of the same model on the same tokens: tokens/s ratio and validation loss");
-        foreach (var option in new Option[] { width, depth, steps, batch, context, sparsity, seed, data, device, output, sat.Rate, sat.Metric })
+        foreach (var option in new Option[] { width, depth, steps, batch, context, sparsity, pretrain, seed, data, device, output, sat.Rate, sat.Metric })
             command.Options.Add(option);
         command.SetAction((result, cancellation) =>
         {
@@ -47,7 +48,7 @@ public static class SatBenchmarkCommand
                 Data = result.GetValue(data),
             });
             var corpus = BundledCorpus.OpenOrDefault(config.Data);
-            var report = SatBenchmarkRunner.Run(config, corpus, DeviceSelector.Resolve(result.GetRequiredValue(device)), log, cancellation);
+            var report = SatBenchmarkRunner.Run(config, result.GetValue(pretrain), corpus, DeviceSelector.Resolve(result.GetRequiredValue(device)), log, cancellation);
             string markdown = report.ToMarkdown();
             log.WriteLine();
             log.Write(markdown);

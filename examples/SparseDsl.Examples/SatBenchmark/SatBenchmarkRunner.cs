@@ -13,11 +13,21 @@ namespace SparseDsl.Examples.SatBenchmark;
 public static class SatBenchmarkRunner
 {
     /// <summary>Runs both arms of <paramref name="config"/> (its SAT options apply to the SAT arm only).</summary>
-    public static SatBenchmarkResult Run(RunConfig config, TextCorpus corpus, Device device, TextWriter log, CancellationToken cancellation = default)
+    /// <param name="config">Model, batches, steps and SAT options.</param>
+    /// <param name="pretrainSteps">
+    /// Dense steps trained once, untimed, before both arms start from the result: the paper's continual
+    /// pre-training setting, where neuron importance is meaningful from the first SAT step. 0 starts both from init.
+    /// </param>
+    /// <param name="corpus">Training and validation text.</param>
+    /// <param name="device">Where both arms train.</param>
+    /// <param name="log">Progress lines.</param>
+    /// <param name="cancellation">Stops between steps.</param>
+    public static SatBenchmarkResult Run(RunConfig config, long pretrainSteps, TextCorpus corpus, Device device, TextWriter log, CancellationToken cancellation = default)
     {
         var batches = new NextTokenBatches(corpus, config.Batch, config.Context, config.Seed);
         using var denseModel = new GptLm(config.Width, device, config.Seed, config.ModelOptions);
         using var satModel = new GptLm(config.Width, device, config.Seed, config.ModelOptions);
+        if (pretrainSteps > 0) Pretrain(config, pretrainSteps, corpus, device, log, [denseModel, satModel], cancellation);
         using var dense = new GptLm.Trainer(denseModel, (config with { Sat = false }).TrainerSettings, batches);
         using var sat = new GptLm.Trainer(satModel, (config with { Sat = true }).TrainerSettings, batches);
         var settings = sat.Omissions.FirstOrDefault()?.Settings ?? throw new InvalidOperationException("The example LM has no SAT block.");
@@ -47,6 +57,23 @@ public static class SatBenchmarkRunner
         double satLoss = sat.Evaluate();
         return new SatBenchmarkResult(config, settings, config.Steps * config.Accumulate * batches.TokensPerBatch, denseBefore, satBefore, denseLoss, satLoss,
             MlpShare(denseModel, config.Context), [.. rungs.Values]);
+    }
+
+    private static void Pretrain(RunConfig config, long steps, TextCorpus corpus, Device device, TextWriter log, GptLm[] arms, CancellationToken cancellation)
+    {
+        // Other batches than the arms' (their seed differs), so the continued phase sees text the pre-training did not.
+        var pretraining = config with { Sat = false, Steps = steps, Seed = config.Seed + 1 };
+        using var model = new GptLm(config.Width, device, config.Seed, config.ModelOptions);
+        using var trainer = new GptLm.Trainer(model, pretraining.TrainerSettings, new NextTokenBatches(corpus, config.Batch, config.Context, pretraining.Seed));
+        long every = Math.Max(1, steps / 5);
+        for (long step = 1; step <= steps; step++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var m = trainer.TrainStep();
+            if (step % every == 0 || step == steps) log.WriteLine($"pre-training (dense, untimed) step {step}/{steps}  loss {m.Loss:0.0000}");
+        }
+        var weights = model.state_dict();
+        foreach (var arm in arms) arm.load_state_dict(weights);
     }
 
     // Multiply–accumulates per token: every projection's weights (the tied readout counts once, as a matmul) plus

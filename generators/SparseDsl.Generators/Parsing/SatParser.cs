@@ -36,7 +36,7 @@ internal static class SatParser
             : !(dense >= 0 && dense < 1) ? $"DenseFraction = {Text(dense)} must be in [0, 1)"
             : hold + dense > 1 + 1e-12 ? $"HoldFraction ({Text(hold)}) and DenseFraction ({Text(dense)}) add up to more than the whole run"
             : every < 1 ? $"ReestimateEvery = {Text(every)} must be at least 1"
-            : null;
+            : UndefinedEnum(attribute);
         if (range is not null)
         {
             Fail(range);
@@ -44,7 +44,7 @@ internal static class SatParser
         }
 
         var linear = layers.Where(l => l.Kind is LayerKindSpec.Linear or LayerKindSpec.SparseLinear).ToList();
-        DimensionSpec? hidden = linear.FirstOrDefault()?.Out;
+        DimensionSpec? hidden;
         if (named.TryGetValue("Hidden", out var h) && h is string text)
         {
             if (!DimensionParser.TryParse(text, out var parsed, out string error))
@@ -54,10 +54,25 @@ internal static class SatParser
             }
             hidden = parsed;
         }
-        if (hidden is null)
+        else
         {
-            Fail("the block declares no [Linear] or [SparseLinear] projection");
-            return null;
+            // The hidden layer is what one projection writes and another reads, other than the residual width
+            // itself (an MLP's down projection writes width and its up projection reads it, too).
+            var width = DimensionSpec.OfWidth(1, 1);
+            var candidates = linear.Select(l => l.Out).Distinct().Where(d => !d.Equals(width) && linear.Any(l => l.In.Equals(d))).ToList();
+            if (linear.Count == 0)
+            {
+                Fail("the block declares no [Linear] or [SparseLinear] projection");
+                return null;
+            }
+            if (candidates.Count != 1)
+            {
+                Fail(candidates.Count == 0
+                    ? "no dimension other than width is written by one projection and read by another; set Hidden to the MLP's hidden dimension"
+                    : $"it could be any of {string.Join(", ", candidates)}; set Hidden to the MLP's hidden dimension");
+                return null;
+            }
+            hidden = candidates[0];
         }
 
         var expanding = linear.Where(l => l.Out.Equals(hidden)).ToList();
@@ -82,8 +97,9 @@ internal static class SatParser
     }
 
     // Enums arrive as their underlying ints and are emitted as casts; Hidden only matters here, at compile time.
+    // An argument the compiler could not bind (already its error) is left out rather than emitted as "Name = ".
     private static string Assignments(AttributeData attribute) => string.Join(", ", attribute.NamedArguments
-        .Where(a => a.Key != "Hidden")
+        .Where(a => a.Key != "Hidden" && a.Value.Kind != TypedConstantKind.Error)
         .Select(a => a.Key + " = " + a.Value.Value switch
         {
             double d => d.ToString("R", CultureInfo.InvariantCulture),
@@ -91,6 +107,13 @@ internal static class SatParser
             int i => i.ToString(CultureInfo.InvariantCulture),
             var other => System.Convert.ToString(other, CultureInfo.InvariantCulture),
         }));
+
+    // A cast such as (NeuronImportance)42 compiles, but the runtime rejects values that name no member (SparsityAcceleration.Validate).
+    private static string? UndefinedEnum(AttributeData attribute) => attribute.NamedArguments
+        .Where(a => a.Value.Type is INamedTypeSymbol { TypeKind: TypeKind.Enum } && a.Value.Value is not null
+                    && !a.Value.Type.GetMembers().OfType<IFieldSymbol>().Any(f => f.HasConstantValue && Equals(f.ConstantValue, a.Value.Value)))
+        .Select(a => $"{a.Key} = {System.Convert.ToString(a.Value.Value, CultureInfo.InvariantCulture)} is not a {a.Value.Type!.Name} member")
+        .FirstOrDefault();
 
     // The fallbacks mirror SparseDsl.SparsityAcceleratedAttribute's defaults, for the compile-time range checks only.
     private static double Double(Dictionary<string, object?> named, string name, double fallback) =>

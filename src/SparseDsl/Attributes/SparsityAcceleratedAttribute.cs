@@ -18,8 +18,8 @@ namespace SparseDsl;
 public sealed class SparsityAcceleratedAttribute : Attribute
 {
     /// <summary>
-    /// The hidden layer's dimension expression (e.g. <c>"4*width"</c>). Default: the <c>Out</c> of the block's first
-    /// declared <c>[Linear]</c>/<c>[SparseLinear]</c>, the input projection of a conventionally written MLP.
+    /// The hidden layer's dimension expression (e.g. <c>"4*width"</c>). Default: the one dimension other than
+    /// <c>width</c> that one projection writes and another reads (SDSL013 asks for it when there is none or several).
     /// </summary>
     public string? Hidden { get; set; }
 
