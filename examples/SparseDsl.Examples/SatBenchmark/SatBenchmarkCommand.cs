@@ -54,7 +54,7 @@ public static class SatBenchmarkCommand
             log.Write(markdown);
             if (result.GetValue(output) is { } path)
             {
-                string text = $"Command: `dotnet run --project examples/SparseDsl.Examples -c Release -- sat-benchmark {string.Join(' ', result.Tokens.Select(t => t.Value))}`\n\n{markdown}";
+                string text = $"Command: `dotnet run --project examples/SparseDsl.Examples -c Release -- {string.Join(' ', result.Tokens.Select(t => t.Value))}`\n\n{markdown}";
                 AtomicFile.Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(text)));
                 log.WriteLine($"written to {path}");
             }

@@ -55,8 +55,10 @@ public static class SatBenchmarkRunner
         }
         double denseLoss = dense.Evaluate();
         double satLoss = sat.Evaluate();
+        log.WriteLine("Timing one MLP alone (forward + backward) at each rate...");
+        var mlp = MlpTiming.Measure(satModel.Blocks[0].Mlp, rungs.Keys, config.Batch, config.Context);
         return new SatBenchmarkResult(config, settings, config.Steps * config.Accumulate * batches.TokensPerBatch, denseBefore, satBefore, denseLoss, satLoss,
-            MlpShare(denseModel, config.Context), [.. rungs.Values]);
+            MlpShare(denseModel, config.Context), [.. rungs.Values], mlp);
     }
 
     private static void Pretrain(RunConfig config, long steps, TextCorpus corpus, Device device, TextWriter log, GptLm[] arms, CancellationToken cancellation)

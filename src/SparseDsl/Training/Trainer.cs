@@ -98,8 +98,8 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
 
         double factor = Settings.Schedule.Factor(step, Settings.Steps);
         LearningRateSchedule.Apply(Optimizer, factor);
-        using (OmittedNeuronState.Preserve(_omissions, Optimizer))
-            Optimizer.step();
+        KeptNeuronAdamW.Step(_omissions, Optimizer); // SAT projections: kept rows only, then skipped below
+        Optimizer.step();
         CompletedSteps = step;
         _tokens += microSteps * _data.TokensPerBatch;
         _clock.Stop();

@@ -1,0 +1,91 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SparseDsl;
+
+/// <summary>
+/// The optimizer step for SAT projections: AdamW applied to the kept neurons' rows (expanding) or columns
+/// (contracting) only, so omitted neurons keep their weights and Adam moments exactly, and the step's cost shrinks
+/// with the omission rate like the forward and backward passes. The arithmetic is TorchSharp's
+/// <see cref="AdamW"/> step, operation for operation, on the gathered slice (with the group's LR, betas, ε and
+/// decay), so kept rows move exactly as the full optimizer would move them. Each updated parameter's gradient is then
+/// cleared, so the following <c>optimizer.step()</c> skips it. Adam's per-tensor step count (its bias correction)
+/// advances once per step for the whole tensor: it cannot be kept per row.
+/// </summary>
+public static class KeptNeuronAdamW
+{
+    /// <summary>Updates the kept slices of every omitting block's projections in <paramref name="optimizer"/>'s state.</summary>
+    /// <exception cref="NotSupportedException">The optimizer is not AdamW, or uses AMSGrad or maximize.</exception>
+    /// <exception cref="ArgumentException">A block's parameter is not in the optimizer.</exception>
+    public static void Step(IEnumerable<NeuronOmission> blocks, OptimizerHelper optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        var omitting = blocks.Where(b => b.IsOmitting && b.Kept is not null).ToList();
+        if (omitting.Count == 0) return;
+        var groups = GroupsByParameter(optimizer);
+        foreach (var block in omitting)
+        {
+            foreach (var (layer, role) in block.Projections)
+            {
+                long dim = role == OmissionRole.Expanding ? 0 : 1;
+                Update(layer.Weight, dim, block.Kept!, groups, block.Name);
+                if (role == OmissionRole.Expanding && layer.Bias is { } bias) Update(bias, 0, block.Kept!, groups, block.Name);
+            }
+        }
+    }
+
+    /// <summary>One AdamW step of <paramref name="parameter"/>'s slices <paramref name="kept"/> along <paramref name="dim"/>; the rest is untouched and the gradient is cleared.</summary>
+    public static void UpdateSlices(Parameter parameter, long dim, Tensor kept, AdamW.State state, AdamW.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        ArgumentNullException.ThrowIfNull(kept);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.amsgrad == true || options.maximize == true)
+            throw new NotSupportedException("SAT's kept-neuron AdamW step does not implement AMSGrad or maximize.");
+        using var grad = parameter.grad;
+        if (grad is null) return; // like AdamW: a parameter without a gradient is not stepped
+        double lr = options.LearningRate!.Value, beta1 = options.beta1!.Value, beta2 = options.beta2!.Value;
+        double eps = options.eps!.Value, decay = options.weight_decay!.Value;
+
+        using (no_grad())
+        using (NewDisposeScope())
+        {
+            state.step += 1;
+            double correction1 = 1 - Math.Pow(beta1, state.step);
+            double correction2 = 1 - Math.Pow(beta2, state.step);
+            var g = grad.index_select(dim, kept);
+            var p = parameter.index_select(dim, kept).mul_(1 - lr * decay);
+            var m = state.exp_avg.index_select(dim, kept).mul_(beta1).add_(g, alpha: 1 - beta1);
+            var v = state.exp_avg_sq.index_select(dim, kept).mul_(beta2).addcmul_(g, g, value: 1 - beta2);
+            var denom = (v.sqrt() / Math.Sqrt(correction2)).add_(eps);
+            p.addcdiv_(m, denom, value: -(lr / correction1));
+            parameter.index_copy_(dim, kept, p);
+            state.exp_avg.index_copy_(dim, kept, m);
+            state.exp_avg_sq.index_copy_(dim, kept, v);
+        }
+        parameter.grad = null;
+    }
+
+    private static void Update(Parameter parameter, long dim, Tensor kept, Dictionary<IntPtr, (OptimizerState State, OptimizerOptions Options)> groups, string block)
+    {
+        if (!groups.TryGetValue(parameter.Handle, out var entry))
+            throw new ArgumentException($"SAT block '{block}': a parameter of shape [{string.Join(", ", parameter.shape)}] is not in the optimizer.");
+        if (entry.State is not AdamW.State state || entry.Options is not AdamW.Options options)
+            throw new NotSupportedException($"SAT steps its projections with AdamW only, not with {entry.State.GetType().DeclaringType?.Name ?? entry.State.GetType().Name}.");
+        UpdateSlices(parameter, dim, kept, state, options);
+    }
+
+    // state_dict() lists the live state objects group by group, parameter by parameter, in the order of ParamGroups.
+    private static Dictionary<IntPtr, (OptimizerState, OptimizerOptions)> GroupsByParameter(OptimizerHelper optimizer)
+    {
+        var parameters = optimizer.ParamGroups.Cast<ParamGroup>().SelectMany(g => g.Parameters.Select(p => (p, g.Options))).ToList();
+        var states = optimizer.state_dict().State;
+        if (states.Count != parameters.Count)
+            throw new InvalidOperationException($"The optimizer lists {parameters.Count} parameters but {states.Count} states.");
+        var map = new Dictionary<IntPtr, (OptimizerState, OptimizerOptions)>(parameters.Count);
+        for (int i = 0; i < parameters.Count; i++) map[parameters[i].p.Handle] = (states[i], parameters[i].Options);
+        return map;
+    }
+}
