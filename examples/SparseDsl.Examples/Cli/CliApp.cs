@@ -39,7 +39,7 @@ public static class CliApp
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            error.WriteLine($"error: {parsed.Errors[0].Message} See --help.");
+            error.WriteLine($"error: {OneLine(parsed.Errors[0].Message)} See --help.");
             return ExitCodes.BadInput;
         }
         try
@@ -76,4 +76,11 @@ public static class CliApp
 
     // ArgumentOutOfRangeException appends "Actual value was …" on a second line; the first says it all.
     private static string FirstLine(string message) => message.Split('\n')[0].TrimEnd();
+
+    // System.CommandLine lists an enum option's valid values one per line; an error is one line, so they are joined.
+    private static string OneLine(string message)
+    {
+        var lines = message.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length <= 1 ? message.Trim() : lines[0] + " " + string.Join(", ", lines.Skip(1));
+    }
 }

@@ -32,6 +32,8 @@ public sealed class CliTests : IDisposable
         { "sparsity out of range", ["--sparsity", "1"], "--sparsity expects a number in [0, 1), got '1'." },
         { "unknown parameterization", ["--parameterization", "ntk"], "--parameterization expects sp, mup or supar, got 'ntk'." },
         { "CUDA where there is none", ["--device", "cuda"], "CUDA is not available" },
+        { "SAT rate of 1", ["--sat-rate", "1"], "--sat-rate expects a number in [0, 1), got '1'." },
+        { "unknown SAT metric", ["--sat-metric", "loudest"], "loudest" },
         { "resume from a missing checkpoint", ["--resume", "/no/such/checkpoint.sdsl"], "/no/such/checkpoint.sdsl" },
     };
 
@@ -99,11 +101,49 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Train_shows_SAT_rates_and_saves_the_SAT_choice_for_resume()
+    {
+        string sat = Run("sat");
+        var (code, output, error) = Invoke(["train", .. Tiny, "--steps", "4", "--log-every", "1", "--sat-rate", "0.6", "--sat-metric", "ActivationMagnitude", "--out", sat]);
+        Assert.True(code == 0, error);
+        Assert.Contains("blocks.0.mlp: SAT: omit 0.6 to 50%, 0.3 to 80%, then dense; ActivationMagnitude importance", output);
+        Assert.Contains("SAT omit 0.6", output);
+        var saved = RunConfig.FromJson(Checkpoint.ReadHeader(Path.Combine(sat, TrainCommand.CheckpointFile)).RunConfig, "checkpoint");
+        Assert.Equal(0.6, saved.Acceleration!.Schedule.InitialRate);
+        Assert.Equal(NeuronImportance.ActivationMagnitude, saved.Acceleration.Metric);
+        Assert.Contains("\"sat_omission_rate\":0.6", File.ReadAllText(Path.Combine(sat, TrainCommand.MetricsFile)));
+
+        string dense = Run("dense");
+        (code, output, error) = Invoke(["train", .. Tiny, "--steps", "2", "--sat", "false", "--out", dense]);
+        Assert.True(code == 0, error);
+        Assert.Contains("SAT off (dense)", output);
+        Assert.DoesNotContain("SAT omit", output);
+        Assert.True(RunConfig.FromJson(Checkpoint.ReadHeader(Path.Combine(dense, TrainCommand.CheckpointFile)).RunConfig, "checkpoint").Acceleration!.IsOff);
+    }
+
+    [Fact]
+    public void The_SAT_benchmark_trains_both_arms_on_the_same_tokens_and_reports_the_ratio()
+    {
+        string report = Path.Combine(_folder, "sat.md");
+        var (code, output, error) = Invoke("sat-benchmark", "--width", "64", "--depth", "1", "--steps", "6", "--batch", "2", "--context", "16", "--out", report);
+        Assert.True(code == 0, error);
+        Assert.Contains("Throughput ratio SAT/dense: ", output);
+        Assert.Matches(@"\| dense \| 192 \|", output); // 6 steps of 2×16 tokens, in both arms
+        Assert.Matches(@"\| SAT \| 192 \|", output);
+        Assert.Matches(@"\| 0\.5 \| 3 \|", output); // the default ladder at 6 steps: 3 at 0.5, 2 at 0.25, 1 dense
+        Assert.StartsWith("Command: `dotnet run --project examples/SparseDsl.Examples -c Release -- sat-benchmark --width 64", File.ReadAllText(report));
+
+        var refused = Invoke("sat-benchmark", "--sat-rate", "0", "--width", "64", "--depth", "1", "--steps", "2");
+        Assert.Equal(ExitCodes.BadInput, refused.Code);
+        Assert.Contains("would train dense", refused.Error);
+    }
+
+    [Fact]
     public void Help_lists_every_command()
     {
         var (code, output, _) = Invoke("--help");
         Assert.Equal(0, code);
-        foreach (var command in new[] { "train", "sample", "describe", "coord-check" })
+        foreach (var command in new[] { "train", "sample", "describe", "coord-check", "sweep", "sat-benchmark" })
             Assert.Contains(command, output);
     }
 }
