@@ -21,17 +21,24 @@ public class NeuronOmissionTests
     private static SparsityAcceleration Constant(double rate, NeuronImportance metric = NeuronImportance.Wanda) =>
         new(new LadderSchedule(rate, 1, 1, 0), metric);
 
+    // The model's one MLP, in training mode, at a constant omission rate for step 1.
+    private static SwiGluMlp Omitting(GptLm model, double rate)
+    {
+        var mlp = model.Blocks[0].Mlp;
+        mlp.Omission.Settings = Constant(rate);
+        mlp.Omission.BeginStep(1, 10);
+        model.train();
+        return mlp;
+    }
+
     private static Tensor Input() => randn([2, 5, 64], generator: new Generator(4, CPU));
 
     [Fact]
     public void A_training_forward_multiplies_only_the_kept_neurons_and_equals_the_dense_MLP_without_the_omitted_ones()
     {
         using var model = Model();
-        var mlp = model.Blocks[0].Mlp;
-        mlp.Omission.Settings = Constant(0.75);
-        mlp.Omission.BeginStep(1, 10);
+        var mlp = Omitting(model, 0.75);
         using var x = Input();
-        model.train();
         using var y = mlp.call(x);
         var kept = mlp.Omission.Kept!;
         Assert.Equal(64, kept.shape[0]); // 256 hidden neurons, a quarter kept
@@ -72,10 +79,7 @@ public class NeuronOmissionTests
     public void Gradients_reach_only_kept_neurons_and_never_masked_weights()
     {
         using var model = Model();
-        var mlp = model.Blocks[0].Mlp;
-        mlp.Omission.Settings = Constant(0.5);
-        mlp.Omission.BeginStep(1, 10);
-        model.train();
+        var mlp = Omitting(model, 0.5);
         using var x = Input();
         mlp.call(x).square().sum().backward();
         var kept = mlp.Omission.Kept!;
