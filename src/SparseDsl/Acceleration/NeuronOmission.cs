@@ -52,7 +52,7 @@ public sealed class NeuronOmission : IDisposable
             throw new ArgumentException($"SAT block '{name}': '{c.Plan.Name}' reads {c.Plan.InFeatures} inputs but the hidden layer has {Neurons} neurons.");
         _expanding = [.. expanding];
         _contracting = [.. contracting];
-        _settings = settings;
+        _settings = Declared = settings;
         _seed = seed;
         foreach (var layer in _expanding) layer.AttachOmission(this, OmissionRole.Expanding);
         foreach (var layer in _contracting) layer.AttachOmission(this, OmissionRole.Contracting);
@@ -63,6 +63,9 @@ public sealed class NeuronOmission : IDisposable
 
     /// <summary>Hidden neurons of the full MLP.</summary>
     public long Neurons { get; }
+
+    /// <summary>The settings the block was built with (its attribute's).</summary>
+    public SparsityAcceleration Declared { get; }
 
     /// <summary>The block's SAT hyperparameters; setting them (a run's override) drops the current selection.</summary>
     public SparsityAcceleration Settings

@@ -200,13 +200,13 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         GC.SuppressFinalize(this);
     }
 
+    // Every trainer sets every block's settings, so an earlier run's override never leaks into this one.
     private static NeuronOmission[] SparsityAcceleratedBlocks(TModel model, SparsityAcceleration? acceleration)
     {
         var blocks = model.modules().OfType<ISparsityAcceleratedBlock>().Select(b => b.Omission).ToArray();
-        if (acceleration is null) return blocks;
-        if (blocks.Length == 0 && !acceleration.IsOff)
+        if (blocks.Length == 0 && acceleration is { IsOff: false })
             throw new ArgumentException($"The settings ask for SAT ({acceleration}) but {typeof(TModel).Name} has no [SparsityAccelerated] block.", nameof(acceleration));
-        foreach (var block in blocks) block.Settings = acceleration;
+        foreach (var block in blocks) block.Settings = acceleration ?? block.Declared;
         return blocks;
     }
 
