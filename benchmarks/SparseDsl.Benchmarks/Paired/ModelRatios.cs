@@ -1,0 +1,47 @@
+using SparseDsl.Benchmarks.Models;
+using static TorchSharp.torch;
+
+namespace SparseDsl.Benchmarks.Paired;
+
+/// <summary>
+/// Issue targets 1 and 2 as paired timings: generated vs hand-written (train step and forward; target ≤ 1.02) and
+/// masked vs dense (train step; target ≤ 1.05), at d_model 256 and 512.
+/// </summary>
+public static class ModelRatios
+{
+    /// <summary>Every comparison, logged as it finishes.</summary>
+    public static IReadOnlyList<PairedResult> Measure(TextWriter log)
+    {
+        var results = new List<PairedResult>();
+        foreach (int width in new[] { 256, 512 })
+        {
+            int rounds = width == 256 ? 30 : 16;
+            using (var pair = new ModelPair(width))
+            {
+                results.Add(Log(log, PairedTiming.Compare($"d_model {width}: train step, generated / hand-written",
+                    () => pair.HandWrittenStep(), () => pair.Trainer.TrainStep(), rounds)));
+                results.Add(Log(log, PairedTiming.Compare($"d_model {width}: forward, generated / hand-written",
+                    () => Forward(pair.HandWritten!, pair.Inputs), () => Forward(pair.Generated, pair.Inputs), rounds * 2)));
+            }
+            using var dense = new ModelPair(width, sparsity: 0);
+            using var masked = new ModelPair(width);
+            results.Add(Log(log, PairedTiming.Compare($"d_model {width}: train step, masked (87.5%) / dense",
+                () => dense.Trainer.TrainStep(), () => masked.Trainer.TrainStep(), rounds)));
+        }
+        return results;
+    }
+
+    private static void Forward(nn.Module<Tensor, Tensor> model, Tensor inputs)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        model.eval();
+        model.call(inputs);
+    }
+
+    private static PairedResult Log(TextWriter log, PairedResult r)
+    {
+        log.WriteLine($"  {r.Name}: {r.Ratio:0.000} (10–90%: {r.Low:0.000}–{r.High:0.000}; {r.BaselineMs:0.0} vs {r.CandidateMs:0.0} ms)");
+        return r;
+    }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text;
+using BenchmarkDotNet.Running;
+using SparseDsl.Benchmarks.Memory;
+using SparseDsl.Benchmarks.Models;
+using SparseDsl.Benchmarks.Paired;
+using SparseDsl.Benchmarks.Throughput;
+using static TorchSharp.torch;
+
+namespace SparseDsl.Benchmarks;
+
+/// <summary>
+/// The performance harness. <c>dotnet run -c Release -- [all|ratios|models|flops|memory]</c> (default <c>all</c>):
+/// <c>ratios</c> times generated vs hand-written and masked vs dense side by side (paired rounds), <c>models</c> runs
+/// the same comparisons as BenchmarkDotNet suites, <c>flops</c> the
+/// training FLOP/s against this machine's matmul peak, <c>memory</c> a 1,000-step run's RSS and live tensors.
+/// The timed commands' results go to stdout and to <c>benchmarks/results/</c>.
+/// </summary>
+public static class Program
+{
+    /// <summary>Runs the requested parts; exit code 2 for an unknown part, 1 when a check (equal logits, no leak) fails.</summary>
+    public static int Main(string[] args)
+    {
+        string part = args.Length > 0 ? args[0] : "all";
+        if (part is not ("all" or "ratios" or "models" or "flops" or "memory"))
+        {
+            Console.Error.WriteLine($"error: unknown part '{part}'; use all, ratios, models, flops or memory.");
+            return 2;
+        }
+        string results = Path.Combine(RepositoryRoot(), "benchmarks", "results");
+        Directory.CreateDirectory(results);
+        var report = new StringBuilder();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine()}.");
+        report.AppendLine();
+        bool ok = true;
+        if (part is "all" or "ratios") Ratios(report);
+        if (part is "all" or "flops") Flops(report);
+        if (part is "all" or "memory") ok &= Memory(report);
+        if (part != "models") File.WriteAllText(Path.Combine(results, $"timed-{part}.md"), report.ToString());
+        Console.WriteLine(report);
+        if (part is "all" or "models")
+        {
+            var config = new TorchJobConfig().WithArtifactsPath(Path.Combine(results, "BenchmarkDotNet"));
+            BenchmarkRunner.Run([typeof(GeneratedVsHandWrittenBenchmarks), typeof(MaskOverheadBenchmarks)], config);
+        }
+        return ok ? 0 : 1;
+    }
+
+    private static void Ratios(StringBuilder report)
+    {
+        Console.WriteLine("Paired timings (median of per-round ratios):");
+        report.AppendLine("| comparison | baseline ms | candidate ms | ratio (median) | 10th–90th percentile | rounds |");
+        report.AppendLine("| --- | --- | --- | --- | --- | --- |");
+        foreach (var r in ModelRatios.Measure(Console.Out))
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {r.Name} | {r.BaselineMs:0.0} | {r.CandidateMs:0.0} | **{r.Ratio:0.000}** | {r.Low:0.000}–{r.High:0.000} | {r.Rounds} |");
+        report.AppendLine();
+    }
+
+    private static void Flops(StringBuilder report)
+    {
+        Console.WriteLine("Matmul peak:");
+        var (peak, size) = MatmulPeak.Measure(Console.Out);
+        report.AppendLine(CultureInfo.InvariantCulture, $"Dense float32 matmul peak: **{peak:0.0} GFLOP/s** ({size}x{size}, best of 5).");
+        report.AppendLine();
+        report.AppendLine($"| d_model | ms/step ({ModelPair.Batch}x{ModelPair.Context} tokens) | training GFLOP/s | fraction of peak |");
+        report.AppendLine("| --- | --- | --- | --- |");
+        foreach (int width in new[] { 256, 512, 768 })
+        {
+            Console.WriteLine($"Training throughput at d_model {width}...");
+            var (rate, ms) = TrainingFlops.Measure(width, steps: width >= 768 ? 5 : 10);
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {width} | {ms:0.0} | {rate:0.0} | **{rate / peak:P0}** |");
+        }
+        report.AppendLine();
+    }
+
+    private static bool Memory(StringBuilder report)
+    {
+        Console.WriteLine("Memory over 1,000 training steps:");
+        var (samples, peak) = MemoryRun.Measure(1000, Console.Out);
+        var first = samples[0];
+        var last = samples[^1];
+        bool leak = last.LiveTensors > first.LiveTensors;
+        report.AppendLine(CultureInfo.InvariantCulture, $"Memory, 1,000 steps of the default model (width 128, 16x64 tokens, SAT on): peak RSS **{peak:0} MiB**; " +
+            $"RSS {first.ResidentMiB:0} MiB at step {first.Step}, {last.ResidentMiB:0} MiB at step {last.Step}; " +
+            $"live tensors {first.LiveTensors:+#;-#;0} → {last.LiveTensors:+#;-#;0} since step 0 ({(leak ? "**GROWING: a leak**" : "no growth")}).");
+        report.AppendLine();
+        return !leak;
+    }
+
+    private static string Machine()
+    {
+        string cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
+            : "unknown CPU";
+        return $"{cpu}, {Environment.ProcessorCount} cores, {get_num_threads()} torch threads, TorchSharp-cpu 0.107.0, .NET {Environment.Version}";
+    }
+
+    // The harness writes into the repository's benchmarks/results wherever it is started from.
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "SparseDsl.sln"))) return dir.FullName;
+        return Directory.GetCurrentDirectory();
+    }
+}
