@@ -13,7 +13,7 @@ namespace SparseDsl.Benchmarks;
 /// The performance harness. <c>dotnet run -c Release -- [all|ratios|models|flops|memory]</c> (default <c>all</c>):
 /// <c>ratios</c> times generated vs hand-written and masked vs dense side by side (paired rounds), <c>models</c> runs
 /// the same comparisons as BenchmarkDotNet suites, <c>flops</c> the
-/// training FLOP/s against this machine's matmul peak, <c>memory</c> a 1,000-step run's RSS and live tensors.
+/// training FLOP/s against this machine's matmul peak, <c>memory</c> a 1,000-step run's RSS, managed heap and live tensors.
 /// The timed commands' results go to stdout and to <c>benchmarks/results/</c>.
 /// </summary>
 public static class Program
@@ -73,16 +73,22 @@ public static class Program
         report.AppendLine();
     }
 
+    private const int MemorySteps = 1000;
+
     private static bool Memory(StringBuilder report)
     {
-        Console.WriteLine("Memory over 1,000 training steps:");
-        var (samples, peak) = MemoryRun.Measure(1000, Console.Out);
+        Console.WriteLine($"Memory over {MemorySteps:N0} training steps:");
+        var (samples, peak) = MemoryRun.Measure(MemorySteps, Console.Out);
         var first = samples[0];
         var last = samples[^1];
         bool leak = last.LiveTensors > first.LiveTensors;
-        report.AppendLine(CultureInfo.InvariantCulture, $"Memory, 1,000 steps of the default model (width 128, 16x64 tokens, SAT on): peak RSS **{peak:0} MiB**; " +
-            $"RSS {first.ResidentMiB:0} MiB at step {first.Step}, {last.ResidentMiB:0} MiB at step {last.Step}; " +
-            $"live tensors {first.LiveTensors:+#;-#;0} → {last.LiveTensors:+#;-#;0} since step 0 ({(leak ? "**GROWING: a leak**" : "no growth")}).");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Memory, {MemorySteps:N0} steps of the default model (width 128, 16x64 tokens, SAT on): peak RSS **{peak:0} MiB**; " +
+            $"live tensors {first.LiveTensors:+#;-#;0} at step {first.Step} and {last.LiveTensors:+#;-#;0} at step {last.Step} ({(leak ? "**GROWING: a leak**" : "no growth")}).");
+        report.AppendLine();
+        report.AppendLine("| step | RSS MiB | managed heap MiB | live tensors since step 0 |");
+        report.AppendLine("| --- | --- | --- | --- |");
+        foreach (var s in samples)
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {s.Step} | {s.ResidentMiB:0} | {s.ManagedMiB:0.0} | {s.LiveTensors:+#;-#;0} |");
         report.AppendLine();
         return !leak;
     }

@@ -14,7 +14,7 @@ namespace SparseDsl.Benchmarks.Memory;
 public static class MemoryRun
 {
     /// <summary>One sample.</summary>
-    public sealed record Sample(long Step, double ResidentMiB, long LiveTensors);
+    public sealed record Sample(long Step, double ResidentMiB, double ManagedMiB, long LiveTensors);
 
     /// <summary>Trains <paramref name="steps"/> steps and returns the samples and the process's peak RSS.</summary>
     public static (IReadOnlyList<Sample> Samples, double PeakMiB) Measure(int steps, TextWriter log)
@@ -30,9 +30,9 @@ public static class MemoryRun
             trainer.TrainStep();
             if (step % 100 != 0) continue;
             process.Refresh();
-            var sample = new Sample(step, process.WorkingSet64 / 1048576.0, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            var sample = new Sample(step, process.WorkingSet64 / 1048576.0, GC.GetTotalMemory(forceFullCollection: false) / 1048576.0, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
             samples.Add(sample);
-            log.WriteLine($"  step {sample.Step,5}: RSS {sample.ResidentMiB:0.0} MiB, live tensors {sample.LiveTensors:+#;-#;0} since step 0");
+            log.WriteLine($"  step {sample.Step,5}: RSS {sample.ResidentMiB:0.0} MiB, managed heap {sample.ManagedMiB:0.0} MiB, live tensors {sample.LiveTensors:+#;-#;0} since step 0");
         }
         process.Refresh();
         return (samples, process.PeakWorkingSet64 / 1048576.0);

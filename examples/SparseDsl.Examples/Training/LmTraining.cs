@@ -14,7 +14,7 @@ public static class LmTraining
         LearningRateSchedule.Apply(optimizer, learningRateFactor);
         using var logits = model.call(inputs);
         var loss = LanguageModelLoss.NextToken(logits, targets);
-        optimizer.zero_grad();
+        Gradients.Zero(optimizer);
         loss.backward();
         optimizer.step();
         return loss.detach();

@@ -77,7 +77,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
             throw new InvalidOperationException($"All {Settings.Steps} steps are done; raise the step count to train further.");
         _clock.Start();
         Model.train();
-        Optimizer.zero_grad();
+        Gradients.Zero(_parameters);
         foreach (var block in _omissions) block.BeginStep(step, Settings.Steps);
         int microSteps = Settings.AccumulationSteps;
         double lossSum = 0;
@@ -219,7 +219,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
 
     private void Diverged(long step, string what)
     {
-        Optimizer.zero_grad(); // the bad gradients must not leak into a later step
+        Gradients.Zero(_parameters); // the bad gradients must not leak into a later step
         _clock.Stop();
         throw new TrainingDivergedException(step, what);
     }
