@@ -65,7 +65,10 @@ public sealed class ScaledAttention : Module<Tensor, Tensor, Tensor, Tensor>, IS
     // [heads, time, time]: slope·(j − i) below and on the diagonal, −∞ above it (causal). Cached for the last length.
     private Tensor AlibiBias(long time, Device device, ScalarType dtype)
     {
-        if (cachedBias is { } cached && cached.shape[1] == time && cached.device == device && cached.dtype == dtype)
+        // Devices are compared by type and index: TorchSharp's Device has no value equality (tensor.device returns a
+        // new object each time), so comparing Device objects missed the cache and rebuilt the bias on every call.
+        if (cachedBias is { } cached && cached.shape[1] == time && cached.device_type == device.type
+            && cached.device_index == device.index && cached.dtype == dtype)
             return cached;
         cachedBias?.Dispose();
         using var scope = NewDisposeScope();
@@ -78,6 +81,9 @@ public sealed class ScaledAttention : Module<Tensor, Tensor, Tensor, Tensor>, IS
         cachedBias = bias.to(dtype).to(device).DetachFromDisposeScope();
         return cachedBias;
     }
+
+    /// <summary>The ALiBi bias built for the last sequence length (null before the first ALiBi call); for tests.</summary>
+    internal Tensor? CachedAlibiBias => cachedBias;
 
     /// <inheritdoc />
     public IEnumerable<ScaledParameter> ScaledParameters() => [];

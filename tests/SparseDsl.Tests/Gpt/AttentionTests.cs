@@ -46,6 +46,24 @@ public class AttentionTests
     }
 
     [Fact]
+    public void The_alibi_bias_is_built_once_per_sequence_length_not_on_every_call()
+    {
+        using var attention = Build(Parameterization.SuPar, 32, 8, alibi: true);
+        using var scope = NewDisposeScope();
+        var x = randn(2, 6, 32);
+        attention.call(x, x, x);
+        var first = attention.CachedAlibiBias;
+        attention.call(x, x, x);
+        Assert.NotNull(first);
+        Assert.Same(first, attention.CachedAlibiBias);
+
+        var longer = randn(2, 9, 32);
+        attention.call(longer, longer, longer);
+        Assert.NotSame(first, attention.CachedAlibiBias);
+        Assert.Equal(9, attention.CachedAlibiBias!.shape[1]);
+    }
+
+    [Fact]
     public void Alibi_slopes_are_the_papers_geometric_sequence()
     {
         Assert.Equal([0.5, 0.25, 0.125, 0.0625, 1.0 / 32, 1.0 / 64, 1.0 / 128, 1.0 / 256], ScaledAttention.AlibiSlopes(8));
