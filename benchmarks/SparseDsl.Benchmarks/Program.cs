@@ -33,9 +33,10 @@ public static class Program
         report.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine()}.");
         report.AppendLine();
         bool ok = true;
+        // Memory first: the peak RSS it reports is the process's, which the larger models timed later would raise.
+        if (part is "all" or "memory") ok &= Memory(report);
         if (part is "all" or "ratios") Ratios(report);
         if (part is "all" or "flops") Flops(report);
-        if (part is "all" or "memory") ok &= Memory(report);
         if (part != "models") File.WriteAllText(Path.Combine(results, $"timed-{part}.md"), report.ToString());
         Console.WriteLine(report);
         if (part is "all" or "models")
