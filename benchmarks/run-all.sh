@@ -8,4 +8,4 @@ dotnet build benchmarks/SparseDsl.Benchmarks -c Release
 dotnet build benchmarks/SparseDsl.Benchmarks.Generator -c Release
 dotnet run --project benchmarks/SparseDsl.Benchmarks.Generator -c Release --no-build
 dotnet run --project benchmarks/SparseDsl.Benchmarks -c Release --no-build -- all
-echo "Reports: benchmarks/results/ and benchmarks/SparseDsl.Benchmarks.Generator/BenchmarkDotNet.Artifacts/results/"
+echo "Reports: benchmarks/results/ (BenchmarkDotNet tables in benchmarks/results/BenchmarkDotNet/results/) and benchmarks/SparseDsl.Benchmarks.Generator/BenchmarkDotNet.Artifacts/results/"

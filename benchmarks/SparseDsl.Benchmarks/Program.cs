@@ -27,8 +27,6 @@ public static class Program
             Console.Error.WriteLine($"error: unknown part '{part}'; use all, ratios, models, flops or memory.");
             return 2;
         }
-        string results = Path.Combine(RepositoryRoot(), "benchmarks", "results");
-        Directory.CreateDirectory(results);
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine()}.");
         report.AppendLine();
@@ -37,12 +35,11 @@ public static class Program
         if (part is "all" or "memory") ok &= Memory(report);
         if (part is "all" or "ratios") Ratios(report);
         if (part is "all" or "flops") Flops(report);
-        if (part != "models") File.WriteAllText(Path.Combine(results, $"timed-{part}.md"), report.ToString());
+        if (part != "models") File.WriteAllText(Path.Combine(ResultsFolder.Path, $"timed-{part}.md"), report.ToString());
         Console.WriteLine(report);
         if (part is "all" or "models")
         {
-            var config = new TorchJobConfig().WithArtifactsPath(Path.Combine(results, "BenchmarkDotNet"));
-            BenchmarkRunner.Run([typeof(GeneratedVsHandWrittenBenchmarks), typeof(MaskOverheadBenchmarks)], config);
+            BenchmarkRunner.Run([typeof(GeneratedVsHandWrittenBenchmarks), typeof(MaskOverheadBenchmarks)]);
         }
         return ok ? 0 : 1;
     }
@@ -52,8 +49,16 @@ public static class Program
         Console.WriteLine("Paired timings (median of per-round ratios):");
         report.AppendLine("| comparison | baseline ms | candidate ms | ratio (median) | 10th–90th percentile | rounds |");
         report.AppendLine("| --- | --- | --- | --- | --- | --- |");
-        foreach (var r in ModelRatios.Measure(Console.Out))
+        var (paired, maskProducts) = ModelRatios.Measure(Console.Out);
+        foreach (var r in paired)
             report.AppendLine(CultureInfo.InvariantCulture, $"| {r.Name} | {r.BaselineMs:0.0} | {r.CandidateMs:0.0} | **{r.Ratio:0.000}** | {r.Low:0.000}–{r.High:0.000} | {r.Rounds} |");
+        report.AppendLine();
+        report.AppendLine("The mask's whole extra work, timed alone (every masked projection's forward W ⊙ M and backward G ⊙ M):");
+        report.AppendLine();
+        report.AppendLine("| d_model | mask products ms/step | dense step ms | share of the dense step |");
+        report.AppendLine("| --- | --- | --- | --- |");
+        foreach (var m in maskProducts)
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {m.Width} | {m.Milliseconds:0.0} | {m.DenseStepMilliseconds:0.0} | **{m.Milliseconds / m.DenseStepMilliseconds:P1}** |");
         report.AppendLine();
     }
 
@@ -94,19 +99,13 @@ public static class Program
         return !leak;
     }
 
+    // The CPU as /proc/cpuinfo names it; family and model identify the generation where a VM hides the model number.
     private static string Machine()
     {
-        string cpu = File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
-            : "unknown CPU";
-        return $"{cpu}, {Environment.ProcessorCount} cores, {get_num_threads()} torch threads, TorchSharp-cpu 0.107.0, .NET {Environment.Version}";
-    }
-
-    // The harness writes into the repository's benchmarks/results wherever it is started from.
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "SparseDsl.sln"))) return dir.FullName;
-        return Directory.GetCurrentDirectory();
+        string Field(string name) => File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.Split(':', 2)[0].Trim() == name)?.Split(':', 2)[1].Trim() ?? "?"
+            : "?";
+        return $"{Field("model name")} (family {Field("cpu family")}, model {Field("model")}), {Environment.ProcessorCount} cores, " +
+            $"{get_num_threads()} torch threads, TorchSharp-cpu 0.107.0, .NET {Environment.Version}";
     }
 }

@@ -14,6 +14,7 @@ public sealed class TorchJobConfig : ManualConfig
     public TorchJobConfig()
     {
         Add(DefaultConfig.Instance); // loggers, exporters (Markdown, CSV, HTML) and the default columns
+        ArtifactsPath = ResultsFolder.BenchmarkDotNet;
         AddJob(Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithInvocationCount(1).WithUnrollFactor(1)

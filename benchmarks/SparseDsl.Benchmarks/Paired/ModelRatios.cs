@@ -3,6 +3,12 @@ using static TorchSharp.torch;
 
 namespace SparseDsl.Benchmarks.Paired;
 
+/// <summary>The mask products' time per step at one width, against the dense step's median time.</summary>
+/// <param name="Width">d_model.</param>
+/// <param name="Milliseconds">Median time of every masked projection's forward and backward mask product.</param>
+/// <param name="DenseStepMilliseconds">Median time of the dense model's whole step.</param>
+public sealed record MaskProducts(int Width, double Milliseconds, double DenseStepMilliseconds);
+
 /// <summary>
 /// Issue targets 1 and 2 as paired timings: generated vs hand-written (train step and forward; target ≤ 1.02) and
 /// masked vs dense (train step; target ≤ 1.05), at d_model 256 and 512.
@@ -10,12 +16,13 @@ namespace SparseDsl.Benchmarks.Paired;
 public static class ModelRatios
 {
     /// <summary>Every comparison, logged as it finishes.</summary>
-    public static IReadOnlyList<PairedResult> Measure(TextWriter log)
+    public static (IReadOnlyList<PairedResult> Paired, IReadOnlyList<MaskProducts> MaskProducts) Measure(TextWriter log)
     {
         var results = new List<PairedResult>();
+        var maskProducts = new List<MaskProducts>();
         foreach (int width in new[] { 256, 512 })
         {
-            int rounds = width == 256 ? 30 : 16;
+            const int rounds = 30;
             using (var pair = new ModelPair(width))
             {
                 results.Add(Log(log, PairedTiming.Compare($"d_model {width}: train step, generated / hand-written",
@@ -25,10 +32,14 @@ public static class ModelRatios
             }
             using var dense = new ModelPair(width, sparsity: 0);
             using var masked = new ModelPair(width);
-            results.Add(Log(log, PairedTiming.Compare($"d_model {width}: train step, masked (87.5%) / dense",
-                () => dense.Trainer.TrainStep(), () => masked.Trainer.TrainStep(), rounds)));
+            var overhead = Log(log, PairedTiming.Compare($"d_model {width}: train step, masked (87.5%) / dense",
+                () => dense.Trainer.TrainStep(), () => masked.Trainer.TrainStep(), rounds));
+            results.Add(overhead);
+            double products = MaskProductCost.MillisecondsPerStep(masked.Generated);
+            maskProducts.Add(new MaskProducts(width, products, overhead.BaselineMs));
+            log.WriteLine($"  d_model {width}: mask products alone {products:0.0} ms per step, {products / overhead.BaselineMs:P1} of the dense step");
         }
-        return results;
+        return (results, maskProducts);
     }
 
     private static void Forward(nn.Module<Tensor, Tensor> model, Tensor inputs)
