@@ -26,7 +26,7 @@ public static class Gradients
     }
 
     /// <summary>Zeroes the gradients of every parameter in <paramref name="optimizer"/>'s groups; see <see cref="Zero(IEnumerable{Parameter})"/>.</summary>
-    public static void Zero(AdamW optimizer)
+    public static void Zero(optim.Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         Zero(optimizer.parameters());
