@@ -5,6 +5,7 @@ using SparseDsl.Benchmarks.Memory;
 using SparseDsl.Benchmarks.Models;
 using SparseDsl.Benchmarks.Paired;
 using SparseDsl.Benchmarks.Throughput;
+using SparseDsl.Examples.SatBenchmark;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Benchmarks;
@@ -28,7 +29,7 @@ public static class Program
             return 2;
         }
         var report = new StringBuilder();
-        report.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine()}.");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}, TorchSharp-cpu 0.107.0, .NET {Environment.Version}.");
         report.AppendLine();
         bool ok = true;
         // Memory first: the peak RSS it reports is the process's, which the larger models timed later would raise.
@@ -97,15 +98,5 @@ public static class Program
             report.AppendLine(CultureInfo.InvariantCulture, $"| {s.Step} | {s.ResidentMiB:0} | {s.ManagedMiB:0.0} | {s.LiveTensors:+#;-#;0} |");
         report.AppendLine();
         return !leak;
-    }
-
-    // The CPU as /proc/cpuinfo names it; family and model identify the generation where a VM hides the model number.
-    private static string Machine()
-    {
-        string Field(string name) => File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.Split(':', 2)[0].Trim() == name)?.Split(':', 2)[1].Trim() ?? "?"
-            : "?";
-        return $"{Field("model name")} (family {Field("cpu family")}, model {Field("model")}), {Environment.ProcessorCount} cores, " +
-            $"{get_num_threads()} torch threads, TorchSharp-cpu 0.107.0, .NET {Environment.Version}";
     }
 }

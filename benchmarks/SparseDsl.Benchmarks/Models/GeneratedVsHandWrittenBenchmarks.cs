@@ -34,17 +34,9 @@ public class GeneratedVsHandWrittenBenchmarks
 
     /// <summary>Hand-written forward, inference mode.</summary>
     [BenchmarkCategory("forward"), Benchmark(Baseline = true)]
-    public float HandWrittenForward() => Forward(_pair.HandWritten!);
+    public float HandWrittenForward() => ModelPair.Forward(_pair.HandWritten!, _pair.Inputs);
 
     /// <summary>Generated forward, inference mode.</summary>
     [BenchmarkCategory("forward"), Benchmark]
-    public float GeneratedForward() => Forward(_pair.Generated);
-
-    private float Forward(nn.Module<Tensor, Tensor> model)
-    {
-        using var _ = no_grad();
-        using var scope = NewDisposeScope();
-        model.eval();
-        return model.call(_pair.Inputs)[0, 0, 0].item<float>();
-    }
+    public float GeneratedForward() => ModelPair.Forward(_pair.Generated, _pair.Inputs);
 }

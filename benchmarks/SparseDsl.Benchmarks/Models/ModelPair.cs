@@ -67,6 +67,15 @@ public sealed class ModelPair : IDisposable
             return HandTraining!.Step(inputs, targets);
     }
 
+    /// <summary>One inference forward of <paramref name="model"/> on <paramref name="inputs"/>: eval mode, no autograd, every temporary freed.</summary>
+    public static float Forward(nn.Module<Tensor, Tensor> model, Tensor inputs)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        model.eval();
+        return model.call(inputs)[0, 0, 0].item<float>(); // one element read back, as a caller that uses the logits would
+    }
+
     private void CheckSameLogits()
     {
         using var _ = no_grad();

@@ -31,7 +31,7 @@ public static class MaskProductCost
                 }
                 if (r >= 0) times[r] = watch.Elapsed.TotalMilliseconds;
             }
-            return times.Order().ElementAt(repeats / 2);
+            return PairedTiming.Percentile(times, 0.5);
         }
         finally
         {

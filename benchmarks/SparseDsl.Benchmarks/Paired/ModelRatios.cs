@@ -29,7 +29,7 @@ public static class ModelRatios
                 results.Add(Log(log, PairedTiming.Compare($"d_model {width}: train step, generated / hand-written",
                     () => pair.HandWrittenStep(), () => pair.Trainer.TrainStep(), rounds)));
                 results.Add(Log(log, PairedTiming.Compare($"d_model {width}: forward, generated / hand-written",
-                    () => Forward(pair.HandWritten!, pair.Inputs), () => Forward(pair.Generated, pair.Inputs), rounds * 2)));
+                    () => ModelPair.Forward(pair.HandWritten!, pair.Inputs), () => ModelPair.Forward(pair.Generated, pair.Inputs), rounds * 2)));
             }
             using var dense = new ModelPair(width, sparsity: 0);
             using var masked = new ModelPair(width);
@@ -41,14 +41,6 @@ public static class ModelRatios
             log.WriteLine($"  d_model {width}: mask products alone {products:0.0} ms per step, {products / overhead.BaselineMs:P1} of the dense step");
         }
         return (results, maskProducts);
-    }
-
-    private static void Forward(nn.Module<Tensor, Tensor> model, Tensor inputs)
-    {
-        using var _ = no_grad();
-        using var scope = NewDisposeScope();
-        model.eval();
-        model.call(inputs);
     }
 
     private static PairedResult Log(TextWriter log, PairedResult r)

@@ -55,7 +55,8 @@ public static class PairedTiming
         return watch.Elapsed.TotalMilliseconds;
     }
 
-    private static double Percentile(double[] values, double p)
+    /// <summary>The <paramref name="p"/>-quantile of <paramref name="values"/>, interpolated between neighbours.</summary>
+    public static double Percentile(IReadOnlyCollection<double> values, double p)
     {
         var sorted = values.Order().ToArray();
         double position = p * (sorted.Length - 1);
