@@ -10,10 +10,9 @@ public class NativeFixTests
 {
     private const string Version = "GLIBCXX_3.4.32";
 
-    [Fact]
+    [LinuxFact]
     public void Output_copy_is_weak_only_where_the_host_needs_it_and_the_package_cache_is_untouched()
     {
-        if (!OperatingSystem.IsLinux()) return; // the fix only runs on Linux
         string output = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
         Assert.True(File.Exists(output), $"{output} is missing from the test output");
         string? flags = VersionNeedFlags(output);

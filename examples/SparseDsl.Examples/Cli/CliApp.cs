@@ -6,7 +6,7 @@ using SparseDsl.Examples.Sweep;
 namespace SparseDsl.Examples.Cli;
 
 /// <summary>
-/// The example's command line: <c>train</c> (the default), <c>sample</c>, <c>describe</c>, <c>coord-check</c>, <c>sweep</c> and <c>sat-benchmark</c>.
+/// The example's command line: <c>train</c> (the default), <c>sample</c>, <c>describe</c>, <c>coord-check</c>, <c>sweep</c>, <c>sat-benchmark</c> and <c>machine</c>.
 /// Bad input of any kind ends in one <c>error: …</c> line and a non-zero exit code (see <see cref="ExitCodes"/>).
 /// </summary>
 public static class CliApp
@@ -31,6 +31,7 @@ public static class CliApp
             CoordinateCheckCommand.Create(),
             SweepCommand.Create(),
             SatBenchmarkCommand.Create(),
+            MachineCommand.Create(),
         };
         // No command means train: the README's run command is just `dotnet run`.
         if (args.Length == 0 || (args[0].StartsWith('-') && args[0] is not ("--help" or "-h" or "-?" or "--version")))

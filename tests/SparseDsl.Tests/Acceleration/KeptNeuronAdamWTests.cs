@@ -6,6 +6,8 @@ namespace SparseDsl.Tests.Acceleration;
 /// <summary>SAT's kept-slice AdamW step against TorchSharp's own AdamW on the same tensors.</summary>
 public class KeptNeuronAdamWTests
 {
+    // Bitwise, because both sides run here: the kept-slice step applies AdamW's own element-wise float32 formulas in
+    // AdamW's order, so on any CPU both change together; no expectation is carried over from another machine.
     [Theory]
     [InlineData(0)]
     [InlineData(1)]

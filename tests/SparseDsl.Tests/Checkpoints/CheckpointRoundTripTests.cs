@@ -2,7 +2,10 @@ using static TorchSharp.torch;
 
 namespace SparseDsl.Tests.Checkpoints;
 
-/// <summary>A loaded checkpoint continues training exactly as the saved run would have.</summary>
+/// <summary>
+/// A loaded checkpoint continues training exactly as the saved run would have: bit for bit, since both run on this machine
+/// in this process (the same kernels in the same order); nothing is compared with another machine's numbers.
+/// </summary>
 [Collection(GlobalRngCollection.Name)]
 public class CheckpointRoundTripTests
 {

@@ -31,7 +31,6 @@ public sealed class CliTests : IDisposable
         { "width not divisible by heads", ["--width", "100"], "is not divisible by the head dimension 32" },
         { "sparsity out of range", ["--sparsity", "1"], "--sparsity expects a number in [0, 1), got '1'." },
         { "unknown parameterization", ["--parameterization", "ntk"], "--parameterization expects sp, mup or supar, got 'ntk'." },
-        { "CUDA where there is none", ["--device", "cuda"], "CUDA is not available" },
         { "SAT rate of 1", ["--sat-rate", "1"], "--sat-rate expects a number in [0, 1), got '1'." },
         { "unknown SAT metric", ["--sat-metric", "loudest"], "loudest" },
         { "resume from a missing checkpoint", ["--resume", "/no/such/checkpoint.sdsl"], "/no/such/checkpoint.sdsl" },
@@ -39,9 +38,15 @@ public sealed class CliTests : IDisposable
 
     [Theory]
     [MemberData(nameof(BadInputs))]
-    public void Bad_input_gives_one_error_line_exit_code_2_and_writes_nothing(string why, string[] args, string message)
+    public void Bad_input_gives_one_error_line_exit_code_2_and_writes_nothing(string why, string[] args, string message) =>
+        AssertRefused(why, args, message);
+
+    [WithoutCudaFact]
+    public void Cuda_where_there_is_none_gives_one_error_line_exit_code_2_and_writes_nothing() =>
+        AssertRefused("CUDA where there is none", ["--device", "cuda"], "CUDA is not available");
+
+    private void AssertRefused(string why, string[] args, string message)
     {
-        if (why.Contains("CUDA") && TorchSharp.torch.cuda.is_available()) return; // not bad input on a GPU machine
         string folder = Run("bad");
         var (code, _, error) = Invoke(["train", .. args, "--out", folder]);
         Assert.Equal(ExitCodes.BadInput, code);
@@ -49,6 +54,16 @@ public sealed class CliTests : IDisposable
         Assert.StartsWith("error: ", error);
         Assert.Single(error.TrimEnd().Split('\n'));
         Assert.False(Directory.Exists(folder), $"{why}: the run folder was created");
+    }
+
+    [Fact]
+    public void Machine_names_the_cpu_and_torch_thread_count_on_one_line()
+    {
+        var (code, output, _) = Invoke("machine");
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.StartsWith("machine: ", output);
+        Assert.Contains($"{TorchSharp.torch.get_num_threads()} torch threads", output);
+        Assert.Single(output.TrimEnd().Split('\n'));
     }
 
     [Fact]

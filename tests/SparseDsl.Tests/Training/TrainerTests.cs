@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using SparseDsl.Data;
 using SparseDsl.Examples;
 using SparseDsl.Examples.Gpt;
@@ -6,7 +7,7 @@ using static TorchSharp.torch;
 namespace SparseDsl.Tests.Training;
 
 /// <summary>The generated trainer: SμPar groups, exact resume, divergence, accumulation and schedules.</summary>
-public sealed class TrainerTests : IDisposable
+public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly Lazy<TextCorpus> Text = new(BundledCorpus.Open);
     private readonly string _folder = Directory.CreateTempSubdirectory("sparsedsl-trainer-").FullName;
@@ -56,8 +57,10 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(eta * factor, metrics.LearningRate, 15);
     }
 
+    // Bit for bit, because both runs are on this machine in this process: the same kernels in the same order. Across
+    // CPUs the last bits differ (issue 16), which is why no test compares numbers with another machine's exactly.
     [Fact]
-    public void A_resumed_run_reproduces_the_uninterrupted_losses_exactly()
+    public void A_resumed_run_reproduces_the_uninterrupted_losses_exactly_on_the_same_machine()
     {
         var settings = new TrainerSettings { Steps = 8, CheckpointEvery = 4, CheckpointPath = Path.Combine(_folder, "run.sdsl") };
 
@@ -136,27 +139,51 @@ public sealed class TrainerTests : IDisposable
             Assert.True(p.grad is null || p.grad.eq(0).all().item<bool>(), "bad gradients were left behind");
     }
 
+    // The property lives in the gradients: accumulating micro-batches must give the gradient of one batch of both.
+    // Parameters after AdamW steps are the wrong place to check it: Adam divides by √v, so for a parameter whose
+    // gradient is tiny a last-bit difference (MKL picks other GEMM blockings for other batch sizes and CPUs) becomes a
+    // full-size update, and the runs part ways on some CPUs (issue 16: Intel Xeon, down.weight).
+    //
+    // The bound: the two runs differ only in how float32 sums are ordered. The loss scaling is exact (each micro-batch's
+    // mean is over 128 tokens and is halved, against one mean over 256: powers of two), so what remains is rounding in
+    // the GEMMs and reductions, whose blocking MKL chooses by batch size and CPU. A weight gradient here sums 256 token
+    // positions of products of sums over up to 256 terms; reordering a float32 sum of n terms moves it by at most about
+    // n·u ≈ 256 · 6e-8 ≈ 1.5e-5 of the sum of the magnitudes, and one block deep a few such reductions stack: near 1e-4
+    // of the tensor's norm in the worst case, so 2e-4 is the bound. Measured on AMD EPYC (family 26) under default,
+    // MKL_CBWR=AVX2, MKL_CBWR=COMPATIBLE, ATEN_CPU_CAPABILITY=default and one thread: 1.6e-7 to 2.4e-7.
+    // A mistake in accumulation is of order 1: not dividing each micro-batch's loss by 2 doubles the gradient (1.0 here).
+    private const double AccumulationTolerance = 2e-4;
+
     [Fact]
-    public void Accumulating_two_micro_batches_matches_one_batch_of_both()
+    public void Accumulating_two_micro_batches_gives_the_gradient_of_one_batch_of_both()
     {
         var data = Batches(batch: 4);
-        var doubled = new Concatenated(data);
         using var a = new GptLm(64, seed: 6, options: Small());
         using var b = new GptLm(64, seed: 6, options: Small());
         // Dense: SAT scores neurons on a step's first micro-batch, so with SAT the two runs keep different neurons by design.
-        var settings = new TrainerSettings { Steps = 3, GradientClipNorm = null, Acceleration = SparsityAcceleration.Off };
+        var settings = new TrainerSettings { Steps = 1, GradientClipNorm = null, Acceleration = SparsityAcceleration.Off };
         using var accumulated = a.CreateTrainer(settings with { AccumulationSteps = 2 }, data);
-        using var single = b.CreateTrainer(settings, doubled);
-        for (int step = 0; step < 3; step++)
+        using var single = b.CreateTrainer(settings, new Concatenated(data));
+        var x = accumulated.TrainStep();
+        var y = single.TrainStep();
+        Assert.Equal(1.0, x.Loss / y.Loss, 5);
+
+        // The step leaves each parameter's gradient in place (the next step zeroes it first), and with clipping off the
+        // clip scales by exactly 1, so these are the gradients the optimizer stepped with.
+        var oneBatch = b.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!);
+        double worst = 0;
+        foreach (var (name, parameter) in a.named_parameters())
         {
-            var x = accumulated.TrainStep();
-            var y = single.TrainStep();
-            Assert.Equal(y.Loss, x.Loss, 5);
-            Assert.Equal(y.GradientNorm, x.GradientNorm, 4);
+            using var scope = NewDisposeScope();
+            var expected = oneBatch[name];
+            Assert.NotNull(parameter.grad);
+            double scale = expected.norm().item<float>();
+            Assert.True(scale > 0, $"{name} has no gradient to compare");
+            double relative = (parameter.grad! - expected).norm().item<float>() / scale;
+            worst = Math.Max(worst, relative);
+            Assert.True(relative <= AccumulationTolerance, $"{name}: accumulated gradient differs from the one-batch gradient by {relative:G3} of its norm (bound {AccumulationTolerance:G3})");
         }
-        var expected = b.state_dict();
-        foreach (var (name, tensor) in a.state_dict())
-            Assert.True(tensor.allclose(expected[name], rtol: 1e-4, atol: 1e-6), $"{name} differs");
+        output.WriteLine($"largest relative gradient difference: {worst:G3}");
     }
 
     /// <summary>One batch holding micro-batches 0 and 1 of <paramref name="inner"/> side by side.</summary>
