@@ -10,14 +10,27 @@ internal static class DescribeCommand
     {
         var model = new ModelArguments();
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
-        var command = new Command("describe", "Print the per-parameter scaling table: role, shape, fan-in, density, init, LR and forward multipliers") { json };
+        var defaults = new RunConfig();
+        var batch = CliOptions.Positive("--batch", "Sequences per micro-batch, for the memory estimate", defaults.Batch);
+        var context = CliOptions.Positive("--context", "Sequence length in bytes, for the memory estimate", defaults.Context);
+        var command = new Command("describe", "Print the per-parameter scaling table (role, shape, fan-in, density, init, LR and forward multipliers) and the training-memory estimate") { json, batch, context };
         model.AddTo(command);
         command.SetAction(result =>
         {
             var config = model.Bind(result, new RunConfig());
             using var lm = LanguageModel.Create(!config.Untied, config.Width, TorchSharp.torch.CPU, config.Seed, config.ModelOptions);
             var plan = ((IScaledModel)lm).Plan;
-            result.InvocationConfiguration.Output.Write(result.GetValue(json) ? plan.DescribeJson() + "\n" : plan.Describe());
+            var estimate = TrainingMemoryEstimate.For(plan, result.GetValue(batch), result.GetValue(context));
+            var output = result.InvocationConfiguration.Output;
+            if (result.GetValue(json))
+            {
+                output.Write(plan.DescribeJson() + "\n");
+            }
+            else
+            {
+                output.Write(plan.Describe());
+                output.WriteLine($"Training memory at batch {result.GetValue(batch)} × context {result.GetValue(context)}: {estimate}");
+            }
             return ExitCodes.Success;
         });
         return command;

@@ -19,7 +19,7 @@ internal sealed class PlainProgress(TextWriter output, long logEvery) : ITrainin
     public void OnStep(StepMetrics m)
     {
         if (m.Step != _firstStep && m.Step % logEvery != 0 && m.Step != m.TotalSteps) return;
-        output.WriteLine($"step {m.Step,5}/{m.TotalSteps}  loss {m.Loss:0.0000}  lr {m.LearningRate:0.00e+00}  grad-norm {m.GradientNorm:0.000}  {Omission(m)}{m.TokensPerSecond:N0} tokens/s  ETA {Eta(m, _firstStep)}");
+        output.WriteLine($"step {m.Step,5}/{m.TotalSteps}  loss {m.Loss:0.0000}  lr {m.LearningRate:0.00e+00}  grad-norm {m.GradientNorm:0.000}  {Omission(m)}{m.TokensPerSecond:N0} tokens/s  RSS {m.ResidentMiB:N0} MiB  ETA {Eta(m, _firstStep)}");
     }
 
     public void OnEvaluation(EvaluationMetrics m) => output.WriteLine($"validation loss {m.Loss:0.0000} nats/byte at step {m.Step}");

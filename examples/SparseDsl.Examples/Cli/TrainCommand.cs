@@ -48,10 +48,13 @@ public static class TrainCommand
         var evalEvery = CliOptions.NonNegativeLong("--eval-every", "Evaluate on held-out text every N steps (0: only at the end)", 100);
         var checkpointEvery = CliOptions.NonNegativeLong("--checkpoint-every", "Checkpoint every N steps (0: only at the end)", 100);
         var logEvery = CliOptions.PositiveLong("--log-every", "Print a progress line every N steps when output is not a terminal", 50);
+        var gcInterval = CliOptions.Checked(
+            new Option<double>("--gc-interval") { Description = "Collect finalizer-only native garbage at most this often, in seconds, which keeps resident memory flat (0: leave it to the .NET GC)", DefaultValueFactory = _ => new TrainerSettings().GarbageCollectionInterval!.Value.TotalSeconds },
+            v => v >= 0 && double.IsFinite(v), "0 or a positive number of seconds");
         var sample = new SampleArguments();
 
         var command = new Command("train", "Train the GPT example (the default command), then print a sample");
-        foreach (var option in runOptions.Concat([device, output, resume, evalEvery, checkpointEvery, logEvery]).Concat(sample.All))
+        foreach (var option in runOptions.Concat([device, output, resume, evalEvery, checkpointEvery, logEvery, gcInterval]).Concat(sample.All))
             command.Options.Add(option);
 
         command.SetAction((result, cancellation) =>
@@ -96,6 +99,7 @@ public static class TrainCommand
                 EvaluateEvery = result.GetValue(evalEvery),
                 CheckpointEvery = result.GetValue(checkpointEvery),
                 LogEvery = result.GetValue(logEvery),
+                GarbageCollectionInterval = result.GetValue(gcInterval) is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : null,
                 Sample = sample.Bind(result),
                 Interactive = interactive,
                 Log = log,

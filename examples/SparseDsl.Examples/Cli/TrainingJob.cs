@@ -14,6 +14,7 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
     public long EvaluateEvery { get; init; }
     public long CheckpointEvery { get; init; }
     public long LogEvery { get; init; } = 50;
+    public TimeSpan? GarbageCollectionInterval { get; init; } = new TrainerSettings().GarbageCollectionInterval;
     public required SampleRequest Sample { get; init; }
     public bool Interactive { get; init; }
     public required TextWriter Log { get; init; }
@@ -23,6 +24,8 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
 
     public int Run(CancellationToken cancellation)
     {
+        // Before any tensor or file: a run that cannot fit is refused with its estimate.
+        var estimate = MemoryCheck.EnsureFits(config.Untied, config.Width, config.ModelOptions, config.Batch, config.Context);
         using var corpus = BundledCorpus.OpenOrDefault(config.Data);
         var batches = new NextTokenBatches(corpus, config.Batch, config.Context, config.Seed);
         var settings = config.TrainerSettings with
@@ -30,8 +33,10 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
             EvaluateEvery = EvaluateEvery,
             CheckpointEvery = CheckpointEvery,
             CheckpointPath = CheckpointPath,
+            GarbageCollectionInterval = GarbageCollectionInterval,
         };
         Log.WriteLine($"Data: {corpus.Source} ({corpus.Train.Length:N0} training bytes, {corpus.Validation.Length:N0} validation bytes)");
+        Log.WriteLine($"Memory estimate: {estimate} of {TrainingMemoryEstimate.Size(TrainingMemoryEstimate.MachineBytes())}");
         // The tied (paper's) and untied LMs are two generated types, each with its own typed trainer.
         return config.Untied
             ? Train(() => resumeFrom is null

@@ -54,6 +54,11 @@ public static class CoordinateCheckCommand
     public static int Run(CoordinateCheckSettings settings, string output, string device, string? data, TextWriter log)
     {
         var resolved = DeviceSelector.Resolve(device);
+        // Before anything is written: the largest cell must fit the machine (cells run one at a time).
+        var largest = settings.Cells()
+            .Select(c => MemoryCheck.Estimate(untied: false, c.Width, new ModelOptions { Sparsity = 1 - c.Density, Depth = settings.Depth }, settings.Batch, settings.Context))
+            .MaxBy(e => e.TotalBytes);
+        largest?.EnsureFits(TrainingMemoryEstimate.MachineBytes());
         using var corpus = BundledCorpus.OpenOrDefault(data);
         log.WriteLine($"Coordinate check: {settings.RunCount} runs of {settings.Steps} steps on {corpus.Source}, writing to {output}");
         var watch = Stopwatch.StartNew();

@@ -77,6 +77,10 @@ public static class SweepCommand
     {
         settings.Validate();
         var resolved = DeviceSelector.Resolve(device);
+        // Before anything is written: the largest cell, times the runs in flight, must fit the machine.
+        var largest = settings.Runs().Select(settings.Config)
+            .Select(c => MemoryCheck.Estimate(c.Untied, c.Width, c.ModelOptions, c.Batch, c.Context)).MaxBy(e => e.TotalBytes);
+        largest?.EnsureFits(TrainingMemoryEstimate.MachineBytes(), parallelRuns);
         using var corpus = BundledCorpus.OpenOrDefault(settings.Data);
         Directory.CreateDirectory(output);
         CheckSharedSettings(settings, Path.Combine(output, SettingsFile));

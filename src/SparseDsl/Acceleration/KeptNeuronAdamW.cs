@@ -42,25 +42,17 @@ public static class KeptNeuronAdamW
         ArgumentNullException.ThrowIfNull(kept);
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.amsgrad == true || options.maximize == true)
-            throw new NotSupportedException("SAT's kept-neuron AdamW step does not implement AMSGrad or maximize.");
         using var grad = parameter.grad;
         if (grad is null) return; // like AdamW: a parameter without a gradient is not stepped
-        double lr = options.LearningRate!.Value, beta1 = options.beta1!.Value, beta2 = options.beta2!.Value;
-        double eps = options.eps!.Value, decay = options.weight_decay!.Value;
 
         using (no_grad())
         using (NewDisposeScope())
         {
-            state.step += 1;
-            double correction1 = 1 - Math.Pow(beta1, state.step);
-            double correction2 = 1 - Math.Pow(beta2, state.step);
             var g = grad.index_select(dim, kept);
-            var p = parameter.index_select(dim, kept).mul_(1 - lr * decay);
-            var m = state.exp_avg.index_select(dim, kept).mul_(beta1).add_(g, alpha: 1 - beta1);
-            var v = state.exp_avg_sq.index_select(dim, kept).mul_(beta2).addcmul_(g, g, value: 1 - beta2);
-            var denom = (v.sqrt() / Math.Sqrt(correction2)).add_(eps);
-            p.addcdiv_(m, denom, value: -(lr / correction1));
+            var p = parameter.index_select(dim, kept);
+            var m = state.exp_avg.index_select(dim, kept);
+            var v = state.exp_avg_sq.index_select(dim, kept);
+            AdamWArithmetic.Apply(p, g, m, v, ++state.step, options);
             parameter.index_copy_(dim, kept, p);
             state.exp_avg.index_copy_(dim, kept, m);
             state.exp_avg_sq.index_copy_(dim, kept, v);
@@ -68,24 +60,13 @@ public static class KeptNeuronAdamW
         parameter.grad = null;
     }
 
-    private static void Update(Parameter parameter, long dim, Tensor kept, Dictionary<IntPtr, (OptimizerState State, OptimizerOptions Options)> groups, string block)
+    private static void Update(Parameter parameter, long dim, Tensor kept, Dictionary<IntPtr, (AdamW.State State, AdamW.Options Options)> groups, string block)
     {
         if (!groups.TryGetValue(parameter.Handle, out var entry))
             throw new ArgumentException($"SAT block '{block}': a parameter of shape [{string.Join(", ", parameter.shape)}] is not in the optimizer.");
-        if (entry.State is not AdamW.State state || entry.Options is not AdamW.Options options)
-            throw new NotSupportedException($"SAT steps its projections with AdamW only, not with {entry.State.GetType().DeclaringType?.Name ?? entry.State.GetType().Name}.");
-        UpdateSlices(parameter, dim, kept, state, options);
+        UpdateSlices(parameter, dim, kept, entry.State, entry.Options);
     }
 
-    // state_dict() lists the live state objects group by group, parameter by parameter, in the order of ParamGroups.
-    private static Dictionary<IntPtr, (OptimizerState, OptimizerOptions)> GroupsByParameter(OptimizerHelper optimizer)
-    {
-        var parameters = optimizer.ParamGroups.Cast<ParamGroup>().SelectMany(g => g.Parameters.Select(p => (p, g.Options))).ToList();
-        var states = optimizer.state_dict().State;
-        if (states.Count != parameters.Count)
-            throw new InvalidOperationException($"The optimizer lists {parameters.Count} parameters but {states.Count} states.");
-        var map = new Dictionary<IntPtr, (OptimizerState, OptimizerOptions)>(parameters.Count);
-        for (int i = 0; i < parameters.Count; i++) map[parameters[i].p.Handle] = (states[i], parameters[i].Options);
-        return map;
-    }
+    private static Dictionary<IntPtr, (AdamW.State, AdamW.Options)> GroupsByParameter(OptimizerHelper optimizer) =>
+        AdamWArithmetic.States(optimizer).ToDictionary(e => e.Parameter.Handle, e => (e.State, e.Options));
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -13,6 +14,8 @@ public sealed class ScaledAttention : Module<Tensor, Tensor, Tensor, Tensor>, IS
     private readonly int heads;
     private readonly int headDim;
     private readonly double queryScale;
+    // Made once: a double operand would become a native Scalar per call that only a finalizer frees (issue 24).
+    private readonly Scalar queryScalar;
     private readonly double[] slopes;
     private Tensor? cachedBias;
 
@@ -27,6 +30,7 @@ public sealed class ScaledAttention : Module<Tensor, Tensor, Tensor, Tensor>, IS
         headDim = plan.Declaration.HeadDim;
         // scaled_dot_product_attention always divides by √d_head; pre-scaling q by s·√d_head makes the net factor s.
         queryScale = plan.AttentionScale * Math.Sqrt(headDim);
+        queryScalar = queryScale.ToScalar();
         slopes = plan.Declaration.Alibi ? AlibiSlopes(heads) : [];
     }
 
@@ -42,7 +46,7 @@ public sealed class ScaledAttention : Module<Tensor, Tensor, Tensor, Tensor>, IS
         using var scope = NewDisposeScope();
         long batch = query.shape[0], time = query.shape[1];
         Tensor Split(Tensor t) => t.view(batch, time, heads, headDim).transpose(1, 2);
-        var q = Split(query).mul(queryScale);
+        var q = Split(query).mul(queryScalar);
         var k = Split(key);
         var v = Split(value);
         var context = slopes.Length == 0
@@ -91,7 +95,11 @@ public sealed class ScaledAttention : Module<Tensor, Tensor, Tensor, Tensor>, IS
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing) cachedBias?.Dispose();
+        if (disposing)
+        {
+            cachedBias?.Dispose();
+            queryScalar.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -12,6 +13,8 @@ public sealed class ScaledEmbedding : Module<Tensor, Tensor>, IScaledLayer
 {
     private readonly Parameter weight;
     private readonly double forwardMultiplier;
+    // Made once: a double operand would become a native Scalar per call that only a finalizer frees (issue 24).
+    private readonly Scalar forwardScalar;
 
     /// <summary>Builds the embedding on <paramref name="device"/> with draws seeded by <paramref name="seed"/>.</summary>
     public ScaledEmbedding(LayerPlan plan, long seed, Device? device = null) : base(plan.Name)
@@ -21,6 +24,7 @@ public sealed class ScaledEmbedding : Module<Tensor, Tensor>, IScaledLayer
             throw new ArgumentException($"Layer '{plan.Name}' is a {plan.Declaration.Kind} layer; use {nameof(ScaledLinear)}.", nameof(plan));
         Plan = plan;
         forwardMultiplier = plan.RequireWeight().ForwardMultiplier;
+        forwardScalar = forwardMultiplier.ToScalar();
         using var w = SeededInit.Normal([plan.InFeatures, plan.OutFeatures], plan.RequireWeight().InitStd, seed, plan.Name, "weight");
         weight = new Parameter(w.to(device ?? CPU), requires_grad: true);
         register_parameter(nameof(weight), weight);
@@ -44,8 +48,15 @@ public sealed class ScaledEmbedding : Module<Tensor, Tensor>, IScaledLayer
         using var flat = ids.reshape(-1);
         using var rows = weight.index_select(0, flat);
         var y = rows.reshape(shape);
-        if (forwardMultiplier != 1.0) y.mul_(forwardMultiplier);
+        if (forwardMultiplier != 1.0) y.mul_(forwardScalar);
         return y;
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) forwardScalar.Dispose();
+        base.Dispose(disposing);
     }
 
     /// <inheritdoc />

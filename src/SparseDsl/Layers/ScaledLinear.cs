@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -24,6 +25,8 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     private readonly TiedTable? tiedTable;
     private readonly Tensor? mask;
     private readonly double forwardMultiplier;
+    // Made once: a double operand would become a native Scalar per call that only a finalizer frees (issue 24).
+    private readonly Scalar forwardScalar;
     private NeuronOmission? omission;
     private OmissionRole omissionRole;
 
@@ -39,6 +42,7 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
         device ??= CPU;
         var scaling = plan.RequireWeight();
         forwardMultiplier = scaling.ForwardMultiplier;
+        forwardScalar = forwardMultiplier.ToScalar();
         long[] shape = [plan.OutFeatures, plan.InFeatures];
 
         using var w = SeededInit.Normal(shape, scaling.InitStd, seed, plan.Name, "weight");
@@ -71,6 +75,7 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
             throw new ArgumentException($"Readout '{plan.Name}' is declared tied to '{plan.TiedTo ?? "nothing"}', not to '{embedding.Plan.Name}'.", nameof(embedding));
         Plan = plan;
         forwardMultiplier = plan.RequireWeight().ForwardMultiplier;
+        forwardScalar = forwardMultiplier.ToScalar();
         tiedTable = new TiedTable(embedding);
     }
 
@@ -126,9 +131,16 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
         if (forwardMultiplier == 1.0)
             return functional.linear(input, effective, b);
         var y = functional.linear(input, effective);
-        y.mul_(forwardMultiplier);
+        y.mul_(forwardScalar);
         if (b is not null) y.add_(b);
         return y;
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) forwardScalar.Dispose();
+        base.Dispose(disposing);
     }
 
     internal void AttachOmission(NeuronOmission block, OmissionRole role)

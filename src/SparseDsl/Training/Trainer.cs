@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Diagnostics;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -21,6 +22,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
     private readonly Stopwatch _clock = new();
     private readonly bool _ownsModel;
     private long _tokens;
+    private readonly Stopwatch _sinceCollection = Stopwatch.StartNew();
 
     /// <summary>A trainer for <paramref name="model"/> at step 0.</summary>
     /// <param name="model">The model; it stays owned by the caller.</param>
@@ -81,12 +83,13 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         foreach (var block in _omissions) block.BeginStep(step, Settings.Steps);
         int microSteps = Settings.AccumulationSteps;
         double lossSum = 0;
+        using var divisor = microSteps.ToScalar(); // disposed here rather than left to a finalizer (issue 24)
         for (int micro = 0; micro < microSteps; micro++)
         {
             using var scope = NewDisposeScope();
             var (inputs, targets) = _data.TrainingBatch(step, micro, _device);
             var loss = _loss(Model.call(inputs), targets);
-            (loss / microSteps).backward();
+            loss.div(divisor).backward();
             lossSum += loss.item<float>();
         }
         double meanLoss = lossSum / microSteps;
@@ -98,14 +101,16 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
 
         double factor = Settings.Schedule.Factor(step, Settings.Steps);
         LearningRateSchedule.Apply(Optimizer, factor);
-        KeptNeuronAdamW.Step(_omissions, Optimizer); // SAT projections: kept rows only, then skipped below
-        Optimizer.step();
+        KeptNeuronAdamW.Step(_omissions, Optimizer); // SAT projections: kept rows only; their gradients are cleared, so skipped below
+        AdamWArithmetic.Step(Optimizer);              // AdamW's own arithmetic, without its finalizer-only scalars
         CompletedSteps = step;
+        CollectFinalizerGarbageWhenDue();
         _tokens += microSteps * _data.TokensPerBatch;
         _clock.Stop();
         return new StepMetrics(step, Settings.Steps, meanLoss, norm, Settings.Optimizer.LearningRate * factor, _tokens, _clock.Elapsed)
         {
             OmissionRate = _omissions.Length == 0 ? 0 : _omissions.Max(b => b.Rate),
+            ResidentBytes = Environment.WorkingSet,
         };
     }
 
@@ -215,6 +220,15 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         if (Settings.CheckpointPath is not { } path) return;
         SaveCheckpoint(path);
         observer.OnCheckpoint(CompletedSteps, path);
+    }
+
+    // Between steps nothing of the step is reachable, so a generation-0 collection frees all of its finalizer-only
+    // native garbage (see TrainerSettings.GarbageCollectionInterval) before it can pin heap pages.
+    private void CollectFinalizerGarbageWhenDue()
+    {
+        if (Settings.GarbageCollectionInterval is not { } interval || _sinceCollection.Elapsed < interval) return;
+        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+        _sinceCollection.Restart();
     }
 
     private void Diverged(long step, string what)

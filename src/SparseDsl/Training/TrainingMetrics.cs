@@ -15,6 +15,12 @@ public sealed record StepMetrics(long Step, long TotalSteps, double Loss, double
 
     /// <summary>SAT's omission rate in this step (the largest over the model's SAT blocks; 0 when dense).</summary>
     public double OmissionRate { get; init; }
+
+    /// <summary>The process's resident memory after the step (RSS on Linux), in bytes; 0 where not measured.</summary>
+    public long ResidentBytes { get; init; }
+
+    /// <summary><see cref="ResidentBytes"/> in MiB.</summary>
+    public double ResidentMiB => ResidentBytes / 1048576.0;
 }
 
 /// <summary>A held-out evaluation.</summary>

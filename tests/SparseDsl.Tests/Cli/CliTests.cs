@@ -33,6 +33,7 @@ public sealed class CliTests : IDisposable
         { "unknown parameterization", ["--parameterization", "ntk"], "--parameterization expects sp, mup or supar, got 'ntk'." },
         { "SAT rate of 1", ["--sat-rate", "1"], "--sat-rate expects a number in [0, 1), got '1'." },
         { "unknown SAT metric", ["--sat-metric", "loudest"], "loudest" },
+        { "a context no machine holds", ["--context", "100000"], "This run needs about" },
         { "resume from a missing checkpoint", ["--resume", "/no/such/checkpoint.sdsl"], "/no/such/checkpoint.sdsl" },
     };
 

@@ -59,6 +59,7 @@ public sealed class JsonlMetricsWriter : ITrainingObserver, IDisposable
         json.WriteNumber("tokens", metrics.Tokens);
         json.WriteNumber("tokens_per_second", Math.Round(metrics.TokensPerSecond, 1));
         json.WriteNumber("elapsed_seconds", Math.Round(metrics.Elapsed.TotalSeconds, 3));
+        json.WriteNumber("rss_mib", Math.Round(metrics.ResidentMiB, 1));
     });
 
     /// <inheritdoc />
