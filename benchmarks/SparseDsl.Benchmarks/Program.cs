@@ -86,15 +86,25 @@ public static class Program
     {
         Console.WriteLine($"Memory over {MemorySteps:N0} training steps:");
         var (samples, peak) = MemoryRun.Measure(MemorySteps, Console.Out);
-        var first = samples[0];
+        int collections = GC.CollectionCount(0);
+        var pauses = GC.GetTotalPauseDuration();
+        var first = samples.First(s => s.Step == 100);
         var last = samples[^1];
         bool leak = last.LiveTensors > first.LiveTensors;
+        var (growth, slope) = MemoryRun.Growth(samples);
         report.AppendLine(CultureInfo.InvariantCulture, $"Memory, {MemorySteps:N0} steps of the default model (width 128, 16x64 tokens, SAT on): peak RSS **{peak:0} MiB**; " +
+            $"RSS growth **{growth:0} MiB** (median of the last {MemorySteps / 10} steps minus median of steps 40–60), slope over the last half **{slope:0.0} MiB per 100 steps**; " +
             $"live tensors {first.LiveTensors:+#;-#;0} at step {first.Step} and {last.LiveTensors:+#;-#;0} at step {last.Step} ({(leak ? "**GROWING: a leak**" : "no growth")}).");
+        report.AppendLine();
+        Console.WriteLine("AdamW step cost (paired):");
+        var (step, trainStepMs) = AdamWStepCost.Measure(rounds: 200);
+        report.AppendLine(CultureInfo.InvariantCulture, $"{step.Name}: {step.BaselineMs:0.000} ms vs {step.CandidateMs:0.000} ms, ratio **{step.Ratio:0.000}** " +
+            $"({step.Low:0.000}–{step.High:0.000}, {step.Rounds} rounds); difference {(step.CandidateMs - step.BaselineMs) / trainStepMs:P2} of a {trainStepMs:0.0} ms training step. " +
+            $"GC over the memory run (process start to its end): {collections:N0} generation-0 collections, {pauses.TotalMilliseconds:0} ms of pauses in all.");
         report.AppendLine();
         report.AppendLine("| step | RSS MiB | managed heap MiB | live tensors since step 0 |");
         report.AppendLine("| --- | --- | --- | --- |");
-        foreach (var s in samples)
+        foreach (var s in samples.Where(s => s.Step % 100 == 0))
             report.AppendLine(CultureInfo.InvariantCulture, $"| {s.Step} | {s.ResidentMiB:0} | {s.ManagedMiB:0.0} | {s.LiveTensors:+#;-#;0} |");
         report.AppendLine();
         return !leak;

@@ -7,7 +7,8 @@ namespace SparseDsl;
 /// <summary>
 /// TorchSharp's AdamW step, operation for operation and so bit for bit, with every scalar operand made once and
 /// disposed. TorchSharp's own <see cref="AdamW.step"/> converts each <see cref="double"/> operand to a native
-/// <see cref="Scalar"/> that only a .NET finalizer frees: eight per parameter per step. Left to the GC's pace, those
+/// <see cref="Scalar"/> that only a .NET finalizer frees: nine per parameter per step (eight operands, and the alpha of
+/// 1 that TorchSharp 0.107's <c>add_(Scalar)</c> makes itself). Left to the GC's pace, those
 /// small objects sit between libtorch's large buffers in glibc's heap and keep its pages resident, so a run's RSS
 /// grows for hundreds of steps while no tensor leaks (issue 24).
 /// </summary>
@@ -64,7 +65,7 @@ public static class AdamWArithmetic
     {
         private readonly AdamW.Options _options;
         private readonly long _step;
-        private readonly Scalar _keep, _beta1, _oneMinusBeta1, _beta2, _oneMinusBeta2, _root2, _epsilon, _stepSize;
+        private readonly Scalar _keep, _beta1, _oneMinusBeta1, _beta2, _oneMinusBeta2, _root2, _epsilon, _stepSize, _one;
 
         public StepScalars(AdamW.Options options, long step)
         {
@@ -84,6 +85,7 @@ public static class AdamWArithmetic
             _root2 = Math.Sqrt(1 - Math.Pow(beta2, step)).ToScalar();
             _epsilon = eps.ToScalar();
             _stepSize = (-(lr / (1 - Math.Pow(beta1, step)))).ToScalar();
+            _one = 1.0.ToScalar(); // add_(Scalar) alone makes its alpha of 1 as a finalizer-only Scalar
         }
 
         // Options are mutable (the schedule sets the LR each step), so a set of scalars serves one step of one group.
@@ -94,13 +96,13 @@ public static class AdamWArithmetic
             weights.mul_(_keep);
             exp_avg.mul_(_beta1).add_(grad, alpha: _oneMinusBeta1);
             exp_avg_sq.mul_(_beta2).addcmul_(grad, grad, value: _oneMinusBeta2);
-            var denom = exp_avg_sq.sqrt().div_(_root2).add_(_epsilon);
+            var denom = exp_avg_sq.sqrt().div_(_root2).add_(_epsilon, alpha: _one);
             weights.addcdiv_(exp_avg, denom, value: _stepSize);
         }
 
         public void Dispose()
         {
-            foreach (var scalar in new[] { _keep, _beta1, _oneMinusBeta1, _beta2, _oneMinusBeta2, _root2, _epsilon, _stepSize })
+            foreach (var scalar in new[] { _keep, _beta1, _oneMinusBeta1, _beta2, _oneMinusBeta2, _root2, _epsilon, _stepSize, _one })
                 scalar.Dispose();
         }
     }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -6,13 +7,18 @@ namespace SparseDsl;
 /// <summary>Gradient housekeeping that leaves no tensor handle behind.</summary>
 public static class Gradients
 {
+    // One for the process: TorchSharp 0.107's zero_() makes a finalizer-only native object per call, as does every
+    // double passed where a Scalar is expected (issue 24: such garbage keeps glibc heap pages resident).
+    private static readonly Scalar Zero0 = 0.0f.ToScalar();
+
     /// <summary>
     /// Zeroes every parameter's gradient in place (those without one are skipped), as <c>optimizer.zero_grad()</c> does.
     /// </summary>
     /// <remarks>
     /// TorchSharp 0.107's <c>zero_grad()</c> drops the handle that the in-place <c>zero_()</c> returns, so each call
     /// leaves one undisposed tensor per parameter for the finalizer: a trainer's live-tensor count then grows by the
-    /// parameter count every step (measured by the memory benchmark in <c>benchmarks/</c>). This disposes both handles.
+    /// parameter count every step (measured by the memory benchmark in <c>benchmarks/</c>). This disposes the gradient
+    /// handle and fills with a Scalar made once, so a step leaves nothing for the finalizer.
     /// </remarks>
     public static void Zero(IEnumerable<Parameter> parameters)
     {
@@ -21,7 +27,7 @@ public static class Gradients
         {
             using var grad = parameter.grad;
             if (grad is null) continue;
-            using var zeroed = grad.zero_();
+            using var filled = grad.fill_(Zero0); // zero_() would leave a finalizer-only object; either way the returned handle is disposed
         }
     }
 
