@@ -2,9 +2,11 @@
 # Peak RSS and tokens/s of the default training run under each malloc this machine has (glibc; jemalloc and tcmalloc
 # when installed: Debian's libjemalloc2, libtcmalloc-minimal4), with the trainer's timed garbage collection on (the
 # default, --gc-interval 1) and off (--gc-interval 0). Variants run in interleaved rounds, so slow phases of the machine
-# hit every variant alike; each figure is the median over rounds, and each ratio the median of per-round ratios.
+# hit every variant alike, and the on/off order flips every round; each figure is the median over rounds, and each
+# ratio the median of per-round ratios.
 # Usage: bash benchmarks/allocators.sh [ROUNDS] [STEPS]   (default 3 rounds of 1,000 steps: about 15 minutes on 2 cores)
-# BIN=path/to/SparseDsl.Examples measures another build (for example an older commit's) with the same command.
+# BIN=path/to/SparseDsl.Examples measures another build (for example an older commit's) with the same command;
+# ALLOCATORS="glibc jemalloc" measures only those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -15,7 +17,7 @@ libs=/usr/lib/x86_64-linux-gnu
 declare -A preload=([glibc]="")
 [ -e $libs/libjemalloc.so.2 ] && preload[jemalloc]=$libs/libjemalloc.so.2
 [ -e $libs/libtcmalloc_minimal.so.4 ] && preload[tcmalloc]=$libs/libtcmalloc_minimal.so.4
-allocators=$(printf '%s\n' "${!preload[@]}" | sort)
+allocators=${ALLOCATORS:-$(printf '%s\n' "${!preload[@]}" | sort)}
 gc_options="1 0"
 # --gc-interval is new with the timed collection; an older build is measured with its defaults only.
 "$bin" train --help | grep -q -- --gc-interval || gc_options="default"
@@ -28,7 +30,9 @@ echo "$machine; $rounds rounds of $steps steps (train --sat false --eval-every 0
 
 for round in $(seq 1 "$rounds"); do
   for allocator in $allocators; do
-    for gc in $gc_options; do
+    order=$gc_options
+    [ $((round % 2)) -eq 0 ] && order=$(echo $gc_options | tr ' ' '\n' | tac | tr '\n' ' ')
+    for gc in $order; do
       run=$work/run-$round-$allocator-$gc
       args=(train --steps "$steps" --sat false --eval-every 0 --checkpoint-every 0 --log-every "$steps" --sample-length 0 --out "$run")
       [ "$gc" != default ] && args+=(--gc-interval "$gc")

@@ -11,10 +11,12 @@ using static TorchSharp.torch;
 namespace SparseDsl.Benchmarks;
 
 /// <summary>
-/// The performance harness. <c>dotnet run -c Release -- [all|ratios|models|flops|memory]</c> (default <c>all</c>):
+/// The performance harness. <c>dotnet run -c Release -- [all|ratios|models|flops|memory|masks]</c> (default <c>all</c>):
 /// <c>ratios</c> times generated vs hand-written and masked vs dense side by side (paired rounds), <c>models</c> runs
 /// the same comparisons as BenchmarkDotNet suites, <c>flops</c> the
-/// training FLOP/s against this machine's matmul peak, <c>memory</c> a 1,000-step run's RSS, managed heap and live tensors.
+/// training FLOP/s against this machine's matmul peak, <c>memory</c> a 1,000-step run's RSS (growth and slope), managed
+/// heap and live tensors, with the AdamW step's cost, and <c>masks</c> the step's mask products with bool and uint8
+/// masks against float32 ones.
 /// The timed commands' results go to stdout and to <c>benchmarks/results/</c>.
 /// </summary>
 public static class Program
@@ -23,9 +25,9 @@ public static class Program
     public static int Main(string[] args)
     {
         string part = args.Length > 0 ? args[0] : "all";
-        if (part is not ("all" or "ratios" or "models" or "flops" or "memory"))
+        if (part is not ("all" or "ratios" or "models" or "flops" or "memory" or "masks"))
         {
-            Console.Error.WriteLine($"error: unknown part '{part}'; use all, ratios, models, flops or memory.");
+            Console.Error.WriteLine($"error: unknown part '{part}'; use all, ratios, models, flops, memory or masks.");
             return 2;
         }
         var report = new StringBuilder();
@@ -36,6 +38,7 @@ public static class Program
         if (part is "all" or "memory") ok &= Memory(report);
         if (part is "all" or "ratios") Ratios(report);
         if (part is "all" or "flops") Flops(report);
+        if (part is "all" or "masks") Masks(report);
         if (part != "models") File.WriteAllText(Path.Combine(ResultsFolder.Path, $"timed-{part}.md"), report.ToString());
         Console.WriteLine(report);
         if (part is "all" or "models")
@@ -60,6 +63,33 @@ public static class Program
         report.AppendLine("| --- | --- | --- | --- |");
         foreach (var m in maskProducts)
             report.AppendLine(CultureInfo.InvariantCulture, $"| {m.Width} | {m.Milliseconds:0.0} | {m.DenseStepMilliseconds:0.0} | **{m.Milliseconds / m.DenseStepMilliseconds:P1}** |");
+        report.AppendLine();
+    }
+
+    private static void Masks(StringBuilder report)
+    {
+        Console.WriteLine("Mask dtypes (paired):");
+        report.AppendLine("Narrow masks: the step's mask products with bool or uint8 masks against the float32 masks the layers keep.");
+        report.AppendLine();
+        report.AppendLine("| d_model | mask dtype | float32 products ms | narrow products ms | ratio (median) | 10th–90th | extra, share of the dense step | mask memory float32 → narrow |");
+        report.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (int width in new[] { 256, 512 })
+        {
+            using var dense = new ModelPair(width, sparsity: 0);
+            var times = new List<double>();
+            for (int i = 0; i < 23; i++)
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                dense.Trainer.TrainStep();
+                if (i >= 3) times.Add(watch.Elapsed.TotalMilliseconds);
+            }
+            double denseMs = PairedTiming.Percentile(times, 0.5);
+            foreach (var r in MaskDtypeCost.Measure(width, denseMs, rounds: 60))
+            {
+                Console.WriteLine($"  {r.Paired.Name}: {r.Paired.Ratio:0.000}; extra {r.ShareOfDenseStep:P2} of a {denseMs:0.0} ms dense step");
+                report.AppendLine(CultureInfo.InvariantCulture, $"| {width} | {r.Dtype} | {r.Paired.BaselineMs:0.00} | {r.Paired.CandidateMs:0.00} | **{r.Paired.Ratio:0.000}** | {r.Paired.Low:0.000}–{r.Paired.High:0.000} | **{r.ShareOfDenseStep:P2}** of {denseMs:0.0} ms | {r.Float32Bytes / 1048576.0:0.0} → {r.NarrowBytes / 1048576.0:0.0} MiB |");
+            }
+        }
         report.AppendLine();
     }
 
@@ -98,7 +128,7 @@ public static class Program
         report.AppendLine();
         Console.WriteLine("AdamW step cost (paired):");
         var (step, trainStepMs) = AdamWStepCost.Measure(rounds: 200);
-        report.AppendLine(CultureInfo.InvariantCulture, $"{step.Name}: {step.BaselineMs:0.000} ms vs {step.CandidateMs:0.000} ms, ratio **{step.Ratio:0.000}** " +
+        report.AppendLine(CultureInfo.InvariantCulture, $"{step.Name}: TorchSharp's {step.BaselineMs:0.000} ms, SparseDsl's {step.CandidateMs:0.000} ms, ratio **{step.Ratio:0.000}** " +
             $"({step.Low:0.000}–{step.High:0.000}, {step.Rounds} rounds); difference {(step.CandidateMs - step.BaselineMs) / trainStepMs:P2} of a {trainStepMs:0.0} ms training step. " +
             $"GC over the memory run (process start to its end): {collections:N0} generation-0 collections, {pauses.TotalMilliseconds:0} ms of pauses in all.");
         report.AppendLine();

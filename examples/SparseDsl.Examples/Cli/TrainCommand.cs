@@ -49,7 +49,7 @@ public static class TrainCommand
         var checkpointEvery = CliOptions.NonNegativeLong("--checkpoint-every", "Checkpoint every N steps (0: only at the end)", 100);
         var logEvery = CliOptions.PositiveLong("--log-every", "Print a progress line every N steps when output is not a terminal", 50);
         var gcInterval = CliOptions.Checked(
-            new Option<double>("--gc-interval") { Description = "Collect finalizer-only native garbage at most this often, in seconds, which keeps resident memory flat (0: leave it to the .NET GC)", DefaultValueFactory = _ => new TrainerSettings().GarbageCollectionInterval!.Value.TotalSeconds },
+            new Option<double>("--gc-interval") { Description = "Collect finalizer-only native garbage every this many seconds (0, the default: leave it to the .NET GC)", DefaultValueFactory = _ => 0 },
             v => v >= 0 && double.IsFinite(v), "0 or a positive number of seconds");
         var sample = new SampleArguments();
 

@@ -67,6 +67,20 @@ public sealed class CliTests : IDisposable
         Assert.Single(output.TrimEnd().Split('\n'));
     }
 
+    [Theory]
+    [InlineData("sweep", "--context", "100000")]
+    [InlineData("coord-check", "--width", "65536")]
+    public void Sweeps_and_coordinate_checks_that_cannot_fit_are_refused_before_writing(string command, string option, string value)
+    {
+        string folder = Run(command);
+        var (code, _, error) = Invoke(command, option, value, "--out", folder);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.StartsWith("error: ", error);
+        Assert.Contains("needs about", error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.False(Directory.Exists(folder), $"{command}: the output folder was created");
+    }
+
     [Fact]
     public void An_empty_data_file_is_refused()
     {

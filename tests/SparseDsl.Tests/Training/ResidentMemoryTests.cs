@@ -18,10 +18,10 @@ public sealed class ResidentMemoryTests(ITestOutputHelper output)
 
     // Growth = the median RSS of the last 100 steps minus the median RSS of steps 40–60 (libtorch's pools and the first
     // GCs have settled by then); medians, because single steps spike by tens of MiB either way. Measured on AMD EPYC
-    // (family 26), 300-step runs, three each (docs/performance.md): glibc with the trainer as it is 4–9 MiB; jemalloc
-    // −5–3 MiB, and 11–25 MiB with the fix off. Under glibc with the fix off (TorchSharp's own AdamW step, no timed
-    // collection) 185–246 MiB; with only the scalar-free AdamW step 52–101 MiB. 40 MiB is over four times the largest
-    // passing figure and under a quarter of the smallest failing one.
+    // (family 26), 300-step runs (docs/performance.md, section 5): glibc with the trainer as it is 14–19 MiB (4 runs);
+    // jemalloc 11–25 MiB even with the fix off. Under glibc with the fix off (TorchSharp's own AdamW step and
+    // zero_(), which leave finalizer-only scalars) 185–246 MiB. 40 MiB is twice the largest passing figure and under a
+    // quarter of the smallest failing one.
     private const double BoundMiB = 40;
 
     [LinuxFact]
