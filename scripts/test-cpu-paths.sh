@@ -29,7 +29,7 @@ for setting in "${settings[@]}"; do
   skipped=$(grep -oE 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
   printf '%-30s %4d passed, %d failed, %d skipped (exit %d)\n' "${setting%=}" "$passed" "$failed" "$skipped" "$status"
   if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
-    grep -E '^\s+Failed |\[FAIL\]' "$log" | sed 's/^/    /'
+    grep -E -A4 '^\s+Failed ' "$log" | sed 's/^/    /'
     worst=1
   fi
   rm -f "$log"
