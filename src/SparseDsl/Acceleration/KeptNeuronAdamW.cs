@@ -52,7 +52,8 @@ public static class KeptNeuronAdamW
             var p = parameter.index_select(dim, kept);
             var m = state.exp_avg.index_select(dim, kept);
             var v = state.exp_avg_sq.index_select(dim, kept);
-            AdamWArithmetic.Apply(p, g, m, v, ++state.step, options);
+            AdamWArithmetic.Apply(p, g, m, v, state.step + 1, options); // throws, for AMSGrad, before anything moves
+            state.step += 1;
             parameter.index_copy_(dim, kept, p);
             state.exp_avg.index_copy_(dim, kept, m);
             state.exp_avg_sq.index_copy_(dim, kept, v);

@@ -22,10 +22,12 @@ public static class AdamWArithmetic
     public static void Step(OptimizerHelper optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
+        var states = States(optimizer);
+        foreach (var (_, _, options) in states) StepScalars.EnsureSupported(options); // refuse before anything moves
         StepScalars? scalars = null;
         try
         {
-            foreach (var (parameter, state, options) in States(optimizer))
+            foreach (var (parameter, state, options) in states)
             {
                 using var grad = parameter.grad;
                 if (grad is null) continue; // like AdamW: a parameter without a gradient is not stepped
@@ -69,9 +71,7 @@ public static class AdamWArithmetic
 
         public StepScalars(AdamW.Options options, long step)
         {
-            ArgumentNullException.ThrowIfNull(options);
-            if (options.amsgrad == true || options.maximize == true)
-                throw new NotSupportedException("SparseDsl's AdamW step does not implement AMSGrad or maximize.");
+            EnsureSupported(options);
             _options = options;
             _step = step;
             double lr = options.LearningRate!.Value, beta1 = options.beta1!.Value, beta2 = options.beta2!.Value;
@@ -86,6 +86,13 @@ public static class AdamWArithmetic
             _epsilon = eps.ToScalar();
             _stepSize = (-(lr / (1 - Math.Pow(beta1, step)))).ToScalar();
             _one = 1.0.ToScalar(); // add_(Scalar) alone makes its alpha of 1 as a finalizer-only Scalar
+        }
+
+        public static void EnsureSupported(AdamW.Options options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            if (options.amsgrad == true || options.maximize == true)
+                throw new NotSupportedException("SparseDsl's AdamW step does not implement AMSGrad or maximize.");
         }
 
         // Options are mutable (the schedule sets the LR each step), so a set of scalars serves one step of one group.

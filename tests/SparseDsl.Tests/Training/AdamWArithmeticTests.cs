@@ -64,5 +64,7 @@ public sealed class AdamWArithmeticTests
         var optimizer = optim.AdamW([p], lr: 0.01, amsgrad: true);
         p.grad = ones(3);
         Assert.Throws<NotSupportedException>(() => AdamWArithmetic.Step(optimizer));
+        Assert.Equal(0, AdamWArithmetic.States(optimizer)[0].State.step); // refused before anything moved
+        Assert.True(p.eq(1).all().item<bool>());
     }
 }
