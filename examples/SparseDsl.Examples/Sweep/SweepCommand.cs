@@ -89,7 +89,22 @@ public static class SweepCommand
         var done = csv.Existing.Select(r => r.Run.Key).ToHashSet();
         var all = settings.Runs();
         var todo = all.Where(r => !done.Contains(r.Key)).ToList();
+        // Torch's thread count is process-wide: the sweep sets its own for its runs and gives the caller's back after.
+        int callerThreads = get_num_threads();
         set_num_threads(threadsPerRun);
+        try
+        {
+            return RunGrid(settings, output, resolved, parallelRuns, threadsPerRun, log, corpus, csv, all, todo, cancellation);
+        }
+        finally
+        {
+            set_num_threads(callerThreads);
+        }
+    }
+
+    private static int RunGrid(SweepSettings settings, string output, Device resolved, int parallelRuns, int threadsPerRun, TextWriter log,
+        SparseDsl.Data.TextCorpus corpus, SweepCsv csv, IReadOnlyList<SweepRun> all, List<SweepRun> todo, CancellationToken cancellation)
+    {
         log.WriteLine(Cost(settings, all.Count, todo, corpus.Source, parallelRuns, threadsPerRun));
 
         // The summary covers this grid only: a folder may hold runs of a larger grid from an earlier invocation.

@@ -63,7 +63,7 @@ public sealed class CliTests : IDisposable
         var (code, output, _) = Invoke("machine");
         Assert.Equal(ExitCodes.Success, code);
         Assert.StartsWith("machine: ", output);
-        Assert.Contains($"{TorchSharp.torch.get_num_threads()} torch threads", output);
+        Assert.Matches(@"\d+ cores, \d+ torch threads", output); // not the exact count: the process's thread count is shared
         Assert.Single(output.TrimEnd().Split('\n'));
     }
 
