@@ -11,8 +11,9 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace SparseDsl.CodeFixes;
 
 /// <summary>
-/// SDSL101: turns a raw TorchSharp <c>Linear</c> or <c>Embedding</c> field/property of a model into a DSL layer, a
-/// <c>partial</c> property with <c>[Linear]</c> / <c>[Embedding(Vocab = …)]</c> (width → width; adjust In/Out as needed).
+/// SDSL101: turns a raw TorchSharp layer field or property of a model into the DSL layer the diagnostic suggests (its
+/// kind names the raw types it replaces): a <c>partial</c> property with that attribute, keeping the raw constructor's
+/// literal sizes where the kind can (<c>nn.Conv2d(3, 64, 4)</c> → <c>[Conv(In = "3", Out = "64", Kernel = 4)]</c>).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DeclareDslLayerCodeFix)), Shared]
 public sealed class DeclareDslLayerCodeFix : CodeFixProvider
@@ -30,31 +31,27 @@ public sealed class DeclareDslLayerCodeFix : CodeFixProvider
         var node = root?.FindNode(context.Span);
         MemberDeclarationSyntax? member = node?.AncestorsAndSelf().OfType<MemberDeclarationSyntax>().FirstOrDefault(m => m is FieldDeclarationSyntax or PropertyDeclarationSyntax);
         if (root is null || member is null) return;
-        var (name, type, initializer) = member switch
+        string? name = member switch
         {
-            FieldDeclarationSyntax f when f.Declaration.Variables.Count == 1 => (f.Declaration.Variables[0].Identifier.ValueText, f.Declaration.Type, f.Declaration.Variables[0].Initializer?.Value),
-            PropertyDeclarationSyntax p => (p.Identifier.ValueText, p.Type, p.Initializer?.Value),
-            _ => (null, null, null),
+            FieldDeclarationSyntax f when f.Declaration.Variables.Count == 1 => f.Declaration.Variables[0].Identifier.ValueText,
+            PropertyDeclarationSyntax p => p.Identifier.ValueText,
+            _ => null,
         };
-        string? typeName = type is null ? null : (type is QualifiedNameSyntax q ? q.Right.Identifier.ValueText : type.ToString());
-        if (name is null || typeName is not ("Linear" or "Embedding")) return;
-
-        string attribute = typeName == "Linear" ? "[global::SparseDsl.Linear]" : $"[global::SparseDsl.Embedding(Vocab = {VocabOf(initializer)})]";
-        string layerType = typeName == "Linear" ? "global::SparseDsl.ScaledLinear" : "global::SparseDsl.ScaledEmbedding";
-        string propertyName = char.ToUpperInvariant(name.TrimStart('_')[0]) + name.TrimStart('_').Substring(1);
-        context.RegisterCodeFix(
-            CodeAction.Create($"Declare '{name}' as a SparseDsl layer", _ =>
-            {
-                var replacement = SyntaxFactory.ParseMemberDeclaration($"{attribute}\npublic partial {layerType} {propertyName} {{ get; }}")!
-                    .WithTriviaFrom(member);
-                return Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(member, replacement)));
-            }, nameof(DeclareDslLayerCodeFix)),
-            context.Diagnostics);
+        foreach (var diagnostic in context.Diagnostics)
+        {
+            if (name is null || !diagnostic.Properties.TryGetValue("SparseDslAttribute", out var attribute) || attribute is null
+                || !diagnostic.Properties.TryGetValue("SparseDslLayerType", out var layerType) || layerType is null)
+                continue;
+            string trimmed = name.TrimStart('_');
+            string propertyName = char.ToUpperInvariant(trimmed[0]) + trimmed.Substring(1);
+            context.RegisterCodeFix(
+                CodeAction.Create($"Declare '{name}' as [{attribute.Split('(')[0]}]", _ =>
+                {
+                    var replacement = SyntaxFactory.ParseMemberDeclaration($"[global::SparseDsl.{attribute}]\npublic partial {layerType} {propertyName} {{ get; }}")!
+                        .WithTriviaFrom(member);
+                    return Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(member, replacement)));
+                }, nameof(DeclareDslLayerCodeFix) + attribute),
+                diagnostic);
+        }
     }
-
-    // nn.Embedding(num_embeddings, dim): keep the vocabulary when it is written as a number.
-    private static string VocabOf(ExpressionSyntax? initializer) =>
-        initializer is InvocationExpressionSyntax { ArgumentList.Arguments: { Count: > 0 } args } && args[0].Expression is LiteralExpressionSyntax literal
-            ? literal.Token.ValueText
-            : "/* vocabulary size */ 1";
 }

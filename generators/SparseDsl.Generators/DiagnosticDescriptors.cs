@@ -65,7 +65,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnscaledLayer = Warning(
         "SDSL101", "Layer escapes the SμPar scaling",
-        "'{0}' is a raw TorchSharp {1} inside SparseDsl model '{2}': it gets no SμPar init, learning rate or multiplier. Declare it as a partial property with [{3}].");
+        "'{0}' is a raw TorchSharp {1} inside SparseDsl model '{2}': it gets no SμPar init, learning rate or multiplier, and the model's optimizers refuse it. Declare it as a partial property with [{3}], or mark it [Unscaled] to train it as built with SP rules.");
 
     public static readonly DiagnosticDescriptor RawOptimizer = Warning(
         "SDSL102", "Optimizer built over the model's raw parameters",
@@ -80,8 +80,8 @@ internal static class DiagnosticDescriptors
         "'{0}' keeps {1:0.#} non-zero weights per output neuron at the base width ({2} inputs × density {3}); SμPar's variance argument assumes many (threshold {4}). Lower the sparsity or raise the base width.");
 
     public static readonly DiagnosticDescriptor SparseInputLikeLayer = Warning(
-        "SDSL105", "[SparseLinear] on a layer whose fan-in does not scale with width",
-        "'{0}' reads the finite dimension {1}: μP treats it as an input-like layer, so its density multiplier is not applied. Make it dense ([Linear]) or give it a width-scaled fan-in.");
+        "SDSL105", "Sparse layer whose fan-in does not scale with width",
+        "'{0}' reads the finite dimension {1}: μP treats it as an input-like layer, so its density multiplier is not applied. Make it dense (Sparsity = 0, or [Linear] instead of [{2}]) or give it a width-scaled fan-in.");
 
     public static readonly DiagnosticDescriptor MissingInputOrReadout = Warning(
         "SDSL106", "Model has no input-like layer or no readout",

@@ -51,5 +51,7 @@ public sealed class SparseDslGenerator : IIncrementalGenerator
             context.ReportDiagnostic(diagnostic.ToDiagnostic());
         if (result.Model is { } model)
             context.AddSource(model.HintName, SourceText.From(ModelEmitter.Emit(model), Encoding.UTF8));
+        else if (result.Shell is { } shell)
+            context.AddSource(shell.HintName, SourceText.From(ShellEmitter.Emit(shell), Encoding.UTF8));
     }
 }

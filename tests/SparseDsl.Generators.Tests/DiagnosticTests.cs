@@ -42,7 +42,7 @@ public class DiagnosticTests
         Assert.Contains(messagePart, diagnostic.GetMessage());
         Assert.NotEqual(Location.None, diagnostic.Location);
         Assert.EndsWith(id + ".md", diagnostic.Descriptor.HelpLinkUri);
-        Assert.Empty(result.Generated);
+        GeneratorHarness.AssertErrorShellOnly(result);
     }
 
     [Fact]

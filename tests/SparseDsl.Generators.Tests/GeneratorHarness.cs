@@ -68,6 +68,18 @@ internal static class GeneratorHarness
             .ToList();
     }
 
+    /// <summary>
+    /// A declaration with errors generates no model, only a shell that throws; with the shell in place the compiler
+    /// adds no errors of its own (no CS9248 missing partial implementation, no CS0115 override without a base), so
+    /// the SparseDsl error is all the user sees.
+    /// </summary>
+    public static void AssertErrorShellOnly(Result result)
+    {
+        Assert.All(result.Generated.Values, source => Assert.Contains("has SparseDsl errors", source));
+        if (result.Generated.Count > 0)
+            Assert.Empty(result.CompileErrors.Select(e => $"{e.Id}: {e.GetMessage()}"));
+    }
+
     public sealed record Result(
         IReadOnlyDictionary<string, string> Generated,
         IReadOnlyList<Diagnostic> GeneratorDiagnostics,

@@ -47,14 +47,14 @@ public class GeneratorOutputTests
         string model = generated["Demo.Blocks.BlockLm.g.cs"], layer = generated["Demo.Blocks.Layer.g.cs"], attn = generated["Demo.Blocks.Attn.g.cs"];
         Assert.Contains("new global::SparseDsl.ChildDeclaration(\"layers\", static () => global::Demo.Blocks.Layer.Declaration, 3)", model);
         Assert.Contains("Plan.DepthOf(prefix + \"layers\")", model);
-        Assert.Contains("TiedTo = \"embed\"", model);
+        Assert.Contains("TiedTo = \"Embed\"", model); // as written (nameof(Embed)); the runtime resolves it like the generator names layers
         Assert.True(model.IndexOf("@head = new global::SparseDsl.ScaledLinear(Plan[prefix + \"head\"], @embed);", StringComparison.Ordinal)
                     > model.IndexOf("@embed = new", StringComparison.Ordinal));
         Assert.Contains("public Layer(global::SparseDsl.ModelPlan plan, string prefix, long seed", layer);
         Assert.Contains("new global::Demo.Blocks.Attn(Plan, prefix + \"attention.\", seed, device)", layer);
-        Assert.Contains("Norm = global::SparseDsl.NormKind.RmsNorm", layer);
+        Assert.Contains("Kind = global::SparseDsl.NormKind.RmsNorm", layer);
         Assert.Contains("ZeroInit = true", attn);
-        Assert.Contains("HeadDim = 16, Alibi = false", attn);
+        Assert.Contains("HeadDim = 16, Positions = global::SparseDsl.PositionEncoding.None", attn);
         Assert.Contains("private readonly global::SparseDsl.ScaledLinear @out;", attn); // a keyword as a state-dict name
         Assert.DoesNotContain("BaseWidth", layer); // a block takes its width from its model
         Assert.DoesNotContain("CreateAdamW", attn);
@@ -65,7 +65,8 @@ public class GeneratorOutputTests
     {
         string code = GeneratorHarness.Run(Samples.Mlp).Generated["Demo.Models.SparseMlp.g.cs"];
         Assert.Contains("global::SparseDsl.ModelPlan.Create(", code);
-        Assert.Contains("new global::SparseDsl.LayerDeclaration(\"mlp_up\", global::SparseDsl.LayerKind.SparseLinear, global::SparseDsl.Dimension.OfWidth(1, 1), global::SparseDsl.Dimension.OfWidth(4, 1), 0.5, false)", code);
+        // The declaration is the attribute as written: no defaults restated, no scaling computed.
+        Assert.Contains("new global::SparseDsl.LayerDeclaration(\"mlp_up\", new global::SparseDsl.SparseLinearAttribute { Sparsity = 0.5d, In = \"width\", Out = \"4*width\" })", code);
         Assert.Contains("@hidden = new global::SparseDsl.ScaledLinear(Plan[prefix + \"hidden\"], seed, device);", code);
         Assert.Contains("RegisterComponents();", code);
         Assert.DoesNotContain("register_module", code); // fields named like state-dict keys are registered by reflection

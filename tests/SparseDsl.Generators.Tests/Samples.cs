@@ -112,7 +112,7 @@ internal static class Samples
             [SparseLinear(Sparsity = 0.5, ZeroInit = true)] public partial ScaledLinear Query { get; }
             [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear Key { get; }
             [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear Value { get; }
-            [Attention(HeadDim = 16, Alibi = false)] public partial ScaledAttention Mix { get; }
+            [Attention(HeadDim = 16, Positions = PositionEncoding.None)] public partial ScaledAttention Mix { get; }
             [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear Out { get; }
 
             public override Tensor forward(Tensor x) => Out.call(Mix.call(Query.call(x), Key.call(x), Value.call(x)));

@@ -62,7 +62,7 @@ public class SparsityAcceleratedTests
         Assert.Contains("public global::SparseDsl.NeuronOmission Omission { get; }", block);
         Assert.Contains("Omission = new global::SparseDsl.NeuronOmission(prefix, global::SparseDsl.SparsityAcceleration.From(new global::SparseDsl.SparsityAcceleratedAttribute { ", block);
         Assert.Contains("OmissionRate = 0.6", block);
-        Assert.Contains("Metric = (global::SparseDsl.NeuronImportance)3", block); // NeuronImportance.ActivationMagnitude
+        Assert.Contains("Metric = global::SparseDsl.NeuronImportance.ActivationMagnitude", block);
         Assert.Contains("new global::SparseDsl.ScaledLinear[] { @gate, @up },", block);
         Assert.Contains("new global::SparseDsl.ScaledLinear[] { @down }, seed);", block);
         // Undeclared values keep the runtime attribute's defaults: the generator does not restate them.
@@ -130,7 +130,7 @@ public class SparsityAcceleratedTests
         string block = result.Generated["Demo.Sat.DownFirst.g.cs"];
         Assert.Contains("new global::SparseDsl.ScaledLinear[] { @up },", block);
         Assert.Contains("new global::SparseDsl.ScaledLinear[] { @down }, seed);", block);
-        Assert.Contains("Selection = (global::SparseDsl.NeuronSelection)0", block);
+        Assert.Contains("Selection = global::SparseDsl.NeuronSelection.TopK", block);
         Assert.Contains("Rungs = 3", block);
         // Hidden is a compile-time input only; the runtime attribute's value is not needed.
         Assert.DoesNotContain("Hidden", block);
@@ -229,19 +229,21 @@ public class SparsityAcceleratedTests
         // It points at the attribute.
         var span = diagnostic.Location.SourceSpan;
         Assert.StartsWith("SparsityAccelerated", source.Substring(span.Start, span.Length));
-        Assert.Empty(result.Generated);
+        GeneratorHarness.AssertErrorShellOnly(result);
     }
 
     [Fact]
-    public void A_bad_sat_block_generates_nothing_while_its_model_still_generates()
+    public void A_bad_sat_block_generates_only_a_shell_while_its_model_still_generates()
     {
         string source = SwiGluLm.Replace("OmissionRate = 0.6", "OmissionRate = 1.5");
         var result = GeneratorHarness.Run(source);
         var diagnostic = Assert.Single(result.GeneratorDiagnostics);
         Assert.Equal("SDSL013", diagnostic.Id);
         Assert.Contains("[SparsityAccelerated] on 'SwiGlu': OmissionRate = 1.5 must be in [0, 1)", diagnostic.GetMessage());
-        Assert.DoesNotContain(BlockFile, result.Generated.Keys);
+        Assert.Contains("has SparseDsl errors", result.Generated[BlockFile]);
         Assert.Contains("Demo.Sat.SatLm.g.cs", result.Generated.Keys);
+        // The model compiles against the shell: the SDSL013 error is the only one.
+        Assert.Empty(result.CompileErrors);
     }
 
     [Fact]

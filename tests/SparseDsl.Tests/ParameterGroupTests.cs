@@ -59,7 +59,7 @@ public class ParameterGroupTests
     public void Sparsity_override_for_a_dense_layer_is_an_error()
     {
         var e = Assert.Throws<ArgumentException>(() => new ProbeModel(64, options: new ModelOptions { LayerSparsity = new Dictionary<string, double> { ["up"] = 0.5 } }));
-        Assert.Contains("only [SparseLinear]", e.Message);
+        Assert.Contains("which takes no sparsity", e.Message);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class HandWrittenBlock : Module<Tensor, Tensor>
         var attention = source.Attention;
         var mlp = source.Mlp;
         width = attention.Query.Plan.InFeatures;
-        headDim = attention.Attention.Plan.Declaration.HeadDim;
+        headDim = attention.Attention.Plan.Attention!.HeadDim;
         heads = width / headDim;
         queryScale = attention.Attention.LogitScale * Math.Sqrt(headDim); // SDPA divides by √d_head
         slopes = ScaledAttention.AlibiSlopes((int)heads);

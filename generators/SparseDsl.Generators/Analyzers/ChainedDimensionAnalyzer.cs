@@ -46,13 +46,11 @@ public sealed class ChainedDimensionAnalyzer : SparseDslAnalyzer
         var model = models.GetOrAdd(type, t => types.ParseModel(t, context.CancellationToken));
         var readerSpec = model?.Layers.FirstOrDefault(l => l.PropertyName == reader.Name);
         var writerSpec = model?.Layers.FirstOrDefault(l => l.PropertyName == writer.Name);
-        // Child blocks and attention have no single declared In/Out to compare.
-        if (readerSpec is null || writerSpec is null || readerSpec.In == writerSpec.Out || !HasDimensions(readerSpec) || !HasDimensions(writerSpec)) return;
+        // Child blocks, attention and free tensors have no single declared In/Out to compare (their kinds do not chain).
+        if (readerSpec is not { Chains: true, In: { } input } || writerSpec is not { Chains: true, Out: { } output } || input == output) return;
         context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ChainedDimensionMismatch, outer.Syntax.GetLocation(),
-            reader.Name, readerSpec.In.ToString(), writer.Name, writerSpec.Out.ToString()));
+            reader.Name, input.ToString(), writer.Name, output.ToString()));
     }
-
-    private static bool HasDimensions(LayerSpec layer) => !layer.IsChild && layer.Kind != LayerKindSpec.Attention;
 
     /// <summary>The DSL layer property whose output <paramref name="value"/> is, through element-wise ops; else null.</summary>
     private static IPropertySymbol? Source(IOperation value)
@@ -76,8 +74,7 @@ public sealed class ChainedDimensionAnalyzer : SparseDslAnalyzer
         var receiver = invocation.Instance;
         while (receiver is IConversionOperation conversion) receiver = conversion.Operand;
         return receiver is IPropertyReferenceOperation { Property: var property } &&
-               property.Type.ContainingNamespace?.ToDisplayString() == "SparseDsl" &&
-               property.Type.Name is "ScaledLinear" or "ScaledEmbedding"
+               property.Type.AllInterfaces.Any(i => i.ToDisplayString() == "SparseDsl.IScaledLayer")
             ? property.OriginalDefinition
             : null;
     }

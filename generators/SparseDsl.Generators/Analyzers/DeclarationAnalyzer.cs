@@ -40,28 +40,28 @@ public sealed class DeclarationAnalyzer : SparseDslAnalyzer
 
         foreach (var layer in model.Layers)
         {
+            if (layer.Sparsity is not double sparsity || layer.In is not { } input) continue;
             var location = LayerLocation(type, layer.PropertyName);
-            if (layer.Kind == LayerKindSpec.SparseLinear && !layer.In.ScalesWithWidth)
+            if (!input.ScalesWithWidth)
             {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.SparseInputLikeLayer, location, layer.PropertyName, layer.In.FixedSize));
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.SparseInputLikeLayer, location, layer.PropertyName, input.FixedSize, layer.Kind));
                 continue;
             }
-            if (layer.Kind == LayerKindSpec.SparseLinear)
-            {
-                long fanIn = (long)model.BaseWidth * layer.In.Numerator / layer.In.Denominator;
-                double density = 1 - layer.Sparsity;
-                double perNeuron = fanIn * density;
-                if (perNeuron < MinWeightsPerNeuron)
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.FewWeightsPerNeuron, location,
-                        layer.PropertyName, perNeuron, fanIn, density.ToString("0.######", CultureInfo.InvariantCulture), MinWeightsPerNeuron));
-            }
+            long fanIn = (long)model.BaseWidth * input.Numerator / input.Denominator * layer.FanInFactor;
+            double density = 1 - sparsity;
+            double perNeuron = fanIn * density;
+            if (perNeuron < MinWeightsPerNeuron)
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.FewWeightsPerNeuron, location,
+                    layer.PropertyName, perNeuron, fanIn, density.ToString("0.######", CultureInfo.InvariantCulture), MinWeightsPerNeuron));
         }
 
+        // A layer reading a finite dimension is input-like (an embedding's vocabulary, image channels, features);
+        // one writing a finite dimension is a readout.
         var classLocation = type.Locations.FirstOrDefault();
-        if (!model.Layers.Any(l => l.Kind == LayerKindSpec.Embedding || !l.In.ScalesWithWidth))
+        if (!model.Layers.Any(l => l.In is { ScalesWithWidth: false }))
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingInputOrReadout, classLocation, type.Name,
-                "input-like layer", "a layer reading a finite dimension", "[Embedding(Vocab = …)] or [Linear(In = \"<features>\")]"));
-        if (!model.Layers.Any(l => l.Kind == LayerKindSpec.Readout || !l.Out.ScalesWithWidth))
+                "input-like layer", "a layer reading a finite dimension", "[Embedding(Vocab = …)], [Linear(In = \"<features>\")] or [Conv(In = \"<channels>\", …)]"));
+        if (!model.Layers.Any(l => l.Out is { ScalesWithWidth: false }))
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingInputOrReadout, classLocation, type.Name,
                 "readout", "a layer writing a finite dimension", "[Readout(Out = \"<classes>\")]"));
     }

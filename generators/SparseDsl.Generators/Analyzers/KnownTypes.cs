@@ -12,19 +12,12 @@ internal sealed class KnownTypes
         BlockAttribute = compilation.GetTypeByMetadataName("SparseDsl.BlockAttribute");
         ScaledModel = compilation.GetTypeByMetadataName("SparseDsl.IScaledModel");
         TorchOptim = compilation.GetTypeByMetadataName("TorchSharp.torch+optim");
-        RawLayers = new[]
-        {
-            ("Linear", "TorchSharp.Modules.Linear", "Linear or SparseLinear"),
-            ("Embedding", "TorchSharp.Modules.Embedding", "Embedding"),
-            ("Conv1d", "TorchSharp.Modules.Conv1d", "SparseLinear"),
-            ("Conv2d", "TorchSharp.Modules.Conv2d", "SparseLinear"),
-            ("Conv3d", "TorchSharp.Modules.Conv3d", "SparseLinear"),
-            ("Parameter", "TorchSharp.Modules.Parameter", "Linear or SparseLinear"),
-        }
-        .Select(t => (t.Item1, compilation.GetTypeByMetadataName(t.Item2), t.Item3))
-        .Where(t => t.Item2 is not null)
-        .Select(t => new RawLayer(t.Item1, t.Item2!, t.Item3))
-        .ToArray();
+        // Each kind names the raw TorchSharp types it replaces; the layer type comes from its attribute's LayerAttribute<TLayer>.
+        RawLayers = Kinds.KindRegistry.All
+            .SelectMany(kind => kind.Replaces.Select(raw => (kind, raw: compilation.GetTypeByMetadataName(raw), attribute: compilation.GetTypeByMetadataName(kind.AttributeName))))
+            .Where(t => t.raw is not null && t.attribute is not null && Parsing.ModelParser.LayerTypeOf(t.attribute) is not null)
+            .Select(t => new RawLayer(t.raw!.Name, t.raw, t.kind, Parsing.ModelParser.LayerTypeOf(t.attribute!)!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)))
+            .ToArray();
     }
 
     public INamedTypeSymbol? WidthAttribute { get; }
@@ -71,5 +64,10 @@ internal sealed class KnownTypes
         return declaring is null || node is null ? null : Parsing.ModelParser.Parse(type, node, declaring, cancellationToken).Model;
     }
 
-    internal sealed record RawLayer(string Name, INamedTypeSymbol Type, string Suggestion);
+    /// <summary>A raw TorchSharp type and the DSL kind that replaces it.</summary>
+    internal sealed record RawLayer(string Name, INamedTypeSymbol Type, Kinds.KindDescription Kind, string LayerType)
+    {
+        /// <summary>The attribute to write instead, keeping the raw constructor's literal arguments where the kind can.</summary>
+        public string Suggest(string[] literalArguments) => Kind.Suggest(Type.ToDisplayString(), literalArguments);
+    }
 }

@@ -62,21 +62,9 @@ internal static class ModelEmitter
         w.Line();
     }
 
-    private static string Declaration(LayerSpec layer)
-    {
-        if (layer.IsChild)
-            return $"new {Runtime}ChildDeclaration(\"{layer.StateName}\", static () => {layer.BlockType}.Declaration, {(layer.Kind == LayerKindSpec.Repeat ? Invariant(layer.Depth) : "null")})";
-
-        string kind = layer.Kind.ToString();
-        string text = $"new {Runtime}LayerDeclaration(\"{layer.StateName}\", {Runtime}LayerKind.{kind}, {Dimension(layer.In)}, {Dimension(layer.Out)}, " +
-                      $"{layer.Sparsity.ToString("R", CultureInfo.InvariantCulture)}, {Bool(layer.Bias)})";
-        var options = new System.Collections.Generic.List<string>();
-        if (layer.ZeroInit) options.Add("ZeroInit = true");
-        if (layer.TiedTo is not null) options.Add($"TiedTo = \"{layer.TiedTo}\"");
-        if (layer.Kind == LayerKindSpec.Norm) options.Add($"Norm = {Runtime}NormKind.{layer.NormKind}");
-        if (layer.Kind == LayerKindSpec.Attention) options.Add($"HeadDim = {Invariant(layer.HeadDim)}, Alibi = {Bool(layer.Alibi)}");
-        return options.Count == 0 ? text : $"{text} {{ {string.Join(", ", options)} }}";
-    }
+    private static string Declaration(LayerSpec layer) => layer.IsChild
+        ? $"new {Runtime}ChildDeclaration(\"{layer.StateName}\", static () => {layer.BlockType}.Declaration, {(layer.Member == MemberKind.Repeat ? Invariant(layer.Depth) : "null")})"
+        : $"new {Runtime}LayerDeclaration(\"{layer.StateName}\", {layer.Attribute})";
 
     private static void EmitFields(SourceWriter w, ModelSpec model)
     {
@@ -142,10 +130,10 @@ internal static class ModelEmitter
     // RegisterComponents (which reflects over fields, also when a parent registers this module) names them right.
     private static void EmitBuild(SourceWriter w, ModelSpec model)
     {
-        foreach (var layer in model.Layers.Where(l => l.TiedTo is null))
+        foreach (var layer in model.Layers.Where(l => l.ReferenceState is null))
             w.Line($"@{layer.StateName} = {Construct(layer)};");
-        foreach (var layer in model.Layers.Where(l => l.TiedTo is not null))
-            w.Line($"@{layer.StateName} = new {Runtime}ScaledLinear(Plan[prefix + \"{layer.StateName}\"], @{layer.TiedTo});");
+        foreach (var layer in model.Layers.Where(l => l.ReferenceState is not null))
+            w.Line($"@{layer.StateName} = new {layer.PropertyType}(Plan[prefix + \"{layer.StateName}\"], @{layer.ReferenceState});");
         if (model.Sat is { } sat)
         {
             w.Line($"Omission = new {Runtime}NeuronOmission(prefix, {Runtime}SparsityAcceleration.From(new {Runtime}SparsityAcceleratedAttribute {{ {sat.Assignments} }}),");
@@ -156,10 +144,10 @@ internal static class ModelEmitter
         w.Line("RegisterComponents();");
     }
 
-    private static string Construct(LayerSpec layer) => layer.Kind switch
+    private static string Construct(LayerSpec layer) => layer.Member switch
     {
-        LayerKindSpec.Block => $"new {layer.BlockType}(Plan, prefix + \"{layer.StateName}.\", seed, device)",
-        LayerKindSpec.Repeat =>
+        MemberKind.Block => $"new {layer.BlockType}(Plan, prefix + \"{layer.StateName}.\", seed, device)",
+        MemberKind.Repeat =>
             $"new {layer.PropertyType}(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(" +
             $"global::System.Linq.Enumerable.Range(0, Plan.DepthOf(prefix + \"{layer.StateName}\")), " +
             $"i => new {layer.BlockType}(Plan, prefix + \"{layer.StateName}.\" + i.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", seed, device))))",
@@ -193,11 +181,11 @@ internal static class ModelEmitter
         w.Line("/// <summary>AdamW with this model's per-group learning rates (never one LR for every parameter).</summary>");
         w.Line($"public global::TorchSharp.Modules.AdamW CreateAdamW({Runtime}AdamWSettings? settings = null) => {Runtime}ScaledOptimizers.AdamW(this, settings);");
         w.Line();
-        w.Line("/// <summary>The per-parameter scaling table (role, shape, fan-in, density, init, LR and forward multipliers) and attention scales.</summary>");
-        w.Line("public string Describe() => Plan.Describe();");
+        w.Line("/// <summary>The per-parameter scaling table (role, shape, fan-in, density, init, LR and forward multipliers), attention scales, and any [Unscaled] tensors.</summary>");
+        w.Line($"public string Describe() => Plan.Describe({Runtime}ScaledModules.Unscaled(this));");
         w.Line();
         w.Line("/// <summary>The same table as <see cref=\"Describe\"/>, as JSON.</summary>");
-        w.Line("public string DescribeJson() => Plan.DescribeJson();");
+        w.Line($"public string DescribeJson() => Plan.DescribeJson({Runtime}ScaledModules.Unscaled(this));");
         w.Line();
         EmitRecipe(w, model);
         EmitTrainer(w, model);

@@ -1,14 +1,10 @@
 namespace SparseDsl.Generators.Model;
 
-/// <summary>The member kinds: the runtime's SparseDsl.LayerKind plus child blocks (the generator does not reference the runtime).</summary>
-internal enum LayerKindSpec
+/// <summary>What a DSL property declares: a layer of some kind, or a child block (single or repeated).</summary>
+internal enum MemberKind
 {
-    Embedding,
-    Linear,
-    SparseLinear,
-    Readout,
-    Norm,
-    Attention,
+    /// <summary>A property with a layer attribute (one deriving from SparseDsl.LayerAttribute&lt;TLayer&gt;).</summary>
+    Layer,
 
     /// <summary>One instance of a [Block] class.</summary>
     Block,
@@ -17,31 +13,41 @@ internal enum LayerKindSpec
     Repeat,
 }
 
-/// <summary>One DSL property, as the generator needs it: names, kind, dimensions, sparsity, bias and per-kind options.</summary>
-internal sealed record LayerSpec(
-    string PropertyName,
-    string StateName,
-    string Modifiers,
-    LayerKindSpec Kind,
-    DimensionSpec In,
-    DimensionSpec Out,
-    double Sparsity,
-    bool Bias)
+/// <summary>
+/// One DSL property, as the generator needs it: names, the attribute to rebuild, the layer type to construct, and
+/// what its kind's description read from the attribute (dimensions, sparsity) for the analyzers and SAT.
+/// </summary>
+internal sealed record LayerSpec(string PropertyName, string StateName, string Modifiers, MemberKind Member, string PropertyType)
 {
-    /// <summary>Initialise the weight to zero.</summary>
-    public bool ZeroInit { get; init; }
+    /// <summary>The attribute's short name as users write it (<c>SparseLinear</c>); <c>Block</c>/<c>Repeat</c> for children.</summary>
+    public string Kind { get; init; } = "";
 
-    /// <summary>For a tied readout: the state name of the embedding it reuses.</summary>
-    public string? TiedTo { get; init; }
+    /// <summary>The attribute rebuilt as C#: <c>new global::SparseDsl.LinearAttribute { In = "784" }</c> (only what the user wrote).</summary>
+    public string Attribute { get; init; } = "";
 
-    /// <summary>For a norm: SparseDsl.NormKind's member name.</summary>
-    public string NormKind { get; init; } = "LayerNorm";
+    /// <summary>The dimension the layer reads, when its kind has one.</summary>
+    public DimensionSpec? In { get; init; }
 
-    /// <summary>For attention: the head dimension.</summary>
-    public int HeadDim { get; init; }
+    /// <summary>The dimension the layer writes, when its kind has one.</summary>
+    public DimensionSpec? Out { get; init; }
 
-    /// <summary>For attention: ALiBi biases.</summary>
-    public bool Alibi { get; init; }
+    /// <summary>The declared sparsity, when the kind takes one.</summary>
+    public double? Sparsity { get; init; }
+
+    /// <summary>Inputs per fan-in channel (a convolution's kernel size over its groups).</summary>
+    public int FanInFactor { get; init; } = 1;
+
+    /// <summary>A projection SAT can slice by rows and columns (<c>[Linear]</c>, <c>[SparseLinear]</c>).</summary>
+    public bool IsProjection { get; init; }
+
+    /// <summary>Called as <c>layer.call(x)</c> on one tensor, so chained calls can be checked against In/Out.</summary>
+    public bool Chains { get; init; }
+
+    /// <summary>The property name of a layer of the same class this one is built from (a tied readout's embedding).</summary>
+    public string? Reference { get; init; }
+
+    /// <summary>The state name of <see cref="Reference"/>, once resolved.</summary>
+    public string? ReferenceState { get; init; }
 
     /// <summary>For a child block or a repeated block: the block class, fully qualified with global::.</summary>
     public string? BlockType { get; init; }
@@ -50,16 +56,5 @@ internal sealed record LayerSpec(
     public int Depth { get; init; }
 
     /// <summary>Whether this member is a child block (single or repeated) rather than a layer.</summary>
-    public bool IsChild => Kind is LayerKindSpec.Block or LayerKindSpec.Repeat;
-
-    /// <summary>The property's type as emitted code names it.</summary>
-    public string PropertyType => Kind switch
-    {
-        LayerKindSpec.Embedding => "global::SparseDsl.ScaledEmbedding",
-        LayerKindSpec.Norm => "global::SparseDsl.ScaledNorm",
-        LayerKindSpec.Attention => "global::SparseDsl.ScaledAttention",
-        LayerKindSpec.Block => BlockType!,
-        LayerKindSpec.Repeat => $"global::TorchSharp.Modules.ModuleList<{BlockType}>",
-        _ => "global::SparseDsl.ScaledLinear",
-    };
+    public bool IsChild => Member is MemberKind.Block or MemberKind.Repeat;
 }

@@ -12,5 +12,11 @@ internal sealed record ModelSpec(
     bool IsBlock = false,
     SatSpec? Sat = null);
 
-/// <summary>What the parser found: a model to emit (absent when an error prevents it) and diagnostics to report.</summary>
-internal sealed record ParseResult(ModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>What the parser found: a model to emit (absent when an error prevents it), diagnostics to report, and the shell to emit instead of a model with errors.</summary>
+internal sealed record ParseResult(ModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics, ShellSpec? Shell = null);
+
+/// <summary>A declaration with errors, emitted as a shell that compiles so that only its SparseDsl errors show.</summary>
+internal sealed record ShellSpec(string? Namespace, string ClassName, string HintName, bool IsBlock, EquatableArray<ShellProperty> Properties);
+
+/// <summary>One partial DSL property of a <see cref="ShellSpec"/>, implemented by a throw.</summary>
+internal sealed record ShellProperty(string Modifiers, string Type, string Name, bool HasSetter);

@@ -5,6 +5,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using SparseDsl.Generators.Kinds;
 using SparseDsl.Generators.Model;
 
 namespace SparseDsl.Generators.Parsing;
@@ -12,18 +13,7 @@ namespace SparseDsl.Generators.Parsing;
 /// <summary>Turns a [Width] class into a <see cref="ModelSpec"/> and diagnostics. Keeps no symbol or syntax node.</summary>
 internal static class ModelParser
 {
-    private static readonly Dictionary<string, LayerKindSpec> LayerAttributes = new()
-    {
-        ["SparseDsl.EmbeddingAttribute"] = LayerKindSpec.Embedding,
-        ["SparseDsl.LinearAttribute"] = LayerKindSpec.Linear,
-        ["SparseDsl.SparseLinearAttribute"] = LayerKindSpec.SparseLinear,
-        ["SparseDsl.ReadoutAttribute"] = LayerKindSpec.Readout,
-        ["SparseDsl.NormAttribute"] = LayerKindSpec.Norm,
-        ["SparseDsl.AttentionAttribute"] = LayerKindSpec.Attention,
-        ["SparseDsl.BlockAttribute"] = LayerKindSpec.Block,
-        ["SparseDsl.RepeatAttribute"] = LayerKindSpec.Repeat,
-    };
-
+    private const string RepeatAttributeName = "SparseDsl.RepeatAttribute";
     private const string BlockAttributeName = "SparseDsl.BlockAttribute";
     private const string WidthAttributeName = "SparseDsl.WidthAttribute";
 
@@ -64,7 +54,7 @@ internal static class ModelParser
         if (type.IsStatic)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedModelShape, nameLocation, type.Name, "it is static"));
 
-        int baseWidth = isBlock ? 0 : 256;
+        int baseWidth = isBlock ? 0 : SparseDsl.AttributeDefaults.BaseWidth;
         foreach (var arg in classAttribute.NamedArguments)
             if (arg.Key == "Base" && arg.Value.Value is int b) baseWidth = b;
         if (!isBlock && baseWidth <= 0)
@@ -74,9 +64,7 @@ internal static class ModelParser
         foreach (var member in type.GetMembers())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var layerAttributes = member.GetAttributes()
-                .Where(a => a.AttributeClass is { } c && LayerAttributes.ContainsKey(c.ToDisplayString()))
-                .ToList();
+            var layerAttributes = member.GetAttributes().Where(IsDslAttribute).ToList();
             if (layerAttributes.Count == 0) continue;
             var layer = ParseLayer(member, layerAttributes, diagnostics);
             if (layer is not null) layers.Add(layer);
@@ -85,7 +73,8 @@ internal static class ModelParser
         var sat = SatParser.Parse(type, isBlock, layers, nameLocation, diagnostics);
 
         bool hasErrors = diagnostics.Count > 0;
-        ModelSpec? model = hasErrors ? null : new ModelSpec(
+        if (hasErrors) return new ParseResult(null, diagnostics.ToEquatableArray(), Shell(type, node, isBlock));
+        ModelSpec? model = new ModelSpec(
             type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
             type.Name,
             HintName(type),
@@ -94,6 +83,19 @@ internal static class ModelParser
             isBlock,
             sat);
         return new ParseResult(model, diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>A layer attribute (deriving from SparseDsl.LayerAttribute&lt;TLayer&gt;), [Block] or [Repeat].</summary>
+    internal static bool IsDslAttribute(AttributeData attribute) =>
+        attribute.AttributeClass is { } c && (LayerTypeOf(c) is not null || c.ToDisplayString() is BlockAttributeName or RepeatAttributeName);
+
+    /// <summary>The TLayer of an attribute class deriving from SparseDsl.LayerAttribute&lt;TLayer&gt;, or null.</summary>
+    internal static ITypeSymbol? LayerTypeOf(INamedTypeSymbol attributeClass)
+    {
+        for (var t = attributeClass.BaseType; t is not null; t = t.BaseType)
+            if (t.IsGenericType && t.TypeArguments.Length == 1 && t.ConstructedFrom.ToDisplayString() == "SparseDsl.LayerAttribute<TLayer>")
+                return t.TypeArguments[0];
+        return null;
     }
 
     private static LayerSpec? ParseLayer(ISymbol member, List<AttributeData> attributes, List<DiagnosticInfo> diagnostics)
@@ -107,96 +109,53 @@ internal static class ModelParser
             return null;
         }
 
-        var kind = LayerAttributes[attribute.AttributeClass!.ToDisplayString()];
-        string expectedType = kind switch
+        string className = attribute.AttributeClass!.ToDisplayString();
+        var member_ = className switch { BlockAttributeName => MemberKind.Block, RepeatAttributeName => MemberKind.Repeat, _ => MemberKind.Layer };
+        var layerType = LayerTypeOf(attribute.AttributeClass!);
+        string expectedType = member_ switch
         {
-            LayerKindSpec.Embedding => "ScaledEmbedding",
-            LayerKindSpec.Norm => "ScaledNorm",
-            LayerKindSpec.Attention => "ScaledAttention",
-            LayerKindSpec.Block => "a [Block] class",
-            LayerKindSpec.Repeat => "TorchSharp.Modules.ModuleList<TBlock> of a [Block] class",
-            _ => "ScaledLinear",
+            MemberKind.Block => "a [Block] class",
+            MemberKind.Repeat => "TorchSharp.Modules.ModuleList<TBlock> of a [Block] class",
+            _ => layerType!.ToDisplayString(),
         };
         if (member is not IPropertySymbol property || !property.IsPartialDefinition || property.SetMethod is not null || property.GetMethod is null || property.IsStatic)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerNotPartialProperty, member.Locations.FirstOrDefault(), member.Name, attributeName, expectedType));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerNotPartialProperty, member.Locations.FirstOrDefault(), member.Name, attributeName, ShortTypeName(expectedType)));
             return null;
         }
         var named = attribute.NamedArguments.ToDictionary(a => a.Key, a => a.Value.Value);
-        if (kind is LayerKindSpec.Block or LayerKindSpec.Repeat)
-            return ParseChild(property, kind, attributeName, expectedType, named, location, diagnostics);
-        if (property.Type.ToDisplayString() != "SparseDsl." + expectedType)
+        if (member_ != MemberKind.Layer)
+            return ParseChild(property, member_, attributeName, expectedType, named, location, diagnostics);
+        if (!SymbolEqualityComparer.Default.Equals(property.Type, layerType))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerWrongType, member.Locations.FirstOrDefault(), member.Name, attributeName, expectedType, property.Type.ToDisplayString()));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerWrongType, member.Locations.FirstOrDefault(), member.Name, attributeName, ShortTypeName(expectedType), property.Type.ToDisplayString()));
             return null;
         }
 
-        int errorsBefore = diagnostics.Count;
-        DimensionSpec? input, output;
-        double sparsity = 0;
-        if (kind is LayerKindSpec.Norm or LayerKindSpec.Attention)
-            return ParseNormOrAttention(property, kind, named, location, diagnostics);
-        if (kind == LayerKindSpec.Embedding)
+        var arguments = new KindArguments(member.Name, location, attribute.NamedArguments, diagnostics);
+        var shape = KindRegistry.For(className).Read(arguments);
+        if (arguments.Failed) return null;
+        return new LayerSpec(property.Name, SnakeCase(property.Name), Modifiers(property), MemberKind.Layer, layerType!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))
         {
-            int vocab = named.TryGetValue("Vocab", out var v) && v is int n ? n : 0;
-            if (vocab <= 0)
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReadoutNotFinite, location, "Vocab", member.Name, vocab.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            input = vocab > 0 ? DimensionSpec.Fixed(vocab) : null;
-            output = Dimension(named, "Dim", member.Name, location, diagnostics);
-        }
-        else
-        {
-            input = Dimension(named, "In", member.Name, location, diagnostics);
-            output = Dimension(named, "Out", member.Name, location, diagnostics);
-            if (kind == LayerKindSpec.Readout && output is { ScalesWithWidth: true })
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReadoutNotFinite, location, "Out", member.Name, StringArg(named, "Out")));
-        }
-        if (kind == LayerKindSpec.SparseLinear)
-        {
-            sparsity = named.TryGetValue("Sparsity", out var s) && s is double d ? d : 0.0;
-            if (!(sparsity >= 0 && sparsity < 1))
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SparsityOutOfRange, location, sparsity.ToString("R", System.Globalization.CultureInfo.InvariantCulture), member.Name));
-        }
-        bool bias = named.TryGetValue("Bias", out var bb) && bb is true;
-        if (diagnostics.Count > errorsBefore || input is null || output is null) return null;
-
-        return new LayerSpec(property.Name, SnakeCase(property.Name), Modifiers(property), kind, input, output, sparsity, bias)
-        {
-            ZeroInit = named.TryGetValue("ZeroInit", out var z) && z is true,
-            TiedTo = named.TryGetValue("TiedTo", out var t) && t is string tied ? tied : null,
+            Kind = attributeName,
+            Attribute = AttributeInitializer.Of(attribute),
+            In = shape.In,
+            Out = shape.Out,
+            Sparsity = shape.Sparsity,
+            FanInFactor = shape.FanInFactor,
+            IsProjection = shape.IsProjection,
+            Chains = shape.Chains,
+            Reference = shape.Reference,
         };
     }
 
-    private static LayerSpec? ParseNormOrAttention(IPropertySymbol property, LayerKindSpec kind, Dictionary<string, object?> named, Location? location, List<DiagnosticInfo> diagnostics)
-    {
-        var dimension = Dimension(named, "Dim", property.Name, location, diagnostics);
-        if (dimension is null) return null;
-        var spec = new LayerSpec(property.Name, SnakeCase(property.Name), Modifiers(property), kind, dimension, dimension, 0, false);
-        if (kind == LayerKindSpec.Norm)
-        {
-            // Enum arguments arrive as their underlying int: 0 LayerNorm, 1 RmsNorm (SparseDsl.NormKind).
-            bool rms = named.TryGetValue("Kind", out var k) && k is int kindValue && kindValue == 1;
-            bool bias = named.TryGetValue("Bias", out var b) && b is true;
-            if (rms && bias)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerOptionOutOfRange, location, "Bias = true", property.Name, "RMSNorm has no bias; use NormKind.LayerNorm or drop the bias"));
-                return null;
-            }
-            return spec with { NormKind = rms ? "RmsNorm" : "LayerNorm", Bias = bias };
-        }
-        int headDim = named.TryGetValue("HeadDim", out var h) && h is int hd ? hd : 64;
-        if (headDim <= 0)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerOptionOutOfRange, location, "HeadDim = " + headDim.ToString(System.Globalization.CultureInfo.InvariantCulture), property.Name, "the head dimension must be positive"));
-            return null;
-        }
-        return spec with { HeadDim = headDim, Alibi = !(named.TryGetValue("Alibi", out var a) && a is false) };
-    }
+    // "SparseDsl.ScaledLinear" is shown as users write it in a SparseDsl file.
+    private static string ShortTypeName(string type) => type.StartsWith("SparseDsl.") ? type.Substring("SparseDsl.".Length) : type;
 
-    private static LayerSpec? ParseChild(IPropertySymbol property, LayerKindSpec kind, string attributeName, string expectedType, Dictionary<string, object?> named, Location? location, List<DiagnosticInfo> diagnostics)
+    private static LayerSpec? ParseChild(IPropertySymbol property, MemberKind kind, string attributeName, string expectedType, Dictionary<string, object?> named, Location? location, List<DiagnosticInfo> diagnostics)
     {
         ITypeSymbol? blockType = property.Type;
-        if (kind == LayerKindSpec.Repeat)
+        if (kind == MemberKind.Repeat)
         {
             blockType = property.Type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } list
                 && list.ConstructedFrom.ToDisplayString() == "TorchSharp.Modules.ModuleList<T>"
@@ -208,34 +167,34 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BlockWrongType, property.Locations.FirstOrDefault(), property.Name, attributeName, expectedType, property.Type.ToDisplayString()));
             return null;
         }
-        int depth = named.TryGetValue("Depth", out var d) && d is int n ? n : 1;
+        int depth = named.TryGetValue("Depth", out var d) && d is int n ? n : SparseDsl.AttributeDefaults.Depth;
         if (depth < 1)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerOptionOutOfRange, location, "Depth = " + depth.ToString(System.Globalization.CultureInfo.InvariantCulture), property.Name, "a repeated block needs at least one copy"));
             return null;
         }
-        var width = DimensionSpec.OfWidth(1, 1);
-        return new LayerSpec(property.Name, SnakeCase(property.Name), Modifiers(property), kind, width, width, 0, false)
+        string block = blockType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        return new LayerSpec(property.Name, SnakeCase(property.Name), Modifiers(property), kind,
+            kind == MemberKind.Repeat ? $"global::TorchSharp.Modules.ModuleList<{block}>" : block)
         {
-            BlockType = blockType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-            Depth = kind == LayerKindSpec.Repeat ? depth : 0,
+            Kind = attributeName,
+            BlockType = block,
+            Depth = kind == MemberKind.Repeat ? depth : 0,
         };
     }
 
-    /// <summary>A tied readout must name an [Embedding] of the same class with matching dimensions, and have no bias or zero init.</summary>
+    /// <summary>A layer built from another (a tied readout's embedding) must name an [Embedding] of the same class with matching dimensions.</summary>
     private static void CheckTies(INamedTypeSymbol type, List<LayerSpec> layers, List<DiagnosticInfo> diagnostics)
     {
         for (int i = 0; i < layers.Count; i++)
         {
             var readout = layers[i];
-            if (readout.TiedTo is not { } target) continue;
+            if (readout.Reference is not { } target) continue;
             var location = type.GetMembers(readout.PropertyName).FirstOrDefault()?.Locations.FirstOrDefault();
             var embedding = layers.FirstOrDefault(l => l.PropertyName == target);
             string? problem =
-                readout.Kind != LayerKindSpec.Readout ? "only a [Readout] can be tied"
-                : embedding is null || embedding.Kind != LayerKindSpec.Embedding ? $"{type.Name} has no [Embedding] property named '{target}'"
-                : readout.Bias || readout.ZeroInit ? "a tied readout reuses the embedding's table, so it takes no Bias or ZeroInit"
-                : !readout.In.Equals(embedding.Out) || !readout.Out.Equals(embedding.In) ? $"it maps {readout.In} → {readout.Out} while the embedding maps {embedding.In} ids to {embedding.Out}"
+                embedding is null || embedding.Kind != "Embedding" ? $"{type.Name} has no [Embedding] property named '{target}'"
+                : !Equals(readout.In, embedding.Out) || !Equals(readout.Out, embedding.In) ? $"it maps {readout.In} → {readout.Out} while the embedding maps {embedding.In} ids to {embedding.Out}"
                 : null;
             if (problem is not null)
             {
@@ -243,19 +202,23 @@ internal static class ModelParser
                 layers.RemoveAt(i--);
                 continue;
             }
-            layers[i] = readout with { TiedTo = embedding!.StateName };
+            layers[i] = readout with { ReferenceState = embedding!.StateName };
         }
     }
 
-    private static string StringArg(Dictionary<string, object?> named, string name) => named.TryGetValue(name, out var v) && v is string s ? s : "width";
-
-    private static DimensionSpec? Dimension(Dictionary<string, object?> named, string argument, string member, Location? location, List<DiagnosticInfo> diagnostics)
+    /// <summary>
+    /// What to emit when the declaration has errors: the class with its base type, a constructor and every partial DSL
+    /// property implemented by a throw, so the user sees the SparseDsl error and not a cascade of compiler errors about
+    /// missing partial implementations and overrides. Null when even that cannot be emitted (not partial, nested, generic).
+    /// </summary>
+    private static ShellSpec? Shell(INamedTypeSymbol type, ClassDeclarationSyntax node, bool isBlock)
     {
-        // Unset dimensions default to "width", except a readout's Out, which has no sensible default.
-        string text = named.TryGetValue(argument, out var v) ? v as string ?? "" : "width";
-        if (DimensionParser.TryParse(text, out var dimension, out string error)) return dimension;
-        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadDimension, location, argument, text, member, error));
-        return null;
+        if (!node.Modifiers.Any(SyntaxKind.PartialKeyword) || type.ContainingType is not null || type.TypeParameters.Length > 0 || type.IsStatic) return null;
+        var properties = type.GetMembers().OfType<IPropertySymbol>()
+            .Where(p => p.IsPartialDefinition && p.GetAttributes().Any(IsDslAttribute))
+            .Select(p => new ShellProperty(Modifiers(p), p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), p.Name, p.SetMethod is not null))
+            .ToEquatableArray();
+        return new ShellSpec(type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(), type.Name, HintName(type), isBlock, properties);
     }
 
     private static Location? AttributeLocation(AttributeData attribute, Location? fallback) =>
@@ -270,27 +233,8 @@ internal static class ModelParser
     private static string HintName(INamedTypeSymbol type) =>
         (type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString() + ".") + type.Name + ".g.cs";
 
-    /// <summary>PyTorch-style state-dict names: <c>LmHead</c> → <c>lm_head</c>, <c>MLPUp</c> → <c>mlp_up</c>.</summary>
-    internal static string SnakeCase(string name)
-    {
-        var sb = new StringBuilder(name.Length + 4);
-        for (int i = 0; i < name.Length; i++)
-        {
-            char c = name[i];
-            if (char.IsUpper(c))
-            {
-                bool prevLowerOrDigit = i > 0 && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]));
-                bool acronymEnd = i > 0 && char.IsUpper(name[i - 1]) && i + 1 < name.Length && char.IsLower(name[i + 1]);
-                if ((prevLowerOrDigit || acronymEnd) && sb.Length > 0 && sb[sb.Length - 1] != '_') sb.Append('_');
-                sb.Append(char.ToLowerInvariant(c));
-            }
-            else
-            {
-                sb.Append(c);
-            }
-        }
-        return sb.ToString();
-    }
+    /// <summary>PyTorch-style state-dict names: <c>LmHead</c> → <c>lm_head</c> (the runtime's own rule, linked).</summary>
+    internal static string SnakeCase(string name) => SparseDsl.StateNames.SnakeCase(name);
 
     /// <summary>The definition's modifiers without 'partial': the implementation must repeat them exactly.</summary>
     private static string Modifiers(IPropertySymbol property)

@@ -27,8 +27,9 @@ internal static class SatParser
             return null;
         }
         var named = attribute.NamedArguments.ToDictionary(a => a.Key, a => a.Value.Value);
-        double rate = Double(named, "OmissionRate", 0.5), hold = Double(named, "HoldFraction", 0.5), dense = Double(named, "DenseFraction", 0.2);
-        int rungs = Int(named, "Rungs", 2), every = Int(named, "ReestimateEvery", 1);
+        double rate = Double(named, "OmissionRate", SparseDsl.AttributeDefaults.OmissionRate), hold = Double(named, "HoldFraction", SparseDsl.AttributeDefaults.HoldFraction),
+            dense = Double(named, "DenseFraction", SparseDsl.AttributeDefaults.DenseFraction);
+        int rungs = Int(named, "Rungs", SparseDsl.AttributeDefaults.Rungs), every = Int(named, "ReestimateEvery", SparseDsl.AttributeDefaults.ReestimateEvery);
         string? range =
             !(rate >= 0 && rate < 1) ? $"OmissionRate = {Text(rate)} must be in [0, 1): at least one neuron is always kept"
             : rungs < 1 ? $"Rungs = {Text(rungs)} must be at least 1"
@@ -43,7 +44,7 @@ internal static class SatParser
             return null;
         }
 
-        var linear = layers.Where(l => l.Kind is LayerKindSpec.Linear or LayerKindSpec.SparseLinear).ToList();
+        var linear = layers.Where(l => l.IsProjection && l.In is not null && l.Out is not null).ToList();
         DimensionSpec? hidden;
         if (named.TryGetValue("Hidden", out var h) && h is string text)
         {
@@ -59,7 +60,7 @@ internal static class SatParser
             // The hidden layer is what one projection writes and another reads, other than the residual width
             // itself (an MLP's down projection writes width and its up projection reads it, too).
             var width = DimensionSpec.OfWidth(1, 1);
-            var candidates = linear.Select(l => l.Out).Distinct().Where(d => !d.Equals(width) && linear.Any(l => l.In.Equals(d))).ToList();
+            var candidates = linear.Select(l => l.Out!).Distinct().Where(d => !d.Equals(width) && linear.Any(l => l.In!.Equals(d))).ToList();
             if (linear.Count == 0)
             {
                 Fail("the block declares no [Linear] or [SparseLinear] projection");
@@ -75,14 +76,14 @@ internal static class SatParser
             hidden = candidates[0];
         }
 
-        var expanding = linear.Where(l => l.Out.Equals(hidden)).ToList();
-        var contracting = linear.Where(l => l.In.Equals(hidden)).ToList();
+        var expanding = linear.Where(l => l.Out!.Equals(hidden)).ToList();
+        var contracting = linear.Where(l => l.In!.Equals(hidden)).ToList();
         string? shape =
             expanding.Count == 0 ? $"no projection writes the hidden dimension {hidden}"
             : contracting.Count == 0 ? $"no projection reads the hidden dimension {hidden}, so omitted neurons could not be dropped from the output"
-            : expanding.FirstOrDefault(l => l.In.Equals(hidden)) is { } square ? $"'{square.PropertyName}' both reads and writes the hidden dimension {hidden}; set Hidden to the MLP's hidden dimension"
+            : expanding.FirstOrDefault(l => l.In!.Equals(hidden)) is { } square ? $"'{square.PropertyName}' both reads and writes the hidden dimension {hidden}; set Hidden to the MLP's hidden dimension"
             : expanding.Select(l => l.In).Distinct().Count() > 1 ? $"the projections that write {hidden} read different inputs ({string.Join(", ", expanding.Select(l => $"'{l.PropertyName}' {l.In}"))}); SAT scores neurons on one input"
-            : layers.FirstOrDefault(l => !l.IsChild && l.Kind is not (LayerKindSpec.Linear or LayerKindSpec.SparseLinear) && (l.In.Equals(hidden) || l.Out.Equals(hidden))) is { } other
+            : layers.FirstOrDefault(l => !l.IsChild && !l.IsProjection && (Equals(l.In, hidden) || Equals(l.Out, hidden))) is { } other
                 ? $"'{other.PropertyName}' ({other.Kind}) works on the hidden dimension {hidden}, and only linear projections can drop omitted neurons"
             : null;
         if (shape is not null)
@@ -91,22 +92,10 @@ internal static class SatParser
             return null;
         }
 
-        return new SatSpec(Assignments(attribute),
+        return new SatSpec(AttributeInitializer.Assignments(attribute, "Hidden"),
             expanding.Select(l => l.StateName).ToEquatableArray(),
             contracting.Select(l => l.StateName).ToEquatableArray());
     }
-
-    // Enums arrive as their underlying ints and are emitted as casts; Hidden only matters here, at compile time.
-    // An argument the compiler could not bind (already its error) is left out rather than emitted as "Name = ".
-    private static string Assignments(AttributeData attribute) => string.Join(", ", attribute.NamedArguments
-        .Where(a => a.Key != "Hidden" && a.Value.Kind != TypedConstantKind.Error)
-        .Select(a => a.Key + " = " + a.Value.Value switch
-        {
-            double d => d.ToString("R", CultureInfo.InvariantCulture),
-            int i when a.Value.Type?.TypeKind == TypeKind.Enum => $"({a.Value.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}){i.ToString(CultureInfo.InvariantCulture)}",
-            int i => i.ToString(CultureInfo.InvariantCulture),
-            var other => System.Convert.ToString(other, CultureInfo.InvariantCulture),
-        }));
 
     // A cast such as (NeuronImportance)42 compiles, but the runtime rejects values that name no member (SparsityAcceleration.Validate).
     private static string? UndefinedEnum(AttributeData attribute) => attribute.NamedArguments
@@ -115,7 +104,7 @@ internal static class SatParser
         .Select(a => $"{a.Key} = {System.Convert.ToString(a.Value.Value, CultureInfo.InvariantCulture)} is not a {a.Value.Type!.Name} member")
         .FirstOrDefault();
 
-    // The fallbacks mirror SparseDsl.SparsityAcceleratedAttribute's defaults, for the compile-time range checks only.
+    // The fallbacks are SparseDsl.AttributeDefaults, the attribute's own defaults, for the compile-time range checks only.
     private static double Double(Dictionary<string, object?> named, string name, double fallback) =>
         named.TryGetValue(name, out var v) && v is double d ? d : fallback;
 

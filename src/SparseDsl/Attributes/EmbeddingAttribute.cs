@@ -6,11 +6,21 @@ namespace SparseDsl;
 /// Put it on a <c>partial</c> property of type <see cref="ScaledEmbedding"/>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
-public sealed class EmbeddingAttribute : Attribute
+public sealed class EmbeddingAttribute : LayerAttribute<ScaledEmbedding>
 {
     /// <summary>Number of rows (vocabulary size). Finite: it does not scale with width.</summary>
     public int Vocab { get; set; }
 
     /// <summary>Embedding dimension as a dimension expression. Default <c>"width"</c>.</summary>
-    public string Dim { get; set; } = "width";
+    public string Dim { get; set; } = AttributeDefaults.Dimension;
+
+    /// <inheritdoc />
+    public override LayerDescription Describe(LayerContext context)
+    {
+        if (Vocab <= 0) throw new ArgumentException($"Vocab = {Vocab}: the vocabulary must be a positive, finite size");
+        var vocab = Dimension.Fixed(Vocab);
+        var dim = ParseDimension(nameof(Dim), Dim);
+        // A row lookup reads one row: no fan-in to scale by.
+        return new(vocab, dim, [new ParameterDeclaration("weight", [vocab, dim], ParameterInit.Normal) { Role = ParameterRole.Embedding }]);
+    }
 }

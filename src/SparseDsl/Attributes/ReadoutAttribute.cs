@@ -7,10 +7,10 @@ namespace SparseDsl;
 /// tied form, <c>α_output · h W_embᵀ / m_d</c>. Put it on a <c>partial</c> property of type <see cref="ScaledLinear"/>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
-public sealed class ReadoutAttribute : Attribute
+public sealed class ReadoutAttribute : LayerAttribute<ScaledLinear>
 {
     /// <summary>Fan-in as a dimension expression. Default <c>"width"</c>.</summary>
-    public string In { get; set; } = "width";
+    public string In { get; set; } = AttributeDefaults.Dimension;
 
     /// <summary>Number of outputs: a finite dimension expression such as <c>"256"</c>.</summary>
     public string Out { get; set; } = "";
@@ -27,4 +27,13 @@ public sealed class ReadoutAttribute : Attribute
 
     /// <summary>Initialise the weight to zero (a common μP practice for the readout). Not allowed with <see cref="TiedTo"/>.</summary>
     public bool ZeroInit { get; set; }
+
+    /// <inheritdoc />
+    public override LayerDescription Describe(LayerContext context)
+    {
+        var fanOut = ParseDimension(nameof(Out), Out);
+        if (fanOut.ScalesWithWidth) throw new ArgumentException($"Out = \"{Out}\": a readout's output dimension must be finite (classes, vocabulary)");
+        if (TiedTo is not null && (Bias || ZeroInit)) throw new ArgumentException("a tied readout reuses the embedding's table, so it takes no Bias or ZeroInit");
+        return LinearDescription.Of(ParseDimension(nameof(In), In), fanOut, Bias, ZeroInit, sparsity: null, ParameterRole.Readout) with { TiedTo = TiedTo };
+    }
 }

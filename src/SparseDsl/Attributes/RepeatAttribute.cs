@@ -10,5 +10,5 @@ namespace SparseDsl;
 public sealed class RepeatAttribute : Attribute
 {
     /// <summary>Default number of copies (at least 1).</summary>
-    public int Depth { get; set; } = 1;
+    public int Depth { get; set; } = AttributeDefaults.Depth;
 }

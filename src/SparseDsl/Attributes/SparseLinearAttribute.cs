@@ -7,16 +7,16 @@ namespace SparseDsl;
 /// <see cref="ScaledLinear"/>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
-public sealed class SparseLinearAttribute : Attribute
+public sealed class SparseLinearAttribute : LayerAttribute<ScaledLinear>
 {
     /// <summary>Fraction of weights masked to zero, in [0, 1). Can be overridden at construction time.</summary>
     public double Sparsity { get; set; }
 
     /// <summary>Fan-in as a dimension expression. Default <c>"width"</c>.</summary>
-    public string In { get; set; } = "width";
+    public string In { get; set; } = AttributeDefaults.Dimension;
 
     /// <summary>Fan-out as a dimension expression. Default <c>"width"</c>.</summary>
-    public string Out { get; set; } = "width";
+    public string Out { get; set; } = AttributeDefaults.Dimension;
 
     /// <summary>Whether the layer has a (dense) bias.</summary>
     public bool Bias { get; set; }
@@ -26,4 +26,8 @@ public sealed class SparseLinearAttribute : Attribute
     /// starts uniform). The learning rate and mask are unchanged.
     /// </summary>
     public bool ZeroInit { get; set; }
+
+    /// <inheritdoc />
+    public override LayerDescription Describe(LayerContext context) =>
+        LinearDescription.Of(ParseDimension(nameof(In), In), ParseDimension(nameof(Out), Out), Bias, ZeroInit, Sparsity);
 }

@@ -24,7 +24,7 @@ public sealed class SparsityAcceleratedAttribute : Attribute
     public string? Hidden { get; set; }
 
     /// <summary>Fraction of hidden neurons omitted during the first rung of the ladder, in [0, 1). Default 0.5.</summary>
-    public double OmissionRate { get; set; } = 0.5;
+    public double OmissionRate { get; set; } = AttributeDefaults.OmissionRate;
 
     /// <summary>How neuron importance is estimated. Default <see cref="NeuronImportance.Wanda"/>.</summary>
     public NeuronImportance Metric { get; set; } = NeuronImportance.Wanda;
@@ -33,14 +33,14 @@ public sealed class SparsityAcceleratedAttribute : Attribute
     public NeuronSelection Selection { get; set; } = NeuronSelection.TopK;
 
     /// <summary>Re-estimate importance every this many optimizer steps (and whenever the rate changes). Default 1.</summary>
-    public int ReestimateEvery { get; set; } = 1;
+    public int ReestimateEvery { get; set; } = AttributeDefaults.ReestimateEvery;
 
     /// <summary>Fraction of the run spent at the full <see cref="OmissionRate"/>. Default 0.5.</summary>
-    public double HoldFraction { get; set; } = 0.5;
+    public double HoldFraction { get; set; } = AttributeDefaults.HoldFraction;
 
     /// <summary>Number of non-zero rates on the ladder, the first included (1: one sparse rung, then dense). Default 2.</summary>
-    public int Rungs { get; set; } = 2;
+    public int Rungs { get; set; } = AttributeDefaults.Rungs;
 
     /// <summary>Fraction of the run, at its end, trained dense. Default 0.2.</summary>
-    public double DenseFraction { get; set; } = 0.2;
+    public double DenseFraction { get; set; } = AttributeDefaults.DenseFraction;
 }

@@ -14,5 +14,5 @@ namespace SparseDsl;
 public sealed class WidthAttribute : Attribute
 {
     /// <summary>The base (proxy) width on which hyperparameters were tuned. Must be positive. Default 256.</summary>
-    public int Base { get; set; } = 256;
+    public int Base { get; set; } = AttributeDefaults.BaseWidth;
 }

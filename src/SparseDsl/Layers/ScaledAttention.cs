@@ -1,54 +1,96 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
 namespace SparseDsl;
 
 /// <summary>
-/// Causal multi-head attention over already-projected <c>q, k, v</c> of shape <c>[batch, time, dim]</c>, with logits
-/// <c>qᵀk · s</c> where <c>s</c> comes from <see cref="ScalingRules.AttentionScale"/> (1/d_head under μP and SμPar,
-/// 1/√d_head under SP), plus ALiBi biases when declared. No parameters. Returns <c>[batch, time, dim]</c>.
+/// Causal multi-head attention over already-projected <c>q</c> of shape <c>[batch, time, dim]</c> and <c>k, v</c> of shape
+/// <c>[batch, time, key/value dim]</c>, with logits <c>qᵀk · s</c> where <c>s</c> comes from
+/// <see cref="ScalingRules.AttentionScale"/> (1/d_head under μP and SμPar, 1/√d_head under SP). Positions are ALiBi
+/// biases, rotary embeddings of q and k, or none; grouped-query attention shares each key/value head among a group of
+/// query heads; QK-norm RMS-normalises each head's q and k with learned gains (its only parameters,
+/// <c>query_norm</c> and <c>key_norm</c>). Returns <c>[batch, time, dim]</c>.
 /// </summary>
 public sealed class ScaledAttention : Module<Tensor, Tensor, Tensor, Tensor>, IScaledLayer
 {
     private readonly int heads;
+    private readonly int keyValueHeads;
     private readonly int headDim;
+    private readonly PositionEncoding positions;
+    private readonly double ropeTheta;
+    private readonly LayerTensors tensors;
+    private readonly Parameter? query_norm;
+    private readonly Parameter? key_norm;
+    private Tensor? cachedCos, cachedSin;
     private readonly double queryScale;
     // Made once: a double operand would become a native Scalar per call that only a finalizer frees (issue 24).
     private readonly Scalar queryScalar;
     private readonly double[] slopes;
     private Tensor? cachedBias;
 
-    /// <summary>Builds the attention from its plan. <paramref name="seed"/> and <paramref name="device"/> are unused (no parameters) and kept for a uniform layer constructor.</summary>
+    /// <summary>Builds the attention from its plan; <paramref name="seed"/> and <paramref name="device"/> matter only for QK-norm gains.</summary>
     public ScaledAttention(LayerPlan plan, long seed = 0, Device? device = null) : base(plan.Name)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        if (plan.Declaration.Kind != LayerKind.Attention)
-            throw new ArgumentException($"Layer '{plan.Name}' is a {plan.Declaration.Kind} layer, not attention.", nameof(plan));
+        var attribute = plan.AttributeAs<AttentionAttribute>();
+        var attention = plan.Attention ?? throw new ArgumentException($"Layer '{plan.Name}' has no attention plan.", nameof(plan));
         Plan = plan;
-        heads = plan.Heads;
-        headDim = plan.Declaration.HeadDim;
+        heads = attention.Heads;
+        keyValueHeads = attention.KeyValueHeads;
+        headDim = attention.HeadDim;
+        positions = attention.Positions;
+        ropeTheta = attribute.RopeTheta;
         // scaled_dot_product_attention always divides by √d_head; pre-scaling q by s·√d_head makes the net factor s.
-        queryScale = plan.AttentionScale * Math.Sqrt(headDim);
+        queryScale = attention.LogitScale * Math.Sqrt(headDim);
         queryScalar = queryScale.ToScalar();
-        slopes = plan.Declaration.Alibi ? AlibiSlopes(heads) : [];
+        slopes = positions == PositionEncoding.Alibi ? AlibiSlopes(heads) : [];
+        tensors = new LayerTensors(this, plan, seed, device);
+        query_norm = tensors.Find("query_norm");
+        key_norm = tensors.Find("key_norm");
     }
+
+    /// <summary>Number of query heads.</summary>
+    public int Heads => heads;
+
+    /// <summary>Number of key/value heads (fewer than <see cref="Heads"/> under grouped-query attention).</summary>
+    public int KeyValueHeads => keyValueHeads;
 
     /// <inheritdoc />
     public LayerPlan Plan { get; }
 
     /// <summary>The factor on <c>qᵀk</c>.</summary>
-    public double LogitScale => Plan.AttentionScale;
+    public double LogitScale => Plan.Attention!.LogitScale;
 
     /// <inheritdoc />
     public override Tensor forward(Tensor query, Tensor key, Tensor value)
     {
         using var scope = NewDisposeScope();
         long batch = query.shape[0], time = query.shape[1];
-        Tensor Split(Tensor t) => t.view(batch, time, heads, headDim).transpose(1, 2);
-        var q = Split(query).mul(queryScalar);
-        var k = Split(key);
-        var v = Split(value);
+        Tensor Split(Tensor t, int n) => t.view(batch, time, n, headDim).transpose(1, 2);
+        var q = Split(query, heads);
+        var k = Split(key, keyValueHeads);
+        var v = Split(value, keyValueHeads);
+        if (query_norm is not null && key_norm is not null)
+        {
+            q = ScaledNorm.RmsNorm(q, query_norm);
+            k = ScaledNorm.RmsNorm(k, key_norm);
+        }
+        if (positions == PositionEncoding.Rope)
+        {
+            var (cos, sin) = RotaryTables(time, query.device, query.dtype);
+            q = Rotate(q, cos, sin);
+            k = Rotate(k, cos, sin);
+        }
+        q = q.mul(queryScalar);
+        if (keyValueHeads != heads)
+        {
+            // Each key/value head serves heads/keyValueHeads consecutive query heads.
+            int group = heads / keyValueHeads;
+            k = k.unsqueeze(2).expand(batch, keyValueHeads, group, time, headDim).reshape(batch, heads, time, headDim);
+            v = v.unsqueeze(2).expand(batch, keyValueHeads, group, time, headDim).reshape(batch, heads, time, headDim);
+        }
         var context = slopes.Length == 0
             ? functional.scaled_dot_product_attention(q, k, v, is_casual: true)
             : functional.scaled_dot_product_attention(q, k, v, AlibiBias(time, query.device, query.dtype));
@@ -86,11 +128,38 @@ public sealed class ScaledAttention : Module<Tensor, Tensor, Tensor, Tensor>, IS
         return cachedBias;
     }
 
+    // RoPE in the half-split form (GPT-NeoX, Llama): coordinate i pairs with i + d/2 and turns by position·θ^(−2i/d).
+    private static Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
+    {
+        long half = x.shape[^1] / 2;
+        var first = x.narrow(-1, 0, half);
+        var second = x.narrow(-1, half, half);
+        var turned = cat([second.neg(), first], -1);
+        return x.mul(cos).add(turned.mul(sin));
+    }
+
+    // [time, d_head] cosines and sines, cached for the last length, device and dtype like the ALiBi bias.
+    private (Tensor Cos, Tensor Sin) RotaryTables(long time, Device device, ScalarType dtype)
+    {
+        if (cachedCos is { } c && cachedSin is { } s && c.shape[0] == time && c.device_type == device.type
+            && c.device_index == device.index && c.dtype == dtype)
+            return (c, s);
+        cachedCos?.Dispose();
+        cachedSin?.Dispose();
+        using var scope = NewDisposeScope();
+        var frequencies = tensor(Enumerable.Range(0, headDim / 2).Select(i => Math.Pow(ropeTheta, -2.0 * i / headDim)).ToArray());
+        var angles = arange(time, ScalarType.Float64).unsqueeze(1).mul(frequencies.unsqueeze(0));
+        angles = cat([angles, angles], -1);
+        cachedCos = angles.cos().to(dtype).to(device).DetachFromDisposeScope();
+        cachedSin = angles.sin().to(dtype).to(device).DetachFromDisposeScope();
+        return (cachedCos, cachedSin);
+    }
+
     /// <summary>The ALiBi bias built for the last sequence length (null before the first ALiBi call); for tests.</summary>
     internal Tensor? CachedAlibiBias => cachedBias;
 
     /// <inheritdoc />
-    public IEnumerable<ScaledParameter> ScaledParameters() => [];
+    public IEnumerable<ScaledParameter> ScaledParameters() => tensors.Scaled();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -98,6 +167,8 @@ public sealed class ScaledAttention : Module<Tensor, Tensor, Tensor, Tensor>, IS
         if (disposing)
         {
             cachedBias?.Dispose();
+            cachedCos?.Dispose();
+            cachedSin?.Dispose();
             queryScalar.Dispose();
         }
         base.Dispose(disposing);

@@ -12,6 +12,7 @@ namespace SparseDsl;
 public sealed class ScaledEmbedding : Module<Tensor, Tensor>, IScaledLayer
 {
     private readonly Parameter weight;
+    private readonly LayerTensors tensors;
     private readonly double forwardMultiplier;
     // Made once: a double operand would become a native Scalar per call that only a finalizer frees (issue 24).
     private readonly Scalar forwardScalar;
@@ -20,14 +21,12 @@ public sealed class ScaledEmbedding : Module<Tensor, Tensor>, IScaledLayer
     public ScaledEmbedding(LayerPlan plan, long seed, Device? device = null) : base(plan.Name)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        if (plan.Declaration.Kind != LayerKind.Embedding)
-            throw new ArgumentException($"Layer '{plan.Name}' is a {plan.Declaration.Kind} layer; use {nameof(ScaledLinear)}.", nameof(plan));
+        plan.AttributeAs<EmbeddingAttribute>();
         Plan = plan;
         forwardMultiplier = plan.RequireWeight().ForwardMultiplier;
         forwardScalar = forwardMultiplier.ToScalar();
-        using var w = SeededInit.Normal([plan.InFeatures, plan.OutFeatures], plan.RequireWeight().InitStd, seed, plan.Name, "weight");
-        weight = new Parameter(w.to(device ?? CPU), requires_grad: true);
-        register_parameter(nameof(weight), weight);
+        tensors = new LayerTensors(this, plan, seed, device);
+        weight = tensors["weight"];
     }
 
     /// <inheritdoc />
@@ -60,8 +59,5 @@ public sealed class ScaledEmbedding : Module<Tensor, Tensor>, IScaledLayer
     }
 
     /// <inheritdoc />
-    public IEnumerable<ScaledParameter> ScaledParameters()
-    {
-        yield return new ScaledParameter(nameof(weight), weight, Plan.RequireWeight());
-    }
+    public IEnumerable<ScaledParameter> ScaledParameters() => tensors.Scaled();
 }

@@ -27,6 +27,7 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     private readonly double forwardMultiplier;
     // Made once: a double operand would become a native Scalar per call that only a finalizer frees (issue 24).
     private readonly Scalar forwardScalar;
+    private readonly LayerTensors? tensors;
     private NeuronOmission? omission;
     private OmissionRole omissionRole;
 
@@ -34,32 +35,17 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     public ScaledLinear(LayerPlan plan, long seed, Device? device = null) : base(plan.Name)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        if (plan.Declaration.Kind is not (LayerKind.Linear or LayerKind.SparseLinear or LayerKind.Readout))
-            throw new ArgumentException($"Layer '{plan.Name}' is a {plan.Declaration.Kind} layer, not a linear one.", nameof(plan));
+        if (plan.Attribute is not (LinearAttribute or SparseLinearAttribute or ReadoutAttribute))
+            throw new ArgumentException($"Layer '{plan.Name}' is a {plan.Kind} layer, not a linear one.", nameof(plan));
         if (plan.TiedTo is not null)
             throw new ArgumentException($"Readout '{plan.Name}' is tied to '{plan.TiedTo}'; build it with the constructor that takes the embedding.", nameof(plan));
         Plan = plan;
-        device ??= CPU;
-        var scaling = plan.RequireWeight();
-        forwardMultiplier = scaling.ForwardMultiplier;
+        forwardMultiplier = plan.RequireWeight().ForwardMultiplier;
         forwardScalar = forwardMultiplier.ToScalar();
-        long[] shape = [plan.OutFeatures, plan.InFeatures];
-
-        using var w = SeededInit.Normal(shape, scaling.InitStd, seed, plan.Name, "weight");
-        if (plan.IsMasked)
-        {
-            using var m = SeededInit.ExactMask(shape, plan.Density, seed, plan.Name);
-            w.mul_(m);
-            mask = m.to(device);
-            register_buffer(nameof(mask), mask);
-        }
-        weight = new Parameter(w.to(device), requires_grad: true);
-        register_parameter(nameof(weight), weight);
-        if (plan.Bias is not null)
-        {
-            bias = new Parameter(zeros(plan.OutFeatures, ScalarType.Float32, device), requires_grad: true);
-            register_parameter(nameof(bias), bias);
-        }
+        tensors = new LayerTensors(this, plan, seed, device);
+        weight = tensors["weight"];
+        bias = tensors.Find("bias");
+        mask = tensors.MaskOf("weight");
     }
 
     /// <summary>
@@ -161,9 +147,8 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     /// <inheritdoc />
     public IEnumerable<ScaledParameter> ScaledParameters()
     {
-        if (IsTied) yield break; // trained as the embedding's table
-        yield return new ScaledParameter(nameof(weight), Weight, Plan.RequireWeight());
-        if (bias is not null) yield return new ScaledParameter(nameof(bias), bias, Plan.Bias!.Value);
+        // A tied readout reports nothing: its table is trained as the embedding's.
+        return tensors?.Scaled() ?? [];
     }
 
     private sealed record TiedTable(ScaledEmbedding Embedding);

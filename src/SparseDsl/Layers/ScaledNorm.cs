@@ -16,24 +16,19 @@ public sealed class ScaledNorm : Module<Tensor, Tensor>, IScaledLayer
     private readonly Parameter weight;
     private readonly Parameter? bias;
     private readonly long[] normalizedShape;
+    private readonly NormKind kind;
+    private readonly LayerTensors tensors;
 
     /// <summary>Builds the norm on <paramref name="device"/>. <paramref name="seed"/> is unused (nothing is random) and kept for a uniform layer constructor.</summary>
     public ScaledNorm(LayerPlan plan, long seed, Device? device = null) : base(plan.Name)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        if (plan.Declaration.Kind != LayerKind.Norm)
-            throw new ArgumentException($"Layer '{plan.Name}' is a {plan.Declaration.Kind} layer, not a norm.", nameof(plan));
-        if (plan.Declaration.Norm == NormKind.RmsNorm && plan.Bias is not null)
-            throw new ArgumentException($"Norm '{plan.Name}': RMSNorm has no bias.", nameof(plan));
+        kind = plan.AttributeAs<NormAttribute>().Kind;
         Plan = plan;
         normalizedShape = [plan.OutFeatures];
-        weight = new Parameter(ones(plan.OutFeatures, ScalarType.Float32, device ?? CPU), requires_grad: true);
-        register_parameter(nameof(weight), weight);
-        if (plan.Bias is not null)
-        {
-            bias = new Parameter(zeros(plan.OutFeatures, ScalarType.Float32, device ?? CPU), requires_grad: true);
-            register_parameter(nameof(bias), bias);
-        }
+        tensors = new LayerTensors(this, plan, seed, device);
+        weight = tensors["weight"];
+        bias = tensors.Find("bias");
     }
 
     /// <inheritdoc />
@@ -48,18 +43,20 @@ public sealed class ScaledNorm : Module<Tensor, Tensor>, IScaledLayer
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        if (Plan.Declaration.Norm == NormKind.LayerNorm)
+        if (kind == NormKind.LayerNorm)
             return functional.layer_norm(input, normalizedShape, weight, bias, Epsilon);
-        using var meanSquare = input.square().mean([-1], keepdim: true);
-        using var inverseRms = meanSquare.add_(Epsilon).rsqrt_();
-        using var normalized = input.mul(inverseRms);
-        return normalized.mul(weight);
+        return RmsNorm(input, weight);
     }
 
     /// <inheritdoc />
-    public IEnumerable<ScaledParameter> ScaledParameters()
+    public IEnumerable<ScaledParameter> ScaledParameters() => tensors.Scaled();
+
+    /// <summary>RMSNorm over the last dimension, <c>x / √(mean(x²) + ε) · g</c> (attention's QK-norm uses it too).</summary>
+    internal static Tensor RmsNorm(Tensor input, Tensor gain)
     {
-        yield return new ScaledParameter(nameof(weight), weight, Plan.RequireWeight());
-        if (bias is not null) yield return new ScaledParameter(nameof(bias), bias, Plan.Bias!.Value);
+        using var meanSquare = input.square().mean([-1], keepdim: true);
+        using var inverseRms = meanSquare.add_(Epsilon).rsqrt_();
+        using var normalized = input.mul(inverseRms);
+        return normalized.mul(gain);
     }
 }

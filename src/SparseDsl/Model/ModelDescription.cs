@@ -19,9 +19,12 @@ public enum ParameterInit
 
     /// <summary>The tensor of the embedding named in <see cref="ParameterDescription.TiedTo"/>.</summary>
     Tied,
+
+    /// <summary>Whatever the user's own code made (a member marked <see cref="UnscaledAttribute"/>).</summary>
+    AsBuilt,
 }
 
-/// <summary>One parameter of a <see cref="ModelPlan"/>, as <see cref="ModelPlan.DescribeParameters"/> reports it.</summary>
+/// <summary>One parameter of a <see cref="ModelPlan"/>, as <see cref="ModelPlan.DescribeParameters()"/> reports it.</summary>
 /// <param name="Name">State-dict name.</param>
 /// <param name="Role">The row of Table 1 that applies.</param>
 /// <param name="Shape">Tensor shape.</param>
@@ -37,13 +40,19 @@ public sealed record ParameterDescription(
     string Name, ParameterRole Role, long[] Shape, int FanIn, double Density, ParameterInit Init, double InitStd,
     double LearningRateMultiplier, double ForwardMultiplier, bool WeightDecay, string? TiedTo = null);
 
-/// <summary>An attention layer of a <see cref="ModelPlan"/>: heads and the factor on its logits.</summary>
+/// <summary>An attention layer of a <see cref="ModelPlan"/>: heads, positions and the factor on its logits.</summary>
 /// <param name="Name">Full layer name.</param>
-/// <param name="Heads">Number of heads.</param>
+/// <param name="Heads">Number of query heads.</param>
+/// <param name="KeyValueHeads">Number of key/value heads (fewer than <paramref name="Heads"/> under grouped-query attention).</param>
 /// <param name="HeadDim">d_head.</param>
 /// <param name="LogitScale">Factor on <c>qᵀk</c>: 1/d_head (μP, SμPar) or 1/√d_head (SP).</param>
-/// <param name="Alibi">Whether ALiBi biases are added.</param>
-public sealed record AttentionDescription(string Name, int Heads, int HeadDim, double LogitScale, bool Alibi);
+/// <param name="Positions">ALiBi, RoPE or none.</param>
+/// <param name="QkNorm">Whether queries and keys are RMS-normalised per head before the logits.</param>
+public sealed record AttentionDescription(string Name, int Heads, int KeyValueHeads, int HeadDim, double LogitScale, PositionEncoding Positions, bool QkNorm)
+{
+    /// <summary>Whether ALiBi biases are added.</summary>
+    public bool Alibi => Positions == PositionEncoding.Alibi;
+}
 
 /// <summary>Renders a <see cref="ModelPlan"/> as rows, a text table and JSON.</summary>
 internal static class ModelDescription
@@ -56,51 +65,35 @@ internal static class ModelDescription
         Converters = { new JsonStringEnumConverter() },
     };
 
-    public static IReadOnlyList<ParameterDescription> Parameters(ModelPlan plan)
+    public static IReadOnlyList<ParameterDescription> Parameters(ModelPlan plan, IEnumerable<ScaledParameter>? unscaled = null)
     {
         var rows = new List<ParameterDescription>();
-        foreach (var l in plan.Layers)
-        {
-            if (l.Weight is not { } w) continue; // attention: no parameters
-            switch (l.Declaration.Kind)
+        foreach (var layer in plan.Layers)
+            foreach (var p in layer.Parameters)
             {
-                case LayerKind.Embedding:
-                    rows.Add(new($"{l.Name}.weight", w.Role, [l.InFeatures, l.OutFeatures], 1, 1.0, InitOf(w), w.InitStd, w.LearningRateMultiplier, w.ForwardMultiplier, w.WeightDecay));
-                    break;
-                case LayerKind.Norm:
-                    rows.Add(new($"{l.Name}.weight", w.Role, [l.OutFeatures], 1, 1.0, ParameterInit.Ones, 0, w.LearningRateMultiplier, w.ForwardMultiplier, w.WeightDecay));
-                    break;
-                default:
-                    if (l.TiedTo is { } tied)
-                    {
-                        var embedding = plan[tied].RequireWeight();
-                        rows.Add(new($"{l.Name}.weight", w.Role, [l.OutFeatures, l.InFeatures], l.InFeatures, 1.0, ParameterInit.Tied, embedding.InitStd,
-                            embedding.LearningRateMultiplier, w.ForwardMultiplier, embedding.WeightDecay, tied + ".weight"));
-                    }
-                    else
-                    {
-                        rows.Add(new($"{l.Name}.weight", w.Role, [l.OutFeatures, l.InFeatures], l.InFeatures, l.Density, InitOf(w), w.InitStd, w.LearningRateMultiplier, w.ForwardMultiplier, w.WeightDecay));
-                    }
-                    break;
+                var scaling = p.Scaling;
+                double initStd = scaling.InitStd, learningRate = scaling.LearningRateMultiplier;
+                bool decay = scaling.WeightDecay;
+                if (p.TiedTo is { } tied)
+                {
+                    // A tied readout's table is the embedding's: trained and initialised there, multiplied here.
+                    var table = plan[tied[..tied.LastIndexOf('.')]].RequireWeight();
+                    (initStd, learningRate, decay) = (table.InitStd, table.LearningRateMultiplier, table.WeightDecay);
+                }
+                rows.Add(new($"{layer.Name}.{p.Name}", scaling.Role, p.Shape, p.FanIn, p.Density, p.Init, initStd, learningRate, scaling.ForwardMultiplier, decay, p.TiedTo));
             }
-            if (l.Bias is { } b)
-            {
-                int fanIn = l.Declaration.Kind is LayerKind.Norm ? 1 : l.InFeatures;
-                rows.Add(new($"{l.Name}.bias", b.Role, [l.OutFeatures], fanIn, 1.0, ParameterInit.Zeros, 0, b.LearningRateMultiplier, b.ForwardMultiplier, b.WeightDecay));
-            }
-        }
+        foreach (var p in unscaled ?? [])
+            rows.Add(new(p.Name, ParameterRole.Unscaled, p.Parameter.shape, 1, 1.0, ParameterInit.AsBuilt, 0, p.Scaling.LearningRateMultiplier, 1.0, p.Scaling.WeightDecay));
         return rows;
     }
 
     public static IReadOnlyList<AttentionDescription> Attention(ModelPlan plan) =>
-        plan.Layers.Where(l => l.Declaration.Kind == LayerKind.Attention)
-            .Select(l => new AttentionDescription(l.Name, l.Heads, l.Declaration.HeadDim, l.AttentionScale, l.Declaration.Alibi))
-            .ToList();
+        plan.Layers.Select(l => l.Attention).OfType<AttentionDescription>().ToList();
 
-    public static string Text(ModelPlan plan)
+    public static string Text(ModelPlan plan, IEnumerable<ScaledParameter>? unscaled = null)
     {
         var c = CultureInfo.InvariantCulture;
-        var rows = Parameters(plan);
+        var rows = Parameters(plan, unscaled);
         int nameWidth = Math.Max(24, rows.Select(r => r.Name.Length).DefaultIfEmpty(0).Max());
         var sb = new StringBuilder();
         sb.Append(c, $"{plan.ModelName}: width {plan.Width} (base {plan.BaseWidth}, m_d {(double)plan.Width / plan.BaseWidth:0.###}), {plan.Rules.Parameterization}\n");
@@ -113,20 +106,22 @@ internal static class ModelDescription
             sb.Append('\n');
         }
         foreach (var a in Attention(plan))
-            sb.Append(c, $"{a.Name}: {a.Heads} heads x d_head {a.HeadDim}, logits x {a.LogitScale:0.######}{(a.Alibi ? ", ALiBi" : "")}\n");
+        {
+            string groups = a.KeyValueHeads == a.Heads ? "" : $" ({a.KeyValueHeads} key/value heads)";
+            string positions = a.Positions switch { PositionEncoding.Alibi => ", ALiBi", PositionEncoding.Rope => ", RoPE", _ => "" };
+            sb.Append(c, $"{a.Name}: {a.Heads} heads x d_head {a.HeadDim}{groups}, logits x {a.LogitScale:0.######}{positions}{(a.QkNorm ? ", QK-norm" : "")}\n");
+        }
         return sb.ToString();
     }
 
-    public static string Json(ModelPlan plan) => JsonSerializer.Serialize(new
+    public static string Json(ModelPlan plan, IEnumerable<ScaledParameter>? unscaled = null) => JsonSerializer.Serialize(new
     {
         model = plan.ModelName,
         width = plan.Width,
         baseWidth = plan.BaseWidth,
         parameterization = plan.Rules.Parameterization,
         hyperparameters = plan.Rules.Hyperparameters,
-        parameters = Parameters(plan),
+        parameters = Parameters(plan, unscaled),
         attention = Attention(plan),
     }, JsonOptions);
-
-    private static ParameterInit InitOf(ParameterScaling s) => s.InitStd == 0 ? ParameterInit.Zeros : ParameterInit.Normal;
 }

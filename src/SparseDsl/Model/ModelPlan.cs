@@ -3,7 +3,7 @@ namespace SparseDsl;
 /// <summary>
 /// A declared model resolved at one width: every layer of the model and of its blocks, flattened under full
 /// state-dict names, with sizes, sparsity and scaling. Generated constructors build their layers from it;
-/// <see cref="Describe"/> and <see cref="DescribeJson"/> print it for users and reviewers.
+/// <see cref="Describe()"/> and <see cref="DescribeJson()"/> print it for users and reviewers.
 /// </summary>
 public sealed class ModelPlan
 {
@@ -65,9 +65,21 @@ public sealed class ModelPlan
     /// <summary>One row per trainable parameter (tied readouts included, marked): name, role, shape, fan-in, density, init, LR and forward multipliers.</summary>
     public IReadOnlyList<ParameterDescription> DescribeParameters() => ModelDescription.Parameters(this);
 
-    /// <summary>A fixed-width text table of <see cref="DescribeParameters"/>, with the model's width, parameterization and attention scales.</summary>
+    /// <summary>
+    /// The rows of <see cref="DescribeParameters()"/> followed by the tensors of members marked <see cref="UnscaledAttribute"/>
+    /// (role <see cref="ParameterRole.Unscaled"/>), which live in the built model rather than in the plan.
+    /// </summary>
+    public IReadOnlyList<ParameterDescription> DescribeParameters(IEnumerable<ScaledParameter> unscaled) => ModelDescription.Parameters(this, unscaled);
+
+    /// <summary>A fixed-width text table of <see cref="DescribeParameters()"/>, with the model's width, parameterization and attention scales.</summary>
     public string Describe() => ModelDescription.Text(this);
 
-    /// <summary>The same content as <see cref="Describe"/>, as indented JSON (enum names as strings).</summary>
+    /// <summary><see cref="Describe()"/> with the unscaled tensors of a built model listed as such (generated <c>Describe()</c> calls this).</summary>
+    public string Describe(IEnumerable<ScaledParameter> unscaled) => ModelDescription.Text(this, unscaled);
+
+    /// <summary>The same content as <see cref="Describe()"/>, as indented JSON (enum names as strings).</summary>
     public string DescribeJson() => ModelDescription.Json(this);
+
+    /// <summary><see cref="DescribeJson()"/> with the unscaled tensors of a built model listed as such.</summary>
+    public string DescribeJson(IEnumerable<ScaledParameter> unscaled) => ModelDescription.Json(this, unscaled);
 }

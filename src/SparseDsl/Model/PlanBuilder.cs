@@ -60,51 +60,54 @@ internal static class PlanBuilder
         private LayerPlan Resolve(LayerDeclaration d, string prefix, BlockDeclaration block)
         {
             string name = prefix + d.Name;
-            int inFeatures = ResolveDimension(d.In, name), outFeatures = ResolveDimension(d.Out, name);
-            double sparsity = EffectiveSparsity(d, name);
-            double densityMultiplier = ScalingRules.DensityMultiplier(sparsity);
-            double widthMultiplier = ScalingRules.WidthMultiplier(d.In, Width, BaseWidth);
-            switch (d.Kind)
+            LayerDescription description;
+            try { description = d.Attribute.Describe(new LayerContext(name, Width, BaseWidth, Rules)); }
+            catch (ArgumentException e) { throw new ArgumentException($"{ModelName}.{name} [{d.Attribute.KindName}]: {e.Message}", e); }
+            int inFeatures = ResolveDimension(description.In, name), outFeatures = ResolveDimension(description.Out, name);
+            double sparsity = EffectiveSparsity(d, description, name);
+            double widthMultiplier = ScalingRules.WidthMultiplier(description.In, Width, BaseWidth);
+            string? tiedTo = description.TiedTo is null ? null : CheckTie(d, description, name, prefix, block);
+            var parameters = description.Parameters.Select(p => ResolveParameter(p, name, sparsity, tiedTo)).ToList();
+            return new LayerPlan(name, d.Attribute, inFeatures, outFeatures, sparsity, widthMultiplier, parameters, Rules)
             {
-                case LayerKind.Attention:
-                    if (d.HeadDim <= 0 || inFeatures % d.HeadDim != 0)
-                        throw new ArgumentException($"{ModelName}.{name}: the attention dimension {inFeatures} ({d.In} at width {Width}) is not divisible by the head dimension {d.HeadDim}; choose a width that is a multiple of {d.HeadDim}.");
-                    return new LayerPlan(name, d, inFeatures, outFeatures, 0, widthMultiplier, 1, null, null)
-                    {
-                        AttentionScale = Rules.AttentionScale(d.HeadDim),
-                        Heads = inFeatures / d.HeadDim,
-                    };
-                case LayerKind.Norm:
-                    return new LayerPlan(name, d, inFeatures, outFeatures, 0, widthMultiplier, 1,
-                        Rules.Weight(ParameterRole.Norm, widthMultiplier), d.Bias ? Rules.Weight(ParameterRole.Bias, widthMultiplier) : null);
-            }
-
-            ParameterRole role = d.Kind switch
-            {
-                LayerKind.Embedding => ParameterRole.Embedding,
-                LayerKind.Readout when d.Out.ScalesWithWidth =>
-                    throw new ArgumentException($"{ModelName}.{name}: a readout's output dimension must be finite, not '{d.Out}'."),
-                LayerKind.Readout => ParameterRole.Readout,
-                _ => ScalingRules.RoleOf(d.In, d.Out),
-            };
-            var weight = Rules.Weight(role, widthMultiplier, densityMultiplier);
-            if (d.ZeroInit) weight = weight with { InitStd = 0 };
-            ParameterScaling? bias = d.Bias ? Rules.Weight(ParameterRole.Bias, widthMultiplier) : null;
-            return new LayerPlan(name, d, inFeatures, outFeatures, sparsity, widthMultiplier, densityMultiplier, weight, bias)
-            {
-                TiedTo = d.TiedTo is null ? null : CheckTie(d, name, prefix, block),
+                Description = description,
+                TiedTo = tiedTo,
+                Attention = description.Attention is { } a ? a with { Name = name } : null,
             };
         }
 
-        private string CheckTie(LayerDeclaration readout, string name, string prefix, BlockDeclaration block)
+        // The one place a declared tensor meets the rules: role, m_d of its fan-in, m_ρ when masked.
+        private ParameterPlan ResolveParameter(ParameterDeclaration p, string layer, double sparsity, string? tiedTo)
         {
-            var embedding = block.Members.OfType<LayerDeclaration>().FirstOrDefault(m => m.Name == readout.TiedTo);
-            if (embedding is null || embedding.Kind != LayerKind.Embedding)
-                throw new ArgumentException($"{ModelName}.{name}: TiedTo '{readout.TiedTo}' is not an embedding of {block.TypeName}.");
-            if (readout.Kind != LayerKind.Readout || readout.ZeroInit || readout.Bias)
+            long[] shape = p.Shape.Select(dim => (long)ResolveDimension(dim, layer)).ToArray();
+            ParameterRole role;
+            try { role = p.Role ?? ScalingRules.RoleOfShape(p.Shape, p.FanIn); }
+            catch (ArgumentException e) { throw new ArgumentException($"{ModelName}.{layer}.{p.Name}: {e.Message}.", e); }
+            double widthMultiplier = p.FanIn is { } fanIn ? ScalingRules.WidthMultiplier(fanIn, Width, BaseWidth) : 1.0;
+            double density = p.Masked ? 1.0 - sparsity : 1.0;
+            var scaling = Rules.Weight(role, widthMultiplier, ScalingRules.DensityMultiplier(1.0 - density));
+            if (p.Init is ParameterInit.Zeros or ParameterInit.Ones) scaling = scaling with { InitStd = 0 };
+            if (p.WeightDecay is bool decay) scaling = scaling with { WeightDecay = decay };
+            int inputs = p.FanIn is { } f ? ResolveDimension(f, layer) * p.FanInFactor : 1;
+            bool tied = tiedTo is not null && p.Name == "weight";
+            return new ParameterPlan(p.Name, shape, scaling, tied ? ParameterInit.Tied : p.Init, inputs, density)
+            {
+                TiedTo = tied ? tiedTo + ".weight" : null,
+            };
+        }
+
+        private string CheckTie(LayerDeclaration readout, LayerDescription description, string name, string prefix, BlockDeclaration block)
+        {
+            // TiedTo names the embedding's property (nameof(Embed)) or its state name (embed).
+            string target = StateNames.SnakeCase(description.TiedTo!);
+            var embedding = block.Members.OfType<LayerDeclaration>().FirstOrDefault(m => m.Name == target);
+            if (embedding?.Attribute is not EmbeddingAttribute table)
+                throw new ArgumentException($"{ModelName}.{name}: TiedTo '{description.TiedTo}' is not an embedding of {block.TypeName}.");
+            if (readout.Attribute is not ReadoutAttribute { ZeroInit: false, Bias: false })
                 throw new ArgumentException($"{ModelName}.{name}: only a readout without bias or zero init can be tied.");
-            if (readout.In != embedding.Out || readout.Out != embedding.In)
-                throw new ArgumentException($"{ModelName}.{name}: a tied readout must map {embedding.Out} → {embedding.In} like the embedding '{embedding.Name}', not {readout.In} → {readout.Out}.");
+            var embedded = table.Describe(new LayerContext(prefix + embedding.Name, Width, BaseWidth, Rules));
+            if (description.In != embedded.Out || description.Out != embedded.In)
+                throw new ArgumentException($"{ModelName}.{name}: a tied readout must map {embedded.Out} → {embedded.In} like the embedding '{embedding.Name}', not {description.In} → {description.Out}.");
             return prefix + embedding.Name;
         }
 
@@ -114,11 +117,12 @@ internal static class PlanBuilder
             catch (ArgumentException e) { throw new ArgumentException($"{ModelName}.{layer}: {e.Message}", e); }
         }
 
-        private double EffectiveSparsity(LayerDeclaration d, string name)
+        private double EffectiveSparsity(LayerDeclaration d, LayerDescription description, string name)
         {
-            if (d.Kind != LayerKind.SparseLinear) return 0.0;
-            double s = d.Sparsity;
-            if (Options.Sparsity is double all) s = all;
+            if (description.Sparsity is not double s) return 0.0;
+            // The model-wide override is for hidden layers: an input-like layer (a patch embedding) stays as declared.
+            bool hidden = description.Parameters.Any(p => p.Masked && p.Role == ParameterRole.Hidden);
+            if (Options.Sparsity is double all && hidden) s = all;
             if (Options.LayerSparsity is { } perLayer)
             {
                 // The longest key that is the full name or a dotted suffix of it wins.
@@ -145,8 +149,8 @@ internal static class PlanBuilder
         {
             var dense = context.Layers.FirstOrDefault(l => Context.Matches(l.Name, key));
             if (dense is not null)
-                throw new ArgumentException($"{context.ModelName}.{dense.Name} is a {dense.Declaration.Kind} layer; only [SparseLinear] layers take a sparsity (override key '{key}').", nameof(ModelOptions.LayerSparsity));
-            var sparse = context.Layers.Where(l => l.Declaration.Kind == LayerKind.SparseLinear).Select(l => l.Name);
+                throw new ArgumentException($"{context.ModelName}.{dense.Name} is a {dense.Kind} layer, which takes no sparsity; only layers that declare one ([SparseLinear], [Conv]) do (override key '{key}').", nameof(ModelOptions.LayerSparsity));
+            var sparse = context.Layers.Where(l => l.Description.Sparsity is not null).Select(l => l.Name);
             throw new ArgumentException($"{context.ModelName} has no layer '{key}' to override the sparsity of. Sparse layers: {string.Join(", ", sparse)}.", nameof(ModelOptions.LayerSparsity));
         }
     }

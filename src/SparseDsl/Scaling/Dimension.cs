@@ -40,6 +40,15 @@ public readonly record struct Dimension
         return new(0, numerator, denominator);
     }
 
+    /// <summary>Parses a dimension expression (<c>"784"</c>, <c>"width"</c>, <c>"4*width"</c>, <c>"width/2"</c>).</summary>
+    /// <exception cref="ArgumentException">The text is not a dimension expression; the message says why.</exception>
+    public static Dimension Parse(string text)
+    {
+        if (!DimensionExpression.TryParse(text, out int fixedSize, out int numerator, out int denominator, out string error))
+            throw new ArgumentException($"'{text}' is not a dimension expression: {error}.", nameof(text));
+        return numerator > 0 ? OfWidth(numerator, denominator) : Fixed(fixedSize);
+    }
+
     /// <summary>The size at the given model width. Throws when the width does not divide evenly.</summary>
     public int Resolve(int width)
     {

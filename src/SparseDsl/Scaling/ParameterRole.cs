@@ -17,4 +17,13 @@ public enum ParameterRole
 
     /// <summary>Biases: initialised to 0, η, no weight decay.</summary>
     Bias,
+
+    /// <summary>
+    /// Vector-like free tensors (at most one dimension scales with width: class tokens, position tables, layer-scale
+    /// vectors, gates): N(0, σ²) or their declared constant, η, no forward multiplier (μP's infshape rule).
+    /// </summary>
+    Vector,
+
+    /// <summary>Tensors of a member marked <see cref="UnscaledAttribute"/>: SP rules, trained at the base learning rate, left as built.</summary>
+    Unscaled,
 }

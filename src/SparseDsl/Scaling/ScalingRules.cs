@@ -41,6 +41,24 @@ public sealed class ScalingRules
         return ParameterRole.Hidden;
     }
 
+    /// <summary>
+    /// The role of a free tensor from its shape, as μP's infshape decides it: with at most one dimension that scales with
+    /// width it is vector-like; with two it is a hidden matrix read along <paramref name="fanIn"/>, which must be one of
+    /// them; more than two has no rule in μP or SμPar.
+    /// </summary>
+    /// <exception cref="ArgumentException">Two scaling dimensions without a fan-in among them, or more than two.</exception>
+    public static ParameterRole RoleOfShape(IReadOnlyList<Dimension> shape, Dimension? fanIn)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        int scaling = shape.Count(d => d.ScalesWithWidth);
+        if (scaling <= 1) return ParameterRole.Vector;
+        if (scaling > 2)
+            throw new ArgumentException($"a tensor of shape [{string.Join(", ", shape)}] has {scaling} dimensions that scale with width; μP and SμPar give rules for one (vector-like) or two (matrix-like)");
+        if (fanIn is not { ScalesWithWidth: true } f || !shape.Contains(f))
+            throw new ArgumentException($"a tensor of shape [{string.Join(", ", shape)}] is matrix-like (two dimensions scale with width), so it needs FanIn set to the dimension each output reads");
+        return ParameterRole.Hidden;
+    }
+
     /// <summary>Width multiplier <c>m_d = fanIn / baseFanIn</c> for a dimension at the given widths (1 for finite ones).</summary>
     public static double WidthMultiplier(Dimension fanIn, int width, int baseWidth)
         => fanIn.ScalesWithWidth ? (double)fanIn.Resolve(width) / fanIn.Resolve(baseWidth) : 1.0;
@@ -84,6 +102,10 @@ public sealed class ScalingRules
                 return new(role, 0.0, 1.0, 1.0, WeightDecay: false);
             case ParameterRole.Norm:
                 return new(role, 0.0, 1.0, 1.0, WeightDecay: false);
+            case ParameterRole.Vector:
+                return new(role, sigma, 1.0, 1.0, WeightDecay: false);
+            case ParameterRole.Unscaled:
+                return new(role, 0.0, 1.0, 1.0, WeightDecay: true);
             default:
                 throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown parameter role.");
         }

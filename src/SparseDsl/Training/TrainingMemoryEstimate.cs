@@ -43,28 +43,17 @@ public sealed record TrainingMemoryEstimate(long ParameterBytes, long GradientBy
         double parameters = 0, masks = 0, activations = 0, attention = 0;
         foreach (var layer in plan.Layers)
         {
-            double weights = (double)layer.InFeatures * layer.OutFeatures;
-            double bias = layer.Bias is null ? 0 : layer.OutFeatures;
-            switch (layer.Declaration.Kind)
+            foreach (var p in layer.Parameters.Where(p => p.TiedTo is null))
             {
-                case LayerKind.Attention:
-                    attention += AttentionCopies * batch * layer.Heads * (double)context * context;
-                    activations += ActivationCopies * positions * layer.OutFeatures;
-                    break;
-                case LayerKind.Norm:
-                    parameters += layer.OutFeatures + bias;
-                    activations += ActivationCopies * positions * (layer.OutFeatures + 1.0);
-                    break;
-                case LayerKind.Readout:
-                    if (layer.TiedTo is null) parameters += weights + bias;
-                    activations += LogitCopies * positions * layer.OutFeatures;
-                    break;
-                default:
-                    parameters += weights + bias;
-                    if (layer.IsMasked) masks += 2 * weights; // the mask, and W ⊙ M kept for backward
-                    activations += ActivationCopies * positions * layer.OutFeatures;
-                    break;
+                parameters += p.Count;
+                if (p.IsMasked) masks += 2 * (double)p.Count; // the mask, and W ⊙ M kept for backward
             }
+            if (layer.Attention is { } a)
+                attention += AttentionCopies * batch * a.Heads * (double)context * context;
+            double copies = layer.Weight?.Role == ParameterRole.Readout ? LogitCopies
+                : layer.Weight?.Role == ParameterRole.Norm ? ActivationCopies * (layer.OutFeatures + 1.0) / layer.OutFeatures
+                : ActivationCopies;
+            activations += copies * positions * layer.OutFeatures;
         }
         return new TrainingMemoryEstimate(Bytes(parameters), Bytes(parameters), Bytes(2 * parameters), Bytes(masks), Bytes(activations), Bytes(attention));
     }

@@ -7,7 +7,7 @@ public class AttentionTests
 {
     private static ScaledAttention Build(Parameterization p, int dim, int headDim, bool alibi)
     {
-        var declaration = new LayerDeclaration("attention", LayerKind.Attention, Dimension.OfWidth(), Dimension.OfWidth(), 0, false) { HeadDim = headDim, Alibi = alibi };
+        var declaration = new LayerDeclaration("attention", new AttentionAttribute { HeadDim = headDim, Positions = alibi ? PositionEncoding.Alibi : PositionEncoding.None });
         var plan = ModelPlan.Create("M", [declaration], 64, dim, new ModelOptions { Parameterization = p });
         return new ScaledAttention(plan["attention"]);
     }

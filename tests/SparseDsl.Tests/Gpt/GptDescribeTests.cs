@@ -67,9 +67,9 @@ public class GptDescribeTests
         }
 
         double logitScale = sp ? 1 / Math.Sqrt(HeadDim) : 1.0 / HeadDim;
-        var attention = model.Plan.Layers.Where(l => l.Declaration.Kind == LayerKind.Attention).ToList();
+        var attention = model.Plan.Layers.Select(l => l.Attention).OfType<AttentionDescription>().ToList();
         Assert.Equal(2, attention.Count);
-        Assert.All(attention, a => { Assert.Equal(logitScale, a.AttentionScale, 12); Assert.Equal(width / HeadDim, a.Heads); });
+        Assert.All(attention, a => { Assert.Equal(logitScale, a.LogitScale, 12); Assert.Equal(width / HeadDim, a.Heads); });
     }
 
     [Fact]

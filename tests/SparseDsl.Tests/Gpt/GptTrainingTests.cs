@@ -114,7 +114,7 @@ public class GptTrainingTests
     }
 
     [Theory]
-    [InlineData("blocks.0.mlp_norm", "only [SparseLinear]")]
+    [InlineData("blocks.0.mlp_norm", "which takes no sparsity")]
     [InlineData("nope", "no layer 'nope'")]
     public void Bad_overrides_are_clear_errors(string key, string message)
     {
