@@ -40,7 +40,7 @@ public sealed class DeclarationAnalyzer : SparseDslAnalyzer
 
         foreach (var layer in model.Layers)
         {
-            if (layer.Sparsity is not double sparsity || layer.In is not { } input) continue;
+            if (layer.Sparsity is not (double sparsity and > 0) || layer.In is not { } input) continue;
             var location = LayerLocation(type, layer.PropertyName);
             if (!input.ScalesWithWidth)
             {
