@@ -66,6 +66,16 @@ public class CodeFixTests
         Assert.Empty(await Diagnose(fixedText));
     }
 
+    [Fact]
+    public async Task Declare_a_raw_conv_as_a_conv_layer_keeping_its_sizes()
+    {
+        string source = Samples.Model(Layers + "\n    private TorchSharp.Modules.Conv2d patches = nn.Conv2d(3, 256, 4);");
+        string fixedText = await ApplyFix(source, "SDSL101", new DeclareDslLayerCodeFix());
+        Assert.Contains("[global::SparseDsl.Conv(In = \"3\", Out = \"width\", Kernel = 4)]", fixedText);
+        Assert.Contains("public partial global::SparseDsl.ScaledConv Patches { get; }", fixedText);
+        Assert.Empty(await Diagnose(fixedText));
+    }
+
     private static async Task<string> ApplyFix(string source, string id, CodeFixProvider provider)
     {
         var document = CreateDocument(source);

@@ -18,6 +18,9 @@ internal static class AttributeDefaults
     /// <summary><c>AttentionAttribute.RopeTheta</c>: the base of RoPE's frequencies (Su et al. 2021; Llama).</summary>
     public const double RopeTheta = 10000;
 
+    /// <summary><c>ConvAttribute.Dimensions</c>: a 2-D (image) convolution.</summary>
+    public const int ConvDimensions = 2;
+
     /// <summary><c>ConvAttribute.Stride</c>.</summary>
     public const int Stride = 1;
 

@@ -1,0 +1,61 @@
+using Microsoft.CodeAnalysis;
+
+namespace SparseDsl.Generators.Tests;
+
+/// <summary>The kinds added after the paper's GPT: their generated code, compile-time checks and SDSL101 suggestions.</summary>
+public class KindTests
+{
+    [Fact]
+    public void A_conv_net_generates_code_that_compiles_and_matches_its_snapshot()
+    {
+        var result = GeneratorHarness.Run(KindSamples.ConvNet);
+        Assert.Empty(result.Exceptions);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.True(result.CompileErrors.Count == 0, string.Join("\n", result.CompileErrors));
+        Snapshot.Match(result.Generated["Demo.Vision.PatchNet.g.cs"], "PatchNet");
+    }
+
+    [Theory]
+    [InlineData("[Conv(Kernel = 0)]", "SDSL012", "Kernel = 0")]
+    [InlineData("[Conv(Kernel = 3, Dimensions = 3)]", "SDSL012", "only 1-D and 2-D")]
+    [InlineData("[Conv(Kernel = 3, Sparsity = 1.5)]", "SDSL005", "Sparsity = 1.5")]
+    [InlineData("[Conv(Kernel = 3, In = \"widht\")]", "SDSL004", "unknown name 'widht'")]
+    [InlineData("[Conv(Kernel = 3, Groups = 0)]", "SDSL012", "at least one group")]
+    public void A_bad_conv_value_gives_its_SparseDsl_error_alone(string attribute, string id, string messagePart)
+    {
+        var result = GeneratorHarness.Run(Samples.Model($"    {attribute} public partial ScaledConv C {{ get; }}\n    [Readout(Out = \"10\")] public partial ScaledLinear Head {{ get; }}"));
+        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Contains(messagePart, diagnostic.GetMessage());
+        GeneratorHarness.AssertErrorShellOnly(result);
+    }
+
+    [Fact]
+    public void A_sparse_input_like_conv_is_SDSL105()
+    {
+        var diagnostics = GeneratorHarness.Analyze(Samples.Model(
+            "    [Conv(In = \"3\", Kernel = 3, Sparsity = 0.5)] public partial ScaledConv C { get; }\n    [Readout(Out = \"10\")] public partial ScaledLinear Head { get; }"));
+        var sdsl105 = Assert.Single(diagnostics, d => d.Id == "SDSL105");
+        Assert.Contains("reads the finite dimension 3", sdsl105.GetMessage());
+        Assert.Contains("[Conv]", sdsl105.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("TorchSharp.Modules.Conv2d", "nn.Conv2d(3, 64, 4)", "Conv(In = \"3\", Out = \"64\", Kernel = 4)")]
+    [InlineData("TorchSharp.Modules.Conv1d", "nn.Conv1d(256, 256, 5)", "Conv(Dimensions = 1, In = \"width\", Out = \"width\", Kernel = 5)")]
+    [InlineData("TorchSharp.Modules.LayerNorm", "nn.LayerNorm(256)", "Norm")]
+    public void SDSL101_names_the_kind_that_replaces_the_raw_layer(string type, string initializer, string suggestion)
+    {
+        var diagnostics = GeneratorHarness.Analyze(Samples.Model(Samples.ValidLayers + $"\n    private {type} raw = {initializer};"));
+        var sdsl101 = Assert.Single(diagnostics, d => d.Id == "SDSL101");
+        Assert.Contains($"[{suggestion}]", sdsl101.GetMessage());
+        Assert.Equal(suggestion, sdsl101.Properties["SparseDslAttribute"]);
+    }
+
+    [Fact]
+    public void A_member_marked_Unscaled_is_not_SDSL101()
+    {
+        var diagnostics = GeneratorHarness.Analyze(Samples.Model(Samples.ValidLayers + "\n    [Unscaled] private TorchSharp.Modules.Linear raw = nn.Linear(256, 256);"));
+        Assert.DoesNotContain(diagnostics, d => d.Id == "SDSL101");
+    }
+}
