@@ -32,4 +32,38 @@ internal static class KindSamples
             }
         }
         """;
+
+    public const string FreeTensors = """
+        using SparseDsl;
+        using static TorchSharp.torch;
+
+        namespace Demo.Vision;
+
+        [Width(Base = 32)]
+        public partial class TokenModel
+        {
+            [Embedding(Vocab = 50)]
+            public partial ScaledEmbedding Embed { get; }
+
+            [Parameter(Shape = "1,1,width")]
+            public partial ScaledTensor ClassToken { get; }
+
+            [Parameter(Shape = "64,width", WeightDecay = true)]
+            public partial ScaledTensor Positions { get; }
+
+            [Parameter(Shape = "width,4*width", FanIn = "4*width", Init = ParameterInit.Zeros)]
+            public partial ScaledTensor Mixer { get; }
+
+            [Parameter(Shape = "width", Init = ParameterInit.Ones)]
+            public partial ScaledTensor Gain { get; }
+
+            [Attention(HeadDim = 8, Positions = PositionEncoding.Rope, RopeTheta = 500000, KeyValueDim = "width/4", QkNorm = true)]
+            public partial ScaledAttention Attention { get; }
+
+            [Readout(Out = "50")]
+            public partial ScaledLinear Head { get; }
+
+            public override Tensor forward(Tensor ids) => Head.call(Embed.call(ids) * Gain + (Tensor)ClassToken);
+        }
+        """;
 }

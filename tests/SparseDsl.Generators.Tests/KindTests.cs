@@ -15,6 +15,45 @@ public class KindTests
         Snapshot.Match(result.Generated["Demo.Vision.PatchNet.g.cs"], "PatchNet");
     }
 
+    [Fact]
+    public void Free_tensors_and_rope_gqa_attention_generate_code_that_compiles_and_matches_its_snapshot()
+    {
+        var result = GeneratorHarness.Run(KindSamples.FreeTensors);
+        Assert.Empty(result.Exceptions);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.True(result.CompileErrors.Count == 0, string.Join("\n", result.CompileErrors));
+        Snapshot.Match(result.Generated["Demo.Vision.TokenModel.g.cs"], "TokenModel");
+    }
+
+    [Theory]
+    [InlineData("[Parameter]", "SDSL012", "set the shape")]
+    [InlineData("[Parameter(Shape = \"width,width,width\", FanIn = \"width\")]", "SDSL012", "3 dimensions scale with width")]
+    [InlineData("[Parameter(Shape = \"width,2*width\")]", "SDSL012", "set FanIn")]
+    [InlineData("[Parameter(Shape = \"width,2*width\", FanIn = \"3*width\")]", "SDSL012", "set FanIn")]
+    [InlineData("[Parameter(Shape = \"1,widht\")]", "SDSL004", "unknown name 'widht'")]
+    [InlineData("[Parameter(Shape = \"width\", Init = ParameterInit.Tied)]", "SDSL012", "Normal, Zeros or Ones")]
+    public void A_bad_free_tensor_gives_its_SparseDsl_error_alone(string attribute, string id, string messagePart)
+    {
+        var result = GeneratorHarness.Run(Samples.Model(Samples.ValidLayers + $"\n    {attribute} public partial ScaledTensor T {{ get; }}"));
+        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Contains(messagePart, diagnostic.GetMessage());
+        GeneratorHarness.AssertErrorShellOnly(result);
+    }
+
+    [Theory]
+    [InlineData("[Attention(HeadDim = 0)]", "head dimension must be positive")]
+    [InlineData("[Attention(HeadDim = 7, Positions = PositionEncoding.Rope)]", "even head dimension")]
+    [InlineData("[Attention(Positions = (PositionEncoding)9)]", "not a PositionEncoding member")]
+    public void A_bad_attention_value_gives_its_SparseDsl_error_alone(string attribute, string messagePart)
+    {
+        var result = GeneratorHarness.Run(Samples.Model(Samples.ValidLayers + $"\n    {attribute} public partial ScaledAttention A {{ get; }}"));
+        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("SDSL012", diagnostic.Id);
+        Assert.Contains(messagePart, diagnostic.GetMessage());
+        GeneratorHarness.AssertErrorShellOnly(result);
+    }
+
     [Theory]
     [InlineData("[Conv(Kernel = 0)]", "SDSL012", "Kernel = 0")]
     [InlineData("[Conv(Kernel = 3, Dimensions = 3)]", "SDSL012", "only 1-D and 2-D")]
