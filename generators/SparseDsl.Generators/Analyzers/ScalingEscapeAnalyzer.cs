@@ -35,6 +35,9 @@ public sealed class ScalingEscapeAnalyzer : SparseDslAnalyzer
         var type = member switch { IFieldSymbol f => f.Type, IPropertySymbol p => p.Type, _ => null };
         if (types.RawLayerOf(type) is not { } raw) return;
         if (member is IFieldSymbol { AssociatedSymbol: not null }) return; // backing field of a property reported below
+        // A computed property (=> field) holds nothing: the field it returns is the member that is reported.
+        if (member is IPropertySymbol property && !member.ContainingType.GetMembers().OfType<IFieldSymbol>()
+                .Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property))) return;
         if (member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "SparseDsl.UnscaledAttribute")) return; // trained as built, on purpose
         var initializer = member.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) switch
         {
