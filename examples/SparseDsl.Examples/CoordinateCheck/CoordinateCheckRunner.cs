@@ -1,6 +1,5 @@
 using SparseDsl.Data;
 using SparseDsl.Examples.Gpt;
-using SparseDsl.Examples.Training;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Examples.CoordinateCheck;
@@ -45,7 +44,7 @@ public static class CoordinateCheckRunner
             Depth = settings.Depth,
         };
         using var model = new GptLm(width, device, seed, options);
-        using var optimizer = model.CreateAdamW(new AdamWSettings { LearningRate = settings.Hyperparameters.LearningRate, WeightDecay = 0 });
+        using var trainer = new GptLm.Trainer(model, BareSteps(settings), new NextTokenBatches(text, settings.Batch, settings.Context, seed));
         var sums = new Dictionary<string, (double Sum, int Count)>();
         var hooks = new List<IDisposable>();
         foreach (var block in model.Blocks)
@@ -53,18 +52,24 @@ public static class CoordinateCheckRunner
             hooks.Add(Record(block.Attention, Attention, sums));
             hooks.Add(Record(block.Mlp, Mlp, sums));
         }
-        var batches = new NextTokenBatches(text, settings.Batch, settings.Context, seed);
         var rows = new List<CoordinateCheckRow>();
         try
         {
             for (int step = 1; step <= settings.Steps; step++)
             {
                 sums.Clear();
-                using var scope = NewDisposeScope();
-                var (inputs, targets) = batches.TrainingBatch(step, 0, device);
-                LmTraining.Step(model, optimizer, inputs, targets, learningRateFactor: 1.0);
+                bool diverged = false;
+                try
+                {
+                    trainer.TrainStep();
+                }
+                catch (TrainingDivergedException)
+                {
+                    diverged = true; // the forward pass was measured; the step was refused, so every later one would be too
+                }
                 foreach (var (kind, (sum, count)) in sums)
                     rows.Add(new CoordinateCheckRow(Name(parameterization), width, density, seed, step, kind, sum / count));
+                if (diverged) break;
             }
         }
         finally
@@ -73,6 +78,17 @@ public static class CoordinateCheckRunner
         }
         return rows;
     }
+
+    // The trainer's step with nothing on top: the paper's coordinate check watches the raw AdamW dynamics at the base
+    // LR, so no warm-up or decay, no clipping, no weight decay and no SAT.
+    private static TrainerSettings BareSteps(CoordinateCheckSettings settings) => new()
+    {
+        Steps = settings.Steps,
+        Optimizer = new AdamWSettings { LearningRate = settings.Hyperparameters.LearningRate, WeightDecay = 0 },
+        Schedule = new ScheduleSettings { Kind = ScheduleKind.Constant, WarmupFraction = 0 },
+        GradientClipNorm = null,
+        Acceleration = SparsityAcceleration.Off,
+    };
 
     /// <summary>The parameterization's name in rows: SP, muP, SuPar.</summary>
     public static string Name(Parameterization p) => p switch
