@@ -149,8 +149,8 @@ public static class SweepCommand
     public static string Cost(SweepSettings settings, int total, IReadOnlyList<SweepRun> todo, string source, int parallelRuns, int threadsPerRun)
     {
         long tokensPerRun = settings.Steps * settings.Batch * settings.Context;
-        // Training FLOPs ≈ 6 · (non-embedding parameters, dense-equivalent: masks do not skip work) · tokens.
-        double flops = todo.Sum(r => 6.0 * DenseParameters(settings, r.Width) * tokensPerRun);
+        // The matmuls' training FLOPs (masks do not skip work), as the library counts them.
+        double flops = todo.Sum(r => ModelCost.TrainingFlopsPerToken(Plan(settings.Config(r)), settings.Context) * tokensPerRun);
         return string.Create(CultureInfo.InvariantCulture,
             $"Sweep: {total} runs ({settings.Parameterizations.Count} parameterizations × {settings.Sparsities.Count} sparsities × {settings.Widths.Count} widths × {settings.Log2LearningRates.Count} LRs × {settings.Seeds} seeds), " +
             $"{total - todo.Count} already done, {todo.Count} to run: {todo.Count * tokensPerRun / 1e6:0.#} M tokens, about {flops / 1e12:0.##} TFLOP of training, " +
@@ -160,7 +160,7 @@ public static class SweepCommand
     // Relative cost of a run, for the ETA: the blocks' matrices grow with width².
     private static double Work(SweepRun run) => (double)run.Width * run.Width;
 
-    private static double DenseParameters(SweepSettings settings, int width) => settings.Depth * 16.0 * width * width;
+    private static ModelPlan Plan(RunConfig config) => ModelPlan.Create(GptLm.Declaration, GptLm.BaseWidth, config.Width, config.ModelOptions);
 
     private static string Describe(SweepRun run) => string.Create(CultureInfo.InvariantCulture,
         $"{SweepNames.Of(run.Parameterization),-5} sparsity {run.Sparsity,-7:0.#####} width {run.Width,-4} η 2^{run.Log2LearningRate,-3} seed {run.Seed}");
