@@ -79,7 +79,7 @@ public static class SweepCommand
         var resolved = DeviceSelector.Resolve(device);
         // Before anything is written: the largest cell, times the runs in flight, must fit the machine.
         var largest = settings.Runs().Select(settings.Config)
-            .Select(c => MemoryCheck.Estimate(c.Untied, c.Width, c.ModelOptions, c.Batch, c.Context)).MaxBy(e => e.TotalBytes);
+            .Select(c => MemoryCheck.Estimate(LanguageModels.Named(c.Model), c.Width, c.ModelOptions, c.Batch, c.Context)).MaxBy(e => e.TotalBytes);
         largest?.EnsureFits(TrainingMemoryEstimate.MachineBytes(), parallelRuns);
         using var corpus = BundledCorpus.OpenOrDefault(settings.Data);
         Directory.CreateDirectory(output);
@@ -160,7 +160,7 @@ public static class SweepCommand
     // Relative cost of a run, for the ETA: the blocks' matrices grow with width².
     private static double Work(SweepRun run) => (double)run.Width * run.Width;
 
-    private static ModelPlan Plan(RunConfig config) => ModelPlan.Create(GptLm.Declaration, GptLm.BaseWidth, config.Width, config.ModelOptions);
+    private static ModelPlan Plan(RunConfig config) => LanguageModels.Named(config.Model).Plan(config.Width, config.ModelOptions);
 
     private static string Describe(SweepRun run) => string.Create(CultureInfo.InvariantCulture,
         $"{SweepNames.Of(run.Parameterization),-5} sparsity {run.Sparsity,-7:0.#####} width {run.Width,-4} η 2^{run.Log2LearningRate,-3} seed {run.Seed}");

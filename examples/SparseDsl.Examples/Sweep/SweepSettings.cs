@@ -1,4 +1,5 @@
 using SparseDsl.Examples.Cli;
+using SparseDsl.Examples.Gpt;
 
 namespace SparseDsl.Examples.Sweep;
 
@@ -52,6 +53,7 @@ public sealed record SweepSettings
     /// <summary>The train settings of one run: this sweep's shared settings with the run's own cell.</summary>
     public RunConfig Config(SweepRun run) => new()
     {
+        Model = nameof(GptLm), // what SweepRunner trains
         Parameterization = run.Parameterization,
         Sparsity = run.Sparsity,
         Width = run.Width,
