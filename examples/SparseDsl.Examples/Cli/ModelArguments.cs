@@ -13,14 +13,14 @@ internal sealed class ModelArguments
         v => v is >= 0 and < 1, "a number in [0, 1)");
     public Option<Parameterization> Parameterization { get; } = new("--parameterization")
     {
-        Description = "sp, mup or supar",
-        HelpName = "sp|mup|supar",
+        Description = CliOptions.ParameterizationChoices("or"),
+        HelpName = string.Join("|", ParameterizationNames.All.Select(CliOptions.ParameterizationArgument)),
         DefaultValueFactory = _ => SparseDsl.Parameterization.SuPar,
         CustomParser = result =>
         {
             string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-            if (CliOptions.ParameterizationNamed(text.ToLowerInvariant()) is { } parameterization) return parameterization;
-            result.AddError($"--parameterization expects sp, mup or supar, got '{text}'.");
+            if (ParameterizationNames.TryParse(text, out var parameterization)) return parameterization;
+            result.AddError($"--parameterization expects {CliOptions.ParameterizationChoices("or")}, got '{text}'.");
             return default;
         },
     };

@@ -86,7 +86,7 @@ public static class CoordinateCheckCommand
             }
             double density = Spread(group.Where(r => r.Width == settings.DensitySweepWidth), r => r.Density);
             double width = Spread(group.Where(r => r.Density == settings.WidthSweepDensity), r => r.Width);
-            yield return $"{group.Key.Parameterization,-6} {group.Key.Block,-10} max/min across densities {density,8:0.00}   across widths {width,8:0.00}";
+            yield return $"{CoordinateCheckReport.DisplayName(group.Key.Parameterization),-6} {group.Key.Block,-10} max/min across densities {density,8:0.00}   across widths {width,8:0.00}";
         }
     }
 }

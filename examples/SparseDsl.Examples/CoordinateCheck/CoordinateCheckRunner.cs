@@ -26,7 +26,7 @@ public static class CoordinateCheckRunner
                 for (int seed = 0; seed < settings.Seeds; seed++)
                 {
                     rows.AddRange(RunOne(settings, parameterization, width, density, seed, text, device));
-                    progress?.Invoke($"[{++done}/{settings.RunCount}] {Name(parameterization)} width {width} density {density:0.####} seed {seed}");
+                    progress?.Invoke($"[{++done}/{settings.RunCount}] {parameterization.DisplayName()} width {width} density {density:0.####} seed {seed}");
                 }
             }
         }
@@ -68,7 +68,7 @@ public static class CoordinateCheckRunner
                     diverged = true; // the forward pass was measured; the step was refused, so every later one would be too
                 }
                 foreach (var (kind, (sum, count)) in sums)
-                    rows.Add(new CoordinateCheckRow(Name(parameterization), width, density, seed, step, kind, sum / count));
+                    rows.Add(new CoordinateCheckRow(parameterization.Token(), width, density, seed, step, kind, sum / count));
                 if (diverged) break;
             }
         }
@@ -88,14 +88,6 @@ public static class CoordinateCheckRunner
         Schedule = new ScheduleSettings { Kind = ScheduleKind.Constant, WarmupFraction = 0 },
         GradientClipNorm = null,
         Acceleration = SparsityAcceleration.Off,
-    };
-
-    /// <summary>The parameterization's name in rows: SP, muP, SuPar.</summary>
-    public static string Name(Parameterization p) => p switch
-    {
-        Parameterization.Standard => "SP",
-        Parameterization.MuP => "muP",
-        _ => "SuPar",
     };
 
     private static IDisposable Record(nn.Module<Tensor, Tensor> block, string kind, Dictionary<string, (double Sum, int Count)> sums)

@@ -23,8 +23,13 @@ public static class SweepCommand
         var defaults = new SweepSettings();
         var output = new Option<string>("--out") { Description = "Output folder; a sweep restarted with the same folder skips the runs already in its CSV", DefaultValueFactory = _ => Path.Combine("runs", "sweep") };
         var parameterizations = CliOptions.Checked(
-            new Option<string[]>("--parameterizations") { Description = "Any of sp, mup, supar", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["sp", "mup", "supar"] },
-            v => v.Length > 0 && v.All(p => CliOptions.ParameterizationNamed(p) is not null), "sp, mup and/or supar");
+            new Option<string[]>("--parameterizations")
+            {
+                Description = $"One or more of {CliOptions.ParameterizationChoices("and")}",
+                AllowMultipleArgumentsPerToken = true,
+                DefaultValueFactory = _ => [.. defaults.Parameterizations.Select(CliOptions.ParameterizationArgument)],
+            },
+            v => v.Length > 0 && v.All(p => ParameterizationNames.TryParse(p, out _)), CliOptions.ParameterizationChoices("and/or"));
         var sparsities = CliOptions.Checked(
             new Option<double[]>("--sparsities") { Description = "Sparsities of every sparse layer", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Sparsities.ToArray() },
             v => v.Length > 0 && v.All(s => s is >= 0 and < 1), "sparsities in [0, 1)");
@@ -53,7 +58,7 @@ public static class SweepCommand
         {
             var settings = defaults with
             {
-                Parameterizations = result.GetRequiredValue(parameterizations).Distinct().Select(p => CliOptions.ParameterizationNamed(p)!.Value).ToList(),
+                Parameterizations = result.GetRequiredValue(parameterizations).Select(ParameterizationNames.Parse).Distinct().ToList(),
                 Sparsities = result.GetRequiredValue(sparsities).Distinct().ToList(),
                 Widths = result.GetRequiredValue(widths).Distinct().ToList(),
                 Log2LearningRates = result.GetRequiredValue(lrs).Distinct().Order().ToList(),
@@ -163,7 +168,7 @@ public static class SweepCommand
     private static ModelPlan Plan(RunConfig config) => LanguageModels.Named(config.Model).Plan(config.Width, config.ModelOptions);
 
     private static string Describe(SweepRun run) => string.Create(CultureInfo.InvariantCulture,
-        $"{SweepNames.Of(run.Parameterization),-5} sparsity {run.Sparsity,-7:0.#####} width {run.Width,-4} η 2^{run.Log2LearningRate,-3} seed {run.Seed}");
+        $"{run.Parameterization.DisplayName(),-5} sparsity {run.Sparsity,-7:0.#####} width {run.Width,-4} η 2^{run.Log2LearningRate,-3} seed {run.Seed}");
 
     // The settings every run shares are fixed for the life of an output folder: mixing runs of different lengths
     // or batch sizes in one CSV would compare unlike things. The grid axes may grow (more LRs, more sparsities).
