@@ -22,14 +22,18 @@ internal static class CliOptions
         Checked(new Option<double>(name) { Description = description, DefaultValueFactory = _ => defaultValue },
             v => v >= 0 && (includeOne ? v <= 1 : v < 1), includeOne ? "a number in [0, 1]" : "a number in [0, 1)");
 
-    /// <summary>The parameterization a command-line name stands for (sp, mup, supar), or null for any other name.</summary>
-    public static Parameterization? ParameterizationNamed(string name) => name switch
+    /// <summary>
+    /// How the command line spells a parameterization: its ASCII token in lower case (sp, mup, supar). Parsing goes
+    /// through <see cref="ParameterizationNames.TryParse"/>, which ignores case and also takes the display names.
+    /// </summary>
+    public static string ParameterizationArgument(Parameterization parameterization) => parameterization.Token().ToLowerInvariant();
+
+    /// <summary>Every parameterization's argument for help and error texts: "sp, mup {conjunction} supar".</summary>
+    public static string ParameterizationChoices(string conjunction)
     {
-        "sp" => Parameterization.Standard,
-        "mup" => Parameterization.MuP,
-        "supar" => Parameterization.SuPar,
-        _ => null,
-    };
+        var names = ParameterizationNames.All.Select(ParameterizationArgument).ToList();
+        return $"{string.Join(", ", names[..^1])} {conjunction} {names[^1]}";
+    }
 
     /// <summary>Adds a validator that reports "--name expects {what}, got 'value'." for values failing <paramref name="valid"/>.</summary>
     public static Option<T> Checked<T>(Option<T> option, Func<T, bool> valid, string what)

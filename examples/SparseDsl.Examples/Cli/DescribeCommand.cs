@@ -18,8 +18,7 @@ internal static class DescribeCommand
         command.SetAction(result =>
         {
             var config = model.Bind(result, new RunConfig());
-            using var lm = LanguageModel.Create(!config.Untied, config.Width, TorchSharp.torch.CPU, config.Seed, config.ModelOptions);
-            var plan = ((IScaledModel)lm).Plan;
+            var plan = LanguageModels.Named(config.Model).Plan(config.Width, config.ModelOptions); // what the model would be built from
             var estimate = TrainingMemoryEstimate.For(plan, result.GetValue(batch), result.GetValue(context));
             var output = result.InvocationConfiguration.Output;
             if (result.GetValue(json))

@@ -8,19 +8,14 @@ namespace SparseDsl.Examples.Cli;
 /// </summary>
 internal static class MemoryCheck
 {
-    /// <summary>The estimate for one run of the tied or untied LM.</summary>
-    public static TrainingMemoryEstimate Estimate(bool untied, int width, ModelOptions options, int batch, int context)
-    {
-        var plan = untied
-            ? ModelPlan.Create(GptLmUntied.Declaration, GptLmUntied.BaseWidth, width, options)
-            : ModelPlan.Create(GptLm.Declaration, GptLm.BaseWidth, width, options);
-        return TrainingMemoryEstimate.For(plan, batch, context);
-    }
+    /// <summary>The estimate for one run of <paramref name="model"/>.</summary>
+    public static TrainingMemoryEstimate Estimate(LanguageModelEntry model, int width, ModelOptions options, int batch, int context) =>
+        TrainingMemoryEstimate.For(model.Plan(width, options), batch, context);
 
     /// <summary>Throws <see cref="InsufficientMemoryForRunException"/> when the runs cannot fit this machine; returns the estimate.</summary>
-    public static TrainingMemoryEstimate EnsureFits(bool untied, int width, ModelOptions options, int batch, int context, int concurrentRuns = 1)
+    public static TrainingMemoryEstimate EnsureFits(LanguageModelEntry model, int width, ModelOptions options, int batch, int context, int concurrentRuns = 1)
     {
-        var estimate = Estimate(untied, width, options, batch, context);
+        var estimate = Estimate(model, width, options, batch, context);
         estimate.EnsureFits(TrainingMemoryEstimate.MachineBytes(), concurrentRuns);
         return estimate;
     }

@@ -1,8 +1,9 @@
 using System.CommandLine;
+using SparseDsl.Examples.Gpt;
 
 namespace SparseDsl.Examples.Cli;
 
-/// <summary>The options that choose the LM (width, depth, sparsity, parameterization, base hyperparameters, seed), shared by <c>train</c> and <c>describe</c>.</summary>
+/// <summary>The options that choose the LM (model, width, depth, sparsity, parameterization, base hyperparameters, seed), shared by <c>train</c> and <c>describe</c>.</summary>
 internal sealed class ModelArguments
 {
     public Option<int> Width { get; } = CliOptions.Positive("--width", "Model width; the base (proxy) width is 256", 128);
@@ -12,14 +13,14 @@ internal sealed class ModelArguments
         v => v is >= 0 and < 1, "a number in [0, 1)");
     public Option<Parameterization> Parameterization { get; } = new("--parameterization")
     {
-        Description = "sp, mup or supar",
-        HelpName = "sp|mup|supar",
+        Description = CliOptions.ParameterizationChoices("or"),
+        HelpName = string.Join("|", ParameterizationNames.All.Select(CliOptions.ParameterizationArgument)),
         DefaultValueFactory = _ => SparseDsl.Parameterization.SuPar,
         CustomParser = result =>
         {
             string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-            if (CliOptions.ParameterizationNamed(text.ToLowerInvariant()) is { } parameterization) return parameterization;
-            result.AddError($"--parameterization expects sp, mup or supar, got '{text}'.");
+            if (ParameterizationNames.TryParse(text, out var parameterization)) return parameterization;
+            result.AddError($"--parameterization expects {CliOptions.ParameterizationChoices("or")}, got '{text}'.");
             return default;
         },
     };
@@ -27,10 +28,13 @@ internal sealed class ModelArguments
     public Option<double> InitStd { get; } = CliOptions.PositiveReal("--init-std", "σ_base", BaseHyperparameters.Paper.InitStd);
     public Option<double> InputAlpha { get; } = CliOptions.PositiveReal("--input-alpha", "α_input", BaseHyperparameters.Paper.InputAlpha);
     public Option<double> OutputAlpha { get; } = CliOptions.PositiveReal("--output-alpha", "α_output", BaseHyperparameters.Paper.OutputAlpha);
-    public Option<bool> Untied { get; } = new("--untied") { Description = "Untied, zero-initialised readout instead of the paper's tied one" };
+    public Option<string> Model { get; } = CliOptions.Checked(
+        new Option<string>("--model") { Description = $"The LM: {LanguageModels.Choices}", DefaultValueFactory = _ => LanguageModels.Default.Name },
+        v => LanguageModels.Find(v) is not null, $"one of {LanguageModels.Choices}");
+    public Option<bool> Untied { get; } = new("--untied") { Description = $"Untied, zero-initialised readout instead of the paper's tied one (short for --model {nameof(GptLmUntied)})" };
     public Option<long> Seed { get; } = new("--seed") { Description = "Seed for weights, masks and batches", DefaultValueFactory = _ => 1 };
 
-    public IEnumerable<Option> All => [Width, Depth, Sparsity, Parameterization, LearningRate, InitStd, InputAlpha, OutputAlpha, Untied, Seed];
+    public IEnumerable<Option> All => [Model, Width, Depth, Sparsity, Parameterization, LearningRate, InitStd, InputAlpha, OutputAlpha, Untied, Seed];
 
     public void AddTo(Command command)
     {
@@ -48,7 +52,17 @@ internal sealed class ModelArguments
         InitStd = result.GetValue(InitStd),
         InputAlpha = result.GetValue(InputAlpha),
         OutputAlpha = result.GetValue(OutputAlpha),
-        Untied = result.GetValue(Untied),
+        Model = ModelName(result),
         Seed = result.GetValue(Seed),
     };
+
+    // --untied predates --model; it stays as a short form, and a --model that says otherwise is refused.
+    private string ModelName(ParseResult result)
+    {
+        string name = LanguageModels.Named(result.GetRequiredValue(Model)).Name;
+        if (!result.GetValue(Untied)) return name;
+        if (result.Given(Model) && name != nameof(GptLmUntied))
+            throw new ArgumentException($"--untied asks for {nameof(GptLmUntied)} but --model asks for {name}; give one of them.");
+        return nameof(GptLmUntied);
+    }
 }

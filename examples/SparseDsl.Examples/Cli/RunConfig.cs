@@ -33,8 +33,8 @@ public sealed record RunConfig
     /// <summary>α_output.</summary>
     public double OutputAlpha { get; init; } = BaseHyperparameters.Paper.OutputAlpha;
 
-    /// <summary>Untied, zero-initialised readout instead of the paper's tied one.</summary>
-    public bool Untied { get; init; }
+    /// <summary>The LM, by its name in <see cref="Gpt.LanguageModels"/> (default: the paper's tied <c>GptLm</c>).</summary>
+    public string Model { get; init; } = Gpt.LanguageModels.Default.Name;
 
     /// <summary>Seed for weights, masks and batches.</summary>
     public long Seed { get; init; } = 1;

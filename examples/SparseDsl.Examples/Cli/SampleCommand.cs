@@ -21,12 +21,9 @@ internal static class SampleCommand
             var resolved = DeviceSelector.Resolve(result.GetRequiredValue(device));
             var header = Checkpoint.ReadHeader(path);
             var config = RunConfig.FromJson(header.RunConfig, path);
-            using nn.Module<Tensor, Tensor> model = header.Recipe.ModelType switch
-            {
-                nameof(GptLm) => GptLm.FromRecipe(header.Recipe, resolved),
-                nameof(GptLmUntied) => GptLmUntied.FromRecipe(header.Recipe, resolved),
-                var other => throw new InvalidDataException($"Checkpoint '{path}' holds a {other}, which this example cannot sample from."),
-            };
+            var entry = LanguageModels.Find(header.Recipe.ModelType)
+                ?? throw new InvalidDataException($"Checkpoint '{path}' holds a {header.Recipe.ModelType}, which this example cannot sample from (it knows {LanguageModels.Choices}).");
+            using var model = entry.FromRecipe(header.Recipe, resolved);
             Checkpoint.Load(path, model, optimizer: null);
             result.InvocationConfiguration.Output.WriteLine(request.Run(model, config.Context, resolved));
             return ExitCodes.Success;

@@ -68,7 +68,9 @@ public static class TrainCommand
                 var given = runOptions.Where(result.Given).Select(o => o.Name).ToList();
                 if (given.Count > 0)
                     throw new ArgumentException($"--resume continues the saved run with its saved settings; remove {string.Join(", ", given)}.");
-                config = RunConfig.FromJson(Checkpoint.ReadHeader(resumeFrom).RunConfig, resumeFrom);
+                var header = Checkpoint.ReadHeader(resumeFrom);
+                // The recipe says which model the checkpoint holds (a run config saved before --model existed does not).
+                config = RunConfig.FromJson(header.RunConfig, resumeFrom) with { Model = header.Recipe.ModelType };
                 folder = result.GetValue(output) ?? Path.GetDirectoryName(Path.GetFullPath(resumeFrom))!;
             }
             else

@@ -25,7 +25,8 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
     public int Run(CancellationToken cancellation)
     {
         // Before any tensor or file: a run that cannot fit is refused with its estimate.
-        var estimate = MemoryCheck.EnsureFits(config.Untied, config.Width, config.ModelOptions, config.Batch, config.Context);
+        var model = LanguageModels.Named(config.Model);
+        var estimate = MemoryCheck.EnsureFits(model, config.Width, config.ModelOptions, config.Batch, config.Context);
         using var corpus = BundledCorpus.OpenOrDefault(config.Data);
         var batches = new NextTokenBatches(corpus, config.Batch, config.Context, config.Seed);
         var settings = config.TrainerSettings with
@@ -37,20 +38,15 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
         };
         Log.WriteLine($"Data: {corpus.Source} ({corpus.Train.Length:N0} training bytes, {corpus.Validation.Length:N0} validation bytes)");
         Log.WriteLine($"Memory estimate: {estimate} of {TrainingMemoryEstimate.Size(TrainingMemoryEstimate.MachineBytes())}");
-        // The tied (paper's) and untied LMs are two generated types, each with its own typed trainer.
-        return config.Untied
-            ? Train(() => resumeFrom is null
-                ? new GptLmUntied.Trainer(new GptLmUntied(config.Width, device, config.Seed, config.ModelOptions), settings, batches, ownsModel: true)
-                : GptLmUntied.Trainer.Resume(resumeFrom, settings, batches, device), cancellation)
-            : Train(() => resumeFrom is null
-                ? new GptLm.Trainer(new GptLm(config.Width, device, config.Seed, config.ModelOptions), settings, batches, ownsModel: true)
-                : GptLm.Trainer.Resume(resumeFrom, settings, batches, device), cancellation);
+        var training = new Training(this, cancellation);
+        return resumeFrom is null
+            ? model.Train(model.Recipe(config.Width, config.Seed, config.ModelOptions), settings, batches, device, training)
+            : model.Resume(resumeFrom, settings, batches, device, training);
     }
 
-    private int Train<TModel>(Func<Trainer<TModel>> create, CancellationToken cancellation)
-        where TModel : nn.Module<Tensor, Tensor>, IScaledModel
+    private int Train<TModel>(Trainer<TModel> trainer, CancellationToken cancellation)
+        where TModel : nn.Module<Tensor, Tensor>, ILanguageModel
     {
-        using var trainer = create();
         Log.Write(trainer.Model.Plan.Describe());
         foreach (var block in trainer.Omissions)
             Log.WriteLine($"{block.Name}: {block.Settings}");
@@ -86,4 +82,10 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
     private string LastGood() => File.Exists(CheckpointPath)
         ? $"The last good checkpoint is {CheckpointPath} (step {Checkpoint.ReadHeader(CheckpointPath).Step}); continue with --resume {CheckpointPath}."
         : "No checkpoint had been written yet.";
+
+    // Each model is its own generated type with its own trainer type: the registry hands the typed trainer in here.
+    private sealed class Training(TrainingJob job, CancellationToken cancellation) : ITrainerUser<int>
+    {
+        public int Use<TModel>(Trainer<TModel> trainer) where TModel : nn.Module<Tensor, Tensor>, ILanguageModel => job.Train(trainer, cancellation);
+    }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using SparseDsl.Examples.Cli;
+using SparseDsl.Examples.Gpt;
 
 namespace SparseDsl.Examples.CoordinateCheck;
 
@@ -56,7 +57,7 @@ public static class CoordinateCheckCommand
         var resolved = DeviceSelector.Resolve(device);
         // Before anything is written: the largest cell must fit the machine (cells run one at a time).
         var largest = settings.Cells()
-            .Select(c => MemoryCheck.Estimate(untied: false, c.Width, new ModelOptions { Sparsity = 1 - c.Density, Depth = settings.Depth }, settings.Batch, settings.Context))
+            .Select(c => MemoryCheck.Estimate(LanguageModels.Named(nameof(GptLm)), c.Width, new ModelOptions { Sparsity = 1 - c.Density, Depth = settings.Depth }, settings.Batch, settings.Context))
             .MaxBy(e => e.TotalBytes);
         largest?.EnsureFits(TrainingMemoryEstimate.MachineBytes());
         using var corpus = BundledCorpus.OpenOrDefault(data);
@@ -85,7 +86,7 @@ public static class CoordinateCheckCommand
             }
             double density = Spread(group.Where(r => r.Width == settings.DensitySweepWidth), r => r.Density);
             double width = Spread(group.Where(r => r.Density == settings.WidthSweepDensity), r => r.Width);
-            yield return $"{group.Key.Parameterization,-6} {group.Key.Block,-10} max/min across densities {density,8:0.00}   across widths {width,8:0.00}";
+            yield return $"{CoordinateCheckReport.DisplayName(group.Key.Parameterization),-6} {group.Key.Block,-10} max/min across densities {density,8:0.00}   across widths {width,8:0.00}";
         }
     }
 }

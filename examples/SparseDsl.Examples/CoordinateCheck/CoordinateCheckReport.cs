@@ -7,7 +7,7 @@ namespace SparseDsl.Examples.CoordinateCheck;
 /// <summary>
 /// One measurement of a coordinate check (Dey et al. 2024, Fig. 5): mean |output| of one block kind at one training step.
 /// </summary>
-/// <param name="Parameterization">"SP", "muP" or "SuPar".</param>
+/// <param name="Parameterization">The parameterization's file token, "SP", "muP" or "SuPar" (<see cref="ParameterizationNames.Token"/>).</param>
 /// <param name="Width">Model width (d_model) the measurement was taken at.</param>
 /// <param name="Density">Fraction of weights kept (1 = dense).</param>
 /// <param name="Seed">Random seed of the run.</param>
@@ -145,7 +145,7 @@ public static class CoordinateCheckReport
     private static readonly PixelPadding PanelPadding = new(left: 80, right: 20, bottom: 50, top: 35);
 
     // Column order of the paper's figure; parameterizations not listed here follow in order of appearance.
-    private static readonly string[] KnownParameterizations = ["SP", "muP", "SuPar"];
+    private static readonly string[] KnownParameterizations = [.. ParameterizationNames.All.Select(p => p.Token())];
 
     // Blue for early steps, red for late ones, as matplotlib's coolwarm, but without its pale grey middle,
     // which would be nearly invisible as a line on a white background.
@@ -297,12 +297,9 @@ public static class CoordinateCheckReport
         return density.ToString("0.###", CultureInfo.InvariantCulture);
     }
 
-    private static string DisplayName(string parameterization) => parameterization switch
-    {
-        "muP" => "μP",
-        "SuPar" => "SμPar",
-        _ => parameterization,
-    };
+    /// <summary>The name a person reads (SP, μP, SμPar) for a row's token; a token of no known parameterization as it is.</summary>
+    public static string DisplayName(string parameterization) =>
+        ParameterizationNames.TryParse(parameterization, out var known) ? known.DisplayName() : parameterization;
 
     private static void RequireSingle<T>(IReadOnlyList<CoordinateCheckRow> rows, Func<CoordinateCheckRow, T> key, string what)
     {

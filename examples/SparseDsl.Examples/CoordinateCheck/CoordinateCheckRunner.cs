@@ -1,6 +1,5 @@
 using SparseDsl.Data;
 using SparseDsl.Examples.Gpt;
-using SparseDsl.Examples.Training;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Examples.CoordinateCheck;
@@ -27,7 +26,7 @@ public static class CoordinateCheckRunner
                 for (int seed = 0; seed < settings.Seeds; seed++)
                 {
                     rows.AddRange(RunOne(settings, parameterization, width, density, seed, text, device));
-                    progress?.Invoke($"[{++done}/{settings.RunCount}] {Name(parameterization)} width {width} density {density:0.####} seed {seed}");
+                    progress?.Invoke($"[{++done}/{settings.RunCount}] {parameterization.DisplayName()} width {width} density {density:0.####} seed {seed}");
                 }
             }
         }
@@ -45,7 +44,7 @@ public static class CoordinateCheckRunner
             Depth = settings.Depth,
         };
         using var model = new GptLm(width, device, seed, options);
-        using var optimizer = model.CreateAdamW(new AdamWSettings { LearningRate = settings.Hyperparameters.LearningRate, WeightDecay = 0 });
+        using var trainer = new GptLm.Trainer(model, BareSteps(settings), new NextTokenBatches(text, settings.Batch, settings.Context, seed));
         var sums = new Dictionary<string, (double Sum, int Count)>();
         var hooks = new List<IDisposable>();
         foreach (var block in model.Blocks)
@@ -53,18 +52,24 @@ public static class CoordinateCheckRunner
             hooks.Add(Record(block.Attention, Attention, sums));
             hooks.Add(Record(block.Mlp, Mlp, sums));
         }
-        var batches = new NextTokenBatches(text, settings.Batch, settings.Context, seed);
         var rows = new List<CoordinateCheckRow>();
         try
         {
             for (int step = 1; step <= settings.Steps; step++)
             {
                 sums.Clear();
-                using var scope = NewDisposeScope();
-                var (inputs, targets) = batches.TrainingBatch(step, 0, device);
-                LmTraining.Step(model, optimizer, inputs, targets, learningRateFactor: 1.0);
+                bool diverged = false;
+                try
+                {
+                    trainer.TrainStep();
+                }
+                catch (TrainingDivergedException)
+                {
+                    diverged = true; // the forward pass was measured; the step was refused, so every later one would be too
+                }
                 foreach (var (kind, (sum, count)) in sums)
-                    rows.Add(new CoordinateCheckRow(Name(parameterization), width, density, seed, step, kind, sum / count));
+                    rows.Add(new CoordinateCheckRow(parameterization.Token(), width, density, seed, step, kind, sum / count));
+                if (diverged) break;
             }
         }
         finally
@@ -74,12 +79,15 @@ public static class CoordinateCheckRunner
         return rows;
     }
 
-    /// <summary>The parameterization's name in rows: SP, muP, SuPar.</summary>
-    public static string Name(Parameterization p) => p switch
+    // The trainer's step with nothing on top: the paper's coordinate check watches the raw AdamW dynamics at the base
+    // LR, so no warm-up or decay, no clipping, no weight decay and no SAT.
+    private static TrainerSettings BareSteps(CoordinateCheckSettings settings) => new()
     {
-        Parameterization.Standard => "SP",
-        Parameterization.MuP => "muP",
-        _ => "SuPar",
+        Steps = settings.Steps,
+        Optimizer = new AdamWSettings { LearningRate = settings.Hyperparameters.LearningRate, WeightDecay = 0 },
+        Schedule = new ScheduleSettings { Kind = ScheduleKind.Constant, WarmupFraction = 0 },
+        GradientClipNorm = null,
+        Acceleration = SparsityAcceleration.Off,
     };
 
     private static IDisposable Record(nn.Module<Tensor, Tensor> block, string kind, Dictionary<string, (double Sum, int Count)> sums)

@@ -11,7 +11,7 @@ public interface ILanguageModel : IScaledModel
     ModuleList<TransformerBlock> Blocks { get; }
 }
 
-/// <summary>The forward pass both LM variants share, and the factory the CLI uses.</summary>
+/// <summary>The forward pass both LM variants share (the CLI chooses between them in <see cref="LanguageModels"/>).</summary>
 public static class LanguageModel
 {
     /// <summary>Vocabulary: bytes.</summary>
@@ -25,9 +25,4 @@ public static class LanguageModel
         foreach (var block in blocks) h = block.call(h);
         return readout.call(finalNorm.call(h)).MoveToOuterDisposeScope();
     }
-
-    /// <summary>Builds the tied (default, the paper's form) or untied LM.</summary>
-    public static nn.Module<Tensor, Tensor> Create(bool tied, int width, Device device, long seed, ModelOptions options) => tied
-        ? new GptLm(width, device, seed, options)
-        : new GptLmUntied(width, device, seed, options);
 }

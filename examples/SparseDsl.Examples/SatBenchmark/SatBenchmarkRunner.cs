@@ -78,18 +78,12 @@ public static class SatBenchmarkRunner
         foreach (var arm in arms) arm.load_state_dict(weights);
     }
 
-    // Multiply–accumulates per token: every projection's weights (the tied readout counts once, as a matmul) plus
-    // attention's QKᵀ and AV (2·context·width per block). SAT shrinks only the MLP's share.
+    // SAT shrinks only the MLP projections' share of the model's matmul work (ModelCost counts it).
     private static double MlpShare(GptLm model, int context)
     {
-        double mlp = 0, all = 0;
-        foreach (var layer in model.modules().OfType<ScaledLinear>())
-        {
-            double macs = layer.Plan.InFeatures * (double)layer.Plan.OutFeatures;
-            all += macs;
-            if (layer.Omission is not null) mlp += macs;
-        }
-        all += model.Plan.Width * 2.0 * context * model.Blocks.Count;
-        return mlp / all;
+        var mlp = model.modules().OfType<ISparsityAcceleratedBlock>()
+            .SelectMany(b => b.Omission.Projections).Select(p => p.Layer.Plan.Name).ToHashSet(StringComparer.Ordinal);
+        var layers = ModelCost.Layers(model.Plan, context);
+        return layers.Where(l => mlp.Contains(l.Name)).Sum(l => l.MultiplyAccumulates) / layers.Sum(l => l.MultiplyAccumulates);
     }
 }

@@ -53,7 +53,7 @@ public static class SweepAnalysis
         text.Append("| --- | --- | ").AppendJoin(" | ", sparsities.Select(_ => "---")).AppendLine(" | --- |");
         foreach (var row in optima.GroupBy(o => (o.Width, o.Parameterization)))
         {
-            text.Append($"| {row.Key.Width} | {SweepNames.Of(row.Key.Parameterization)} | ");
+            text.Append($"| {row.Key.Width} | {row.Key.Parameterization.DisplayName()} | ");
             text.AppendJoin(" | ", sparsities.Select(s => row.FirstOrDefault(o => o.Sparsity == s) is { } o
                 ? string.Create(CultureInfo.InvariantCulture, $"{o.Log2LearningRate}{(o.AtGridEdge ? "*" : "")} ({o.Loss:0.000})")
                 : "—"));

@@ -23,8 +23,13 @@ public static class SweepCommand
         var defaults = new SweepSettings();
         var output = new Option<string>("--out") { Description = "Output folder; a sweep restarted with the same folder skips the runs already in its CSV", DefaultValueFactory = _ => Path.Combine("runs", "sweep") };
         var parameterizations = CliOptions.Checked(
-            new Option<string[]>("--parameterizations") { Description = "Any of sp, mup, supar", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["sp", "mup", "supar"] },
-            v => v.Length > 0 && v.All(p => CliOptions.ParameterizationNamed(p) is not null), "sp, mup and/or supar");
+            new Option<string[]>("--parameterizations")
+            {
+                Description = $"One or more of {CliOptions.ParameterizationChoices("and")}",
+                AllowMultipleArgumentsPerToken = true,
+                DefaultValueFactory = _ => [.. defaults.Parameterizations.Select(CliOptions.ParameterizationArgument)],
+            },
+            v => v.Length > 0 && v.All(p => ParameterizationNames.TryParse(p, out _)), CliOptions.ParameterizationChoices("and/or"));
         var sparsities = CliOptions.Checked(
             new Option<double[]>("--sparsities") { Description = "Sparsities of every sparse layer", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Sparsities.ToArray() },
             v => v.Length > 0 && v.All(s => s is >= 0 and < 1), "sparsities in [0, 1)");
@@ -53,7 +58,7 @@ public static class SweepCommand
         {
             var settings = defaults with
             {
-                Parameterizations = result.GetRequiredValue(parameterizations).Distinct().Select(p => CliOptions.ParameterizationNamed(p)!.Value).ToList(),
+                Parameterizations = result.GetRequiredValue(parameterizations).Select(ParameterizationNames.Parse).Distinct().ToList(),
                 Sparsities = result.GetRequiredValue(sparsities).Distinct().ToList(),
                 Widths = result.GetRequiredValue(widths).Distinct().ToList(),
                 Log2LearningRates = result.GetRequiredValue(lrs).Distinct().Order().ToList(),
@@ -79,7 +84,7 @@ public static class SweepCommand
         var resolved = DeviceSelector.Resolve(device);
         // Before anything is written: the largest cell, times the runs in flight, must fit the machine.
         var largest = settings.Runs().Select(settings.Config)
-            .Select(c => MemoryCheck.Estimate(c.Untied, c.Width, c.ModelOptions, c.Batch, c.Context)).MaxBy(e => e.TotalBytes);
+            .Select(c => MemoryCheck.Estimate(LanguageModels.Named(c.Model), c.Width, c.ModelOptions, c.Batch, c.Context)).MaxBy(e => e.TotalBytes);
         largest?.EnsureFits(TrainingMemoryEstimate.MachineBytes(), parallelRuns);
         using var corpus = BundledCorpus.OpenOrDefault(settings.Data);
         Directory.CreateDirectory(output);
@@ -149,8 +154,8 @@ public static class SweepCommand
     public static string Cost(SweepSettings settings, int total, IReadOnlyList<SweepRun> todo, string source, int parallelRuns, int threadsPerRun)
     {
         long tokensPerRun = settings.Steps * settings.Batch * settings.Context;
-        // Training FLOPs ≈ 6 · (non-embedding parameters, dense-equivalent: masks do not skip work) · tokens.
-        double flops = todo.Sum(r => 6.0 * DenseParameters(settings, r.Width) * tokensPerRun);
+        // The matmuls' training FLOPs (masks do not skip work), as the library counts them.
+        double flops = todo.Sum(r => ModelCost.TrainingFlopsPerToken(Plan(settings.Config(r)), settings.Context) * tokensPerRun);
         return string.Create(CultureInfo.InvariantCulture,
             $"Sweep: {total} runs ({settings.Parameterizations.Count} parameterizations × {settings.Sparsities.Count} sparsities × {settings.Widths.Count} widths × {settings.Log2LearningRates.Count} LRs × {settings.Seeds} seeds), " +
             $"{total - todo.Count} already done, {todo.Count} to run: {todo.Count * tokensPerRun / 1e6:0.#} M tokens, about {flops / 1e12:0.##} TFLOP of training, " +
@@ -160,10 +165,10 @@ public static class SweepCommand
     // Relative cost of a run, for the ETA: the blocks' matrices grow with width².
     private static double Work(SweepRun run) => (double)run.Width * run.Width;
 
-    private static double DenseParameters(SweepSettings settings, int width) => settings.Depth * 16.0 * width * width;
+    private static ModelPlan Plan(RunConfig config) => LanguageModels.Named(config.Model).Plan(config.Width, config.ModelOptions);
 
     private static string Describe(SweepRun run) => string.Create(CultureInfo.InvariantCulture,
-        $"{SweepNames.Of(run.Parameterization),-5} sparsity {run.Sparsity,-7:0.#####} width {run.Width,-4} η 2^{run.Log2LearningRate,-3} seed {run.Seed}");
+        $"{run.Parameterization.DisplayName(),-5} sparsity {run.Sparsity,-7:0.#####} width {run.Width,-4} η 2^{run.Log2LearningRate,-3} seed {run.Seed}");
 
     // The settings every run shares are fixed for the life of an output folder: mixing runs of different lengths
     // or batch sizes in one CSV would compare unlike things. The grid axes may grow (more LRs, more sparsities).

@@ -38,7 +38,7 @@ public static class SweepPlot
                 var marker = plot.Add.Marker(best.Cell.Log2LearningRate, best.Loss, MarkerShape.OpenCircle, 14);
                 marker.Color = scatter.Color;
             }
-            plot.Title($"{SweepNames.Of(parameterizations[p])}, width {width}");
+            plot.Title($"{parameterizations[p].DisplayName()}, width {width}");
             plot.XLabel("log₂ η_base");
             plot.YLabel("validation loss (nats/byte)");
             plot.Axes.SetLimits(xMin, xMax, yMin, yMax);

@@ -15,7 +15,7 @@ public sealed record SweepRecord(SweepRun Run, long Steps, double TrainLoss, dou
     public double RankingLoss => Diverged || !double.IsFinite(ValidationLoss) ? double.PositiveInfinity : ValidationLoss;
 
     public string ToCsv() => string.Join(',',
-        SweepNames.Of(Run.Parameterization), F(Run.Sparsity), F(1 - Run.Sparsity), I(Run.Width), I(Run.Log2LearningRate),
+        Run.Parameterization.Token(), F(Run.Sparsity), F(1 - Run.Sparsity), I(Run.Width), I(Run.Log2LearningRate),
         F(Run.LearningRate), I(Run.Seed), I(Steps), F(TrainLoss), F(ValidationLoss), Diverged ? "true" : "false", Seconds.ToString("0.0", CultureInfo.InvariantCulture));
 
     /// <summary>Parses one CSV row; a malformed row is an <see cref="InvalidDataException"/> naming its line.</summary>
@@ -25,7 +25,7 @@ public sealed record SweepRecord(SweepRun Run, long Steps, double TrainLoss, dou
         try
         {
             if (f.Length != 12) throw new FormatException($"expected 12 fields, found {f.Length}");
-            var run = new SweepRun(SweepNames.Parse(f[0]), D(f[1]), int.Parse(f[3], CultureInfo.InvariantCulture),
+            var run = new SweepRun(ParameterizationNames.Parse(f[0]), D(f[1]), int.Parse(f[3], CultureInfo.InvariantCulture),
                 int.Parse(f[4], CultureInfo.InvariantCulture), int.Parse(f[6], CultureInfo.InvariantCulture));
             return new SweepRecord(run, long.Parse(f[7], CultureInfo.InvariantCulture), D(f[8]), D(f[9]), bool.Parse(f[10]), D(f[11]));
         }

@@ -1,4 +1,5 @@
 using SparseDsl.Examples.Cli;
+using SparseDsl.Examples.Gpt;
 
 namespace SparseDsl.Examples.Sweep;
 
@@ -52,6 +53,7 @@ public sealed record SweepSettings
     /// <summary>The train settings of one run: this sweep's shared settings with the run's own cell.</summary>
     public RunConfig Config(SweepRun run) => new()
     {
+        Model = nameof(GptLm), // what SweepRunner trains
         Parameterization = run.Parameterization,
         Sparsity = run.Sparsity,
         Width = run.Width,
@@ -90,25 +92,5 @@ public sealed record SweepRun(Parameterization Parameterization, double Sparsity
     public double LearningRate => Math.Pow(2, Log2LearningRate);
 
     /// <summary>A stable identity for resuming: the CSV row of a finished run carries it.</summary>
-    public string Key => FormattableString.Invariant($"{SweepNames.Of(Parameterization)}|{Sparsity:R}|{Width}|{Log2LearningRate}|{Seed}");
-}
-
-/// <summary>Short names of parameterizations in files and plots.</summary>
-public static class SweepNames
-{
-    public static string Of(Parameterization p) => p switch
-    {
-        Parameterization.Standard => "SP",
-        Parameterization.MuP => "muP",
-        Parameterization.SuPar => "SuPar",
-        _ => throw new ArgumentOutOfRangeException(nameof(p), p, null),
-    };
-
-    public static Parameterization Parse(string name) => name switch
-    {
-        "SP" => Parameterization.Standard,
-        "muP" => Parameterization.MuP,
-        "SuPar" => Parameterization.SuPar,
-        _ => throw new InvalidDataException($"Unknown parameterization '{name}'."),
-    };
+    public string Key => FormattableString.Invariant($"{Parameterization.Token()}|{Sparsity:R}|{Width}|{Log2LearningRate}|{Seed}");
 }

@@ -96,7 +96,7 @@ internal static class ModelDescription
         var rows = Parameters(plan, unscaled);
         int nameWidth = Math.Max(24, rows.Select(r => r.Name.Length).DefaultIfEmpty(0).Max());
         var sb = new StringBuilder();
-        sb.Append(c, $"{plan.ModelName}: width {plan.Width} (base {plan.BaseWidth}, m_d {(double)plan.Width / plan.BaseWidth:0.###}), {plan.Rules.Parameterization}\n");
+        sb.Append(c, $"{plan.ModelName}: width {plan.Width} (base {plan.BaseWidth}, m_d {(double)plan.Width / plan.BaseWidth:0.###}), {plan.Rules.Parameterization.DisplayName()}\n");
         sb.Append(c, $"{"parameter".PadRight(nameWidth)} {"role",-10} {"shape",-12} {"fan-in",7} {"density",8} {"init",6} {"init std",10} {"LR mult",9} {"fwd mult",9} {"decay",5}\n");
         foreach (var r in rows)
         {

@@ -72,7 +72,28 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
     /// </summary>
     /// <exception cref="TrainingDivergedException">The loss or gradient norm is NaN or infinite; the step was not applied.</exception>
     /// <exception cref="InvalidOperationException">Every step of the run is already done.</exception>
-    public StepMetrics TrainStep()
+    public StepMetrics TrainStep() =>
+        Step(Settings.AccumulationSteps, Settings.AccumulationSteps * _data.TokensPerBatch, (step, micro) => _data.TrainingBatch(step, micro, _device));
+
+    /// <summary>
+    /// Runs the next optimizer step on a batch the caller chose instead of the data's batch for that step (a loop that
+    /// replays a batch, or draws its own): the same step as <see cref="TrainStep()"/> in every other way (finite checks,
+    /// clipping, schedule, SAT, AdamW), with <paramref name="inputs"/> as its only micro-batch, so
+    /// <see cref="TrainerSettings.AccumulationSteps"/> does not apply. The tensors stay the caller's.
+    /// </summary>
+    /// <param name="inputs">Token ids on the model's device, as the loss expects them.</param>
+    /// <param name="targets">The targets of <paramref name="inputs"/>.</param>
+    /// <exception cref="TrainingDivergedException">The loss or gradient norm is NaN or infinite; the step was not applied.</exception>
+    /// <exception cref="InvalidOperationException">Every step of the run is already done.</exception>
+    public StepMetrics TrainStep(Tensor inputs, Tensor targets)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(targets);
+        return Step(1, inputs.numel(), (_, _) => (inputs, targets));
+    }
+
+    // The one training step both overloads run; batch(step, micro) gives each micro-batch, tokens counts them all.
+    private StepMetrics Step(int microSteps, long tokens, Func<long, int, (Tensor Inputs, Tensor Targets)> batch)
     {
         long step = CompletedSteps + 1;
         if (step > Settings.Steps)
@@ -81,13 +102,12 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         Model.train();
         Gradients.Zero(_parameters);
         foreach (var block in _omissions) block.BeginStep(step, Settings.Steps);
-        int microSteps = Settings.AccumulationSteps;
         double lossSum = 0;
         using var divisor = microSteps.ToScalar(); // disposed here rather than left to a finalizer (issue 24)
         for (int micro = 0; micro < microSteps; micro++)
         {
             using var scope = NewDisposeScope();
-            var (inputs, targets) = _data.TrainingBatch(step, micro, _device);
+            var (inputs, targets) = batch(step, micro);
             var loss = _loss(Model.call(inputs), targets);
             loss.div(divisor).backward();
             lossSum += loss.item<float>();
@@ -105,7 +125,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         AdamWArithmetic.Step(Optimizer);              // AdamW's own arithmetic, without its finalizer-only scalars
         CompletedSteps = step;
         CollectFinalizerGarbageWhenDue();
-        _tokens += microSteps * _data.TokensPerBatch;
+        _tokens += tokens;
         _clock.Stop();
         return new StepMetrics(step, Settings.Steps, meanLoss, norm, Settings.Optimizer.LearningRate * factor, _tokens, _clock.Elapsed)
         {

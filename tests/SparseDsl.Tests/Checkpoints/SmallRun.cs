@@ -1,7 +1,6 @@
 using SparseDsl.Data;
 using SparseDsl.Examples;
 using SparseDsl.Examples.Gpt;
-using SparseDsl.Examples.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -18,18 +17,29 @@ internal sealed class SmallRun : IDisposable
 
     private static readonly Lazy<NextTokenBatches> Batches = new(() => new NextTokenBatches(BundledCorpus.Open(), 4, 32, seed: 0));
 
+    // The trainer's step at a constant LR, without clipping or SAT: what a checkpoint must restore is the same either way.
+    private static readonly TrainerSettings BareSteps = new()
+    {
+        Steps = 1000,
+        Schedule = new ScheduleSettings { Kind = ScheduleKind.Constant, WarmupFraction = 0 },
+        GradientClipNorm = null,
+        Acceleration = SparsityAcceleration.Off,
+    };
+
+    private readonly GptLm.Trainer _trainer;
+
     public SmallRun(long seed, ModelOptions? options = null, int width = Width)
     {
         Recipe = new ModelRecipe(ModelType, width, seed, options ?? new ModelOptions { Depth = 1, Sparsity = 0.75 });
-        Model = LanguageModel.Create(tied: true, width, CPU, seed, Recipe.Options);
-        Optimizer = ScaledOptimizers.AdamW((IScaledModel)Model, new AdamWSettings());
+        Model = new GptLm(width, CPU, seed, Recipe.Options);
+        _trainer = new GptLm.Trainer(Model, BareSteps, Batches.Value);
     }
 
     public ModelRecipe Recipe { get; }
 
-    public nn.Module<Tensor, Tensor> Model { get; }
+    public GptLm Model { get; }
 
-    public AdamW Optimizer { get; }
+    public AdamW Optimizer => _trainer.Optimizer;
 
     public long Steps { get; private set; }
 
@@ -41,7 +51,7 @@ internal sealed class SmallRun : IDisposable
         using var scope = NewDisposeScope();
         var (inputs, targets) = Batches.Value.TrainingBatch(batch + 1, 0, CPU);
         Steps++;
-        return LmTraining.Step(Model, Optimizer, inputs, targets, 1.0).item<float>();
+        return (float)_trainer.TrainStep(inputs, targets).Loss;
     }
 
     /// <summary>Detached copies of every state-dict tensor, to compare with after the model changed.</summary>
@@ -50,7 +60,7 @@ internal sealed class SmallRun : IDisposable
 
     public void Dispose()
     {
-        Optimizer.Dispose();
+        _trainer.Dispose();
         Model.Dispose();
     }
 

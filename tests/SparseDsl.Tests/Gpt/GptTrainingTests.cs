@@ -1,7 +1,6 @@
 using SparseDsl.Data;
 using SparseDsl.Examples;
 using SparseDsl.Examples.Gpt;
-using SparseDsl.Examples.Training;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Tests.Gpt;
@@ -16,18 +15,18 @@ public class GptTrainingTests
     private static List<ScaledLinear> SparseLayers(nn.Module model) =>
         model.modules().OfType<ScaledLinear>().Where(l => l.Plan.IsMasked).ToList();
 
-    private static float[] Train(nn.Module<Tensor, Tensor> model, int steps, double lr = 1.62e-2, double weightDecay = 0.1, int seed = 0)
+    private static float[] Train(GptLm model, int steps, double lr = 1.62e-2, double weightDecay = 0.1, int seed = 0)
     {
-        using var optimizer = ScaledOptimizers.AdamW((IScaledModel)model, new AdamWSettings { LearningRate = lr, WeightDecay = weightDecay });
-        var batches = new NextTokenBatches(Text.Value, 8, 32, seed);
-        var losses = new float[steps];
-        for (int step = 0; step < steps; step++)
+        var settings = new TrainerSettings
         {
-            using var scope = NewDisposeScope();
-            var (inputs, targets) = batches.TrainingBatch(step + 1, 0, CPU);
-            losses[step] = LmTraining.Step(model, optimizer, inputs, targets, 1.0).item<float>();
-        }
-        return losses;
+            Steps = steps,
+            Optimizer = new AdamWSettings { LearningRate = lr, WeightDecay = weightDecay },
+            Schedule = new ScheduleSettings { Kind = ScheduleKind.Constant, WarmupFraction = 0 },
+            GradientClipNorm = null,
+            Acceleration = SparsityAcceleration.Off,
+        };
+        using var trainer = new GptLm.Trainer(model, settings, new NextTokenBatches(Text.Value, 8, 32, seed));
+        return [.. Enumerable.Range(0, steps).Select(_ => (float)trainer.TrainStep().Loss)];
     }
 
     [Fact]

@@ -202,6 +202,31 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_step_on_a_given_batch_is_the_step_on_the_data_batch_it_equals()
+    {
+        // SAT, the schedule and clipping as declared: the given-batch step must run all of them, as TrainStep() does.
+        var settings = new TrainerSettings { Steps = 3 };
+        var data = Batches();
+        using var a = new GptLm(64, seed: 4, options: Small());
+        using var b = new GptLm(64, seed: 4, options: Small());
+        using var fromData = a.CreateTrainer(settings, data);
+        using var given = b.CreateTrainer(settings, data);
+        for (int step = 1; step <= 3; step++)
+        {
+            using var scope = NewDisposeScope();
+            var (inputs, targets) = data.TrainingBatch(step, 0, CPU);
+            var x = fromData.TrainStep();
+            var y = given.TrainStep(inputs, targets);
+            Assert.Equal(x with { Elapsed = default, ResidentBytes = 0 }, y with { Elapsed = default, ResidentBytes = 0 });
+            Assert.False(inputs.IsInvalid, "the caller's batch must stay usable");
+        }
+        foreach (var (name, tensor) in a.state_dict())
+            Assert.True(Same(tensor, b.state_dict()[name]), $"{name} differs");
+        using var extra = ones(4, 32, dtype: ScalarType.Int64);
+        Assert.Throws<InvalidOperationException>(() => given.TrainStep(extra, extra)); // the run's 3 steps are done
+    }
+
+    [Fact]
     public void Schedules_warm_up_then_decay_as_named()
     {
         var cosine = new ScheduleSettings { Kind = ScheduleKind.Cosine };

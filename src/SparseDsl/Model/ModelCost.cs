@@ -1,0 +1,71 @@
+namespace SparseDsl;
+
+/// <summary>
+/// The matmul work of a <see cref="ModelPlan"/>, counted in one place for every caller (throughput in FLOP/s, the
+/// share of the work SAT can shrink, a sweep's cost statement): multiply–accumulates (MACs) per token of one forward
+/// pass. A linear-like layer costs <c>InFeatures × OutFeatures</c>, counted dense even when masked (the product is
+/// computed dense) and once for a tied readout (it is a matmul of its own); an attention layer costs
+/// <c>2 · context · dimension</c> for QKᵀ and AV, over the whole context (the causal mask is applied to a dense
+/// product). Embedding lookups, norms, biases and element-wise work are left out: they are small beside the matmuls.
+/// </summary>
+public static class ModelCost
+{
+    /// <summary>
+    /// Training FLOPs per forward MAC: 2 in the forward pass (a multiply and an add) and 4 in the backward pass (the
+    /// gradients of both operands).
+    /// </summary>
+    public const double TrainingFlopsPerMultiplyAccumulate = 6;
+
+    /// <summary>The MACs per token of every layer that does matmul work, in the plan's layer order.</summary>
+    /// <param name="plan">The model at its width and sparsity.</param>
+    /// <param name="context">Tokens per sequence: each token's attention reads this many keys and values.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="context"/> is not positive.</exception>
+    public static IReadOnlyList<LayerCost> Layers(ModelPlan plan, int context)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (context <= 0) throw new ArgumentOutOfRangeException(nameof(context), context, "The context must be positive.");
+        var parameters = plan.DescribeParameters().ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var costs = new List<LayerCost>();
+        foreach (var layer in plan.Layers)
+        {
+            double macs = WorkOf(layer, parameters) switch
+            {
+                Work.Matmul => (double)layer.InFeatures * layer.OutFeatures,
+                Work.Attention => 2.0 * context * layer.InFeatures,
+                _ => 0,
+            };
+            if (macs > 0) costs.Add(new LayerCost(layer.Name, macs));
+        }
+        return costs;
+    }
+
+    /// <summary>The MACs per token of one forward pass of the whole model: the sum of <see cref="Layers"/>.</summary>
+    /// <param name="plan">The model at its width and sparsity.</param>
+    /// <param name="context">Tokens per sequence: each token's attention reads this many keys and values.</param>
+    public static double MultiplyAccumulatesPerToken(ModelPlan plan, int context) => Layers(plan, context).Sum(l => l.MultiplyAccumulates);
+
+    /// <summary>Training FLOPs per token (forward and backward): <see cref="TrainingFlopsPerMultiplyAccumulate"/> × <see cref="MultiplyAccumulatesPerToken"/>.</summary>
+    /// <param name="plan">The model at its width and sparsity.</param>
+    /// <param name="context">Tokens per sequence: each token's attention reads this many keys and values.</param>
+    public static double TrainingFlopsPerToken(ModelPlan plan, int context) => TrainingFlopsPerMultiplyAccumulate * MultiplyAccumulatesPerToken(plan, context);
+
+    private enum Work
+    {
+        None,
+        Matmul,
+        Attention,
+    }
+
+    // What a layer computes, decided here alone, so that the per-kind layer descriptions replacing LayerKind can answer
+    // it in one edit. Attention is the layer with heads. A linear-like layer has a weight that is a matrix over its two
+    // feature counts, [OutFeatures, InFeatures], each output reading all InFeatures inputs. The parameter description
+    // tells it from the two look-alikes: an embedding's table is read one row per token (fan-in 1), even where its
+    // feature counts equal a linear layer's, and a norm's gain is one vector.
+    private static Work WorkOf(LayerPlan layer, IReadOnlyDictionary<string, ParameterDescription> parameters)
+    {
+        if (layer.Heads > 0) return Work.Attention;
+        if (layer.Weight is null || !parameters.TryGetValue(layer.Name + ".weight", out var weight)) return Work.None;
+        bool matrix = weight.Shape is [var rows, var columns] && rows == layer.OutFeatures && columns == layer.InFeatures;
+        return matrix && weight.FanIn == layer.InFeatures ? Work.Matmul : Work.None;
+    }
+}
