@@ -24,16 +24,10 @@ public static class ModelCost
     {
         ArgumentNullException.ThrowIfNull(plan);
         if (context <= 0) throw new ArgumentOutOfRangeException(nameof(context), context, "The context must be positive.");
-        var parameters = plan.DescribeParameters().ToDictionary(p => p.Name, StringComparer.Ordinal);
         var costs = new List<LayerCost>();
         foreach (var layer in plan.Layers)
         {
-            double macs = WorkOf(layer, parameters) switch
-            {
-                Work.Matmul => (double)layer.InFeatures * layer.OutFeatures,
-                Work.Attention => 2.0 * context * layer.InFeatures,
-                _ => 0,
-            };
+            double macs = layer.Attention is not null ? 2.0 * context * layer.InFeatures : layer.Parameters.Sum(MatmulWork);
             if (macs > 0) costs.Add(new LayerCost(layer.Name, macs));
         }
         return costs;
@@ -49,23 +43,11 @@ public static class ModelCost
     /// <param name="context">Tokens per sequence: each token's attention reads this many keys and values.</param>
     public static double TrainingFlopsPerToken(ModelPlan plan, int context) => TrainingFlopsPerMultiplyAccumulate * MultiplyAccumulatesPerToken(plan, context);
 
-    private enum Work
-    {
-        None,
-        Matmul,
-        Attention,
-    }
-
-    // What a layer computes, decided here alone, so that the per-kind layer descriptions replacing LayerKind can answer
-    // it in one edit. Attention is the layer with heads. A linear-like layer has a weight that is a matrix over its two
-    // feature counts, [OutFeatures, InFeatures], each output reading all InFeatures inputs. The parameter description
-    // tells it from the two look-alikes: an embedding's table is read one row per token (fan-in 1), even where its
-    // feature counts equal a linear layer's, and a norm's gain is one vector.
-    private static Work WorkOf(LayerPlan layer, IReadOnlyDictionary<string, ParameterDescription> parameters)
-    {
-        if (layer.Heads > 0) return Work.Attention;
-        if (layer.Weight is null || !parameters.TryGetValue(layer.Name + ".weight", out var weight)) return Work.None;
-        bool matrix = weight.Shape is [var rows, var columns] && rows == layer.OutFeatures && columns == layer.InFeatures;
-        return matrix && weight.FanIn == layer.InFeatures ? Work.Matmul : Work.None;
-    }
+    // A tensor that each output reads along a fan-in of several inputs is a matmul operand: a linear layer's or a
+    // convolution's weight (per output position), a tied readout's table (its own matmul). An embedding's table is read
+    // one row per token (fan-in 1), and gains, biases and vector-like tensors do element-wise work only.
+    private static double MatmulWork(ParameterPlan tensor) =>
+        tensor.FanIn > 1 && tensor.Scaling.Role is ParameterRole.Hidden or ParameterRole.Readout or ParameterRole.Embedding
+            ? tensor.Count
+            : 0;
 }
