@@ -97,4 +97,29 @@ public class KindTests
         var diagnostics = GeneratorHarness.Analyze(Samples.Model(Samples.ValidLayers + "\n    [Unscaled] private TorchSharp.Modules.Linear raw = nn.Linear(256, 256);"));
         Assert.DoesNotContain(diagnostics, d => d.Id == "SDSL101");
     }
+
+    [Fact]
+    public void The_generator_and_the_runtime_read_the_same_attribute_defaults()
+    {
+        // Both compile src/SparseDsl/Attributes/AttributeDefaults.cs; this fails if one of them ever gets a copy instead.
+        static Dictionary<string, object?> Defaults(System.Reflection.Assembly assembly) => assembly.GetType("SparseDsl.AttributeDefaults", throwOnError: true)!
+            .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .ToDictionary(f => f.Name, f => f.GetRawConstantValue());
+        var generator = Defaults(typeof(SparseDslGenerator).Assembly);
+        var runtime = Defaults(typeof(SparseDsl.ScaledLinear).Assembly);
+        Assert.Equal(runtime, generator);
+        Assert.Equal(runtime["HeadDim"], new SparseDsl.AttentionAttribute().HeadDim);
+        Assert.Equal(runtime["BaseWidth"], new SparseDsl.WidthAttribute().Base);
+    }
+
+    [Fact]
+    public void SDSL101_for_a_raw_parameter_suggests_a_declaration_that_compiles()
+    {
+        var diagnostics = GeneratorHarness.Analyze(Samples.Model(Samples.ValidLayers + "\n    public TorchSharp.Modules.Parameter Gain { get; } = new(ones(256));"));
+        var sdsl101 = Assert.Single(diagnostics, d => d.Id == "SDSL101");
+        string declaration = $"    [{sdsl101.Properties["SparseDslAttribute"]}] public partial {sdsl101.Properties["SparseDslLayerType"]} Gain {{ get; }}";
+        var result = GeneratorHarness.Run(Samples.Model(Samples.ValidLayers + "\n" + declaration));
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.True(result.CompileErrors.Count == 0, string.Join("\n", result.CompileErrors));
+    }
 }

@@ -11,7 +11,8 @@ internal sealed class ParameterKind : KindDescription
 
     public override string[] Replaces => new[] { "TorchSharp.Modules.Parameter" };
 
-    public override string Suggest(string rawType, string[] literalArguments) => "Parameter(Shape = \"/* e.g. 1,1,width */ width\")";
+    // The raw tensor's shape is not in its constructor's literals; the comment tells the user what to write.
+    public override string Suggest(string rawType, string[] literalArguments) => "Parameter(Shape = \"width\" /* its shape, e.g. \"1,1,width\" */)";
 
     public override KindShape Read(KindArguments arguments)
     {
