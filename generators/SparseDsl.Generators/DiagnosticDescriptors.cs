@@ -61,6 +61,10 @@ internal static class DiagnosticDescriptors
         "SDSL012", "Layer option out of range",
         "{0} on '{1}': {2}");
 
+    public static readonly DiagnosticDescriptor LayerNameClash = Error(
+        "SDSL014", "DSL property name clashes",
+        "'{0}' {1}; rename the property");
+
     // SDSL1xx: analyzers — code that compiles but escapes the scaling.
 
     public static readonly DiagnosticDescriptor UnscaledLayer = Warning(
@@ -110,6 +114,7 @@ internal static class DiagnosticDescriptors
         [BadTie.Id] = BadTie,
         [LayerOptionOutOfRange.Id] = LayerOptionOutOfRange,
         [BadSparsityAcceleratedBlock.Id] = BadSparsityAcceleratedBlock,
+        [LayerNameClash.Id] = LayerNameClash,
         [UnscaledLayer.Id] = UnscaledLayer,
         [RawOptimizer.Id] = RawOptimizer,
         [HandWrittenAttentionScale.Id] = HandWrittenAttentionScale,

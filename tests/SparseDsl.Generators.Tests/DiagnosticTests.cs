@@ -28,6 +28,10 @@ public class DiagnosticTests
         { "SDSL012", Samples.Model("    [Attention(HeadDim = 0)] public partial ScaledAttention A { get; }"), "head dimension must be positive" },
         { "SDSL008", Samples.Model("    [Linear] public partial ScaledLinear H { get; }", "[Width(Base = 256), Block]\npublic partial class Bad"), "both [Width] and [Block]" },
         { "SDSL001", Samples.Model("    [Linear] public partial ScaledLinear H { get; }", "[Block]\npublic class Bad"), "has [Block] but is not partial" },
+        { "SDSL014", Samples.Model(Samples.ValidLayers + "\n    [Linear] public partial ScaledLinear Plan { get; }"), "is a member the generator writes" },
+        { "SDSL014", Samples.Model(Samples.ValidLayers + "\n    [Linear] public partial ScaledLinear hidden2 { get; }"), "use PascalCase ('Hidden2')" },
+        { "SDSL014", Samples.Model(Samples.ValidLayers + "\n    [Linear] public partial ScaledLinear @class { get; }"), "is its own state-dict name" },
+        { "SDSL014", Samples.Model(Samples.ValidLayers + "\n    [Linear] public partial ScaledLinear Foo_Bar { get; }\n    [Linear] public partial ScaledLinear FooBar { get; }"), "both have the state-dict name 'foo_bar'" },
     };
 
     [Theory]

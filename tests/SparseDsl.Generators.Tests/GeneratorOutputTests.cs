@@ -48,7 +48,7 @@ public class GeneratorOutputTests
         Assert.Contains("new global::SparseDsl.ChildDeclaration(\"layers\", static () => global::Demo.Blocks.Layer.Declaration, 3)", model);
         Assert.Contains("Plan.DepthOf(prefix + \"layers\")", model);
         Assert.Contains("TiedTo = \"Embed\"", model); // as written (nameof(Embed)); the runtime resolves it like the generator names layers
-        Assert.True(model.IndexOf("@head = new global::SparseDsl.ScaledLinear(Plan[prefix + \"head\"], @embed);", StringComparison.Ordinal)
+        Assert.True(model.IndexOf("this.@head = new global::SparseDsl.ScaledLinear(Plan[prefix + \"head\"], this.@embed);", StringComparison.Ordinal)
                     > model.IndexOf("@embed = new", StringComparison.Ordinal));
         Assert.Contains("public Layer(global::SparseDsl.ModelPlan plan, string prefix, long seed", layer);
         Assert.Contains("new global::Demo.Blocks.Attn(Plan, prefix + \"attention.\", seed, device)", layer);
@@ -67,10 +67,10 @@ public class GeneratorOutputTests
         Assert.Contains("global::SparseDsl.ModelPlan.Create(", code);
         // The declaration is the attribute as written: no defaults restated, no scaling computed.
         Assert.Contains("new global::SparseDsl.LayerDeclaration(\"mlp_up\", new global::SparseDsl.SparseLinearAttribute { Sparsity = 0.5d, In = \"width\", Out = \"4*width\" })", code);
-        Assert.Contains("@hidden = new global::SparseDsl.ScaledLinear(Plan[prefix + \"hidden\"], seed, device);", code);
+        Assert.Contains("this.@hidden = new global::SparseDsl.ScaledLinear(Plan[prefix + \"hidden\"], seed, device);", code);
         Assert.Contains("RegisterComponents();", code);
         Assert.DoesNotContain("register_module", code); // fields named like state-dict keys are registered by reflection
-        Assert.Contains("internal partial global::SparseDsl.ScaledLinear MlpUp { get => @mlp_up; }", code);
+        Assert.Contains("internal partial global::SparseDsl.ScaledLinear @MlpUp { get => this.@mlp_up; }", code);
         // No scaling formula is re-derived in emitted text.
         Assert.DoesNotContain("Math.Sqrt", code);
         Assert.DoesNotContain("InitStd", code);

@@ -63,8 +63,8 @@ public class SparsityAcceleratedTests
         Assert.Contains("Omission = new global::SparseDsl.NeuronOmission(prefix, global::SparseDsl.SparsityAcceleration.From(new global::SparseDsl.SparsityAcceleratedAttribute { ", block);
         Assert.Contains("OmissionRate = 0.6", block);
         Assert.Contains("Metric = global::SparseDsl.NeuronImportance.ActivationMagnitude", block);
-        Assert.Contains("new global::SparseDsl.ScaledLinear[] { @gate, @up },", block);
-        Assert.Contains("new global::SparseDsl.ScaledLinear[] { @down }, seed);", block);
+        Assert.Contains("new global::SparseDsl.ScaledLinear[] { this.@gate, this.@up },", block);
+        Assert.Contains("new global::SparseDsl.ScaledLinear[] { this.@down }, seed);", block);
         // Undeclared values keep the runtime attribute's defaults: the generator does not restate them.
         Assert.DoesNotContain("HoldFraction", block);
         Assert.DoesNotContain("Rungs", block);
@@ -128,8 +128,8 @@ public class SparsityAcceleratedTests
         Assert.Empty(result.GeneratorDiagnostics);
         Assert.True(result.CompileErrors.Count == 0, string.Join("\n", result.CompileErrors));
         string block = result.Generated["Demo.Sat.DownFirst.g.cs"];
-        Assert.Contains("new global::SparseDsl.ScaledLinear[] { @up },", block);
-        Assert.Contains("new global::SparseDsl.ScaledLinear[] { @down }, seed);", block);
+        Assert.Contains("new global::SparseDsl.ScaledLinear[] { this.@up },", block);
+        Assert.Contains("new global::SparseDsl.ScaledLinear[] { this.@down }, seed);", block);
         Assert.Contains("Selection = global::SparseDsl.NeuronSelection.TopK", block);
         Assert.Contains("Rungs = 3", block);
         // Hidden is a compile-time input only; the runtime attribute's value is not needed.
@@ -149,8 +149,8 @@ public class SparsityAcceleratedTests
         Assert.True(result.CompileErrors.Count == 0, string.Join("\n", result.CompileErrors));
         string block = result.Generated["Demo.Mlp.g.cs"];
         Assert.Matches(@"new global::SparseDsl\.SparsityAcceleratedAttribute \{\s*\}", block); // nothing declared: all defaults
-        Assert.Contains("new global::SparseDsl.ScaledLinear[] { @up },", block);
-        Assert.Contains("new global::SparseDsl.ScaledLinear[] { @down, @probe }, seed);", block);
+        Assert.Contains("new global::SparseDsl.ScaledLinear[] { this.@up },", block);
+        Assert.Contains("new global::SparseDsl.ScaledLinear[] { this.@down, this.@probe }, seed);", block);
     }
 
     private const string UpDown = """

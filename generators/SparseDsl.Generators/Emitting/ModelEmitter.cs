@@ -131,14 +131,14 @@ internal static class ModelEmitter
     private static void EmitBuild(SourceWriter w, ModelSpec model)
     {
         foreach (var layer in model.Layers.Where(l => l.ReferenceState is null))
-            w.Line($"@{layer.StateName} = {Construct(layer)};");
+            w.Line($"this.@{layer.StateName} = {Construct(layer)};");
         foreach (var layer in model.Layers.Where(l => l.ReferenceState is not null))
-            w.Line($"@{layer.StateName} = new {layer.PropertyType}(Plan[prefix + \"{layer.StateName}\"], @{layer.ReferenceState});");
+            w.Line($"this.@{layer.StateName} = new {layer.PropertyType}(Plan[prefix + \"{layer.StateName}\"], this.@{layer.ReferenceState});");
         if (model.Sat is { } sat)
         {
             w.Line($"Omission = new {Runtime}NeuronOmission(prefix, {Runtime}SparsityAcceleration.From(new {Runtime}SparsityAcceleratedAttribute {{ {sat.Assignments} }}),");
-            w.Line($"    new {Runtime}ScaledLinear[] {{ {string.Join(", ", sat.Expanding.Select(n => "@" + n))} }},");
-            w.Line($"    new {Runtime}ScaledLinear[] {{ {string.Join(", ", sat.Contracting.Select(n => "@" + n))} }}, seed);");
+            w.Line($"    new {Runtime}ScaledLinear[] {{ {string.Join(", ", sat.Expanding.Select(n => "this.@" + n))} }},");
+            w.Line($"    new {Runtime}ScaledLinear[] {{ {string.Join(", ", sat.Contracting.Select(n => "this.@" + n))} }}, seed);");
         }
         w.Line("OnConstructed();");
         w.Line("RegisterComponents();");
@@ -167,7 +167,7 @@ internal static class ModelEmitter
         foreach (var layer in model.Layers)
         {
             string modifiers = layer.Modifiers.Length > 0 ? layer.Modifiers + " " : "";
-            w.Line($"{modifiers}partial {layer.PropertyType} {layer.PropertyName} {{ get => @{layer.StateName}; }}");
+            w.Line($"{modifiers}partial {layer.PropertyType} @{layer.PropertyName} {{ get => this.@{layer.StateName}; }}");
         }
         if (model.Layers.Count > 0) w.Line();
     }

@@ -23,7 +23,9 @@ internal static class ShellEmitter
         string fail = $"throw new global::System.InvalidOperationException({message})";
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"SparseDsl.Generators\", \"{ModelEmitter.Version}\")]");
         w.Open($"partial class {shell.ClassName} : {Module}");
-        w.Line($"public static global::SparseDsl.BlockDeclaration Declaration => {fail};");
+        // A model that uses it refers to Declaration; unless the user has a member so named (SDSL014 or SDSL002 says so).
+        if (!shell.UserDeclaresDeclaration)
+            w.Line($"public static global::SparseDsl.BlockDeclaration Declaration => {fail};");
         if (shell.IsBlock)
             w.Line($"public {shell.ClassName}(global::SparseDsl.ModelPlan plan, string prefix, long seed, global::TorchSharp.torch.Device? device = null) : base(nameof({shell.ClassName})) => {fail};");
         else
@@ -32,7 +34,7 @@ internal static class ShellEmitter
         {
             string modifiers = p.Modifiers.Length > 0 ? p.Modifiers + " " : "";
             string setter = p.HasSetter ? $" set => {fail};" : "";
-            w.Line($"{modifiers}partial {p.Type} {p.Name} {{ get => {fail};{setter} }}");
+            w.Line($"{modifiers}partial {p.Type} @{p.Name} {{ get => {fail};{setter} }}");
         }
         w.Close();
         if (shell.Namespace is not null) w.Close();

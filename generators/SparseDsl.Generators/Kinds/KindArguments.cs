@@ -35,7 +35,8 @@ internal sealed class KindArguments
     /// <summary>Whether anything was reported since these arguments were read.</summary>
     public bool Failed => diagnostics.Count > errorsBefore;
 
-    public bool Has(string name) => named.ContainsKey(name);
+    /// <summary>Whether the user set <paramref name="name"/> to something other than null (an explicit null is the unset default of a <c>string?</c> option).</summary>
+    public bool Has(string name) => named.TryGetValue(name, out var v) && !v.IsNull;
 
     public string? String(string name, string? fallback) => named.TryGetValue(name, out var v) ? v.Value as string : fallback;
 

@@ -16,7 +16,7 @@ internal sealed record ModelSpec(
 internal sealed record ParseResult(ModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics, ShellSpec? Shell = null);
 
 /// <summary>A declaration with errors, emitted as a shell that compiles so that only its SparseDsl errors show.</summary>
-internal sealed record ShellSpec(string? Namespace, string ClassName, string HintName, bool IsBlock, EquatableArray<ShellProperty> Properties);
+internal sealed record ShellSpec(string? Namespace, string ClassName, string HintName, bool IsBlock, EquatableArray<ShellProperty> Properties, bool UserDeclaresDeclaration);
 
 /// <summary>One partial DSL property of a <see cref="ShellSpec"/>, implemented by a throw.</summary>
 internal sealed record ShellProperty(string Modifiers, string Type, string Name, bool HasSetter);

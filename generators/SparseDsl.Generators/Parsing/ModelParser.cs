@@ -69,6 +69,7 @@ internal static class ModelParser
             var layer = ParseLayer(member, layerAttributes, diagnostics);
             if (layer is not null) layers.Add(layer);
         }
+        CheckNames(type, isBlock, layers, diagnostics);
         CheckTies(type, layers, diagnostics);
         var sat = SatParser.Parse(type, isBlock, layers, nameLocation, diagnostics);
 
@@ -183,6 +184,40 @@ internal static class ModelParser
         };
     }
 
+    // Members the generated code declares: a DSL property of the same name would be a duplicate definition.
+    private static readonly string[] GeneratedMembers = { "Declaration", "Plan", "ScaledParameters", "OnConstructed" };
+    private static readonly string[] GeneratedModelMembers = { "BaseWidth", "Recipe", "FromRecipe", "CreateAdamW", "CreateTrainer", "Trainer", "Describe", "DescribeJson" };
+    private static readonly string[] GeneratedBlockMembers = { "Prefix", "Omission" };
+
+    /// <summary>
+    /// SDSL014: a property whose name the generated code already uses, whose state-dict name is its own name (the field
+    /// that holds the layer is named like the state-dict key, for TorchSharp's registration), or whose state-dict name
+    /// another property of the class also maps to.
+    /// </summary>
+    private static void CheckNames(INamedTypeSymbol type, bool isBlock, List<LayerSpec> layers, List<DiagnosticInfo> diagnostics)
+    {
+        var reserved = GeneratedMembers.Concat(isBlock ? GeneratedBlockMembers : GeneratedModelMembers).ToList();
+        var seen = new Dictionary<string, string>();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var layer = layers[i];
+            string? problem =
+                reserved.Contains(layer.PropertyName) ? $"is a member the generator writes for {(isBlock ? "a block" : "a model")} ({string.Join(", ", reserved)})"
+                : layer.PropertyName == layer.StateName ? $"is its own state-dict name, and the generated field that holds the layer is named '{layer.StateName}'; use PascalCase ('{Pascal(layer.StateName)}')"
+                : seen.TryGetValue(layer.StateName, out var other) ? $"and '{other}' both have the state-dict name '{layer.StateName}'"
+                : null;
+            if (problem is null)
+            {
+                seen[layer.StateName] = layer.PropertyName;
+                continue;
+            }
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerNameClash, type.GetMembers(layer.PropertyName).FirstOrDefault()?.Locations.FirstOrDefault(), layer.PropertyName, problem));
+            layers.RemoveAt(i--);
+        }
+    }
+
+    private static string Pascal(string snake) => string.Concat(snake.Split('_').Where(p => p.Length > 0).Select(p => char.ToUpperInvariant(p[0]) + p.Substring(1)));
+
     /// <summary>A layer built from another (a tied readout's embedding) must name an [Embedding] of the same class with matching dimensions.</summary>
     private static void CheckTies(INamedTypeSymbol type, List<LayerSpec> layers, List<DiagnosticInfo> diagnostics)
     {
@@ -218,7 +253,8 @@ internal static class ModelParser
             .Where(p => p.IsPartialDefinition && p.GetAttributes().Any(IsDslAttribute))
             .Select(p => new ShellProperty(Modifiers(p), p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), p.Name, p.SetMethod is not null))
             .ToEquatableArray();
-        return new ShellSpec(type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(), type.Name, HintName(type), isBlock, properties);
+        return new ShellSpec(type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(), type.Name, HintName(type), isBlock, properties,
+            UserDeclaresDeclaration: !type.GetMembers("Declaration").IsEmpty);
     }
 
     private static Location? AttributeLocation(AttributeData attribute, Location? fallback) =>

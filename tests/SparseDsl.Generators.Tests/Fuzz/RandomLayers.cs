@@ -83,7 +83,7 @@ internal static class RandomLayers
     {
         var a = new DrawnAttribute(FuzzKind.Attention, "Attention", "ScaledAttention");
         r.Dimension(a, "Dim", invalidOneIn: 25);
-        if (r.OneIn(40)) a.AddWrong("KeyValueDim = null", "SDSL004", FuzzKind.KnownBug); // KnownBugs.ExplicitNullDimension: should be valid
+        if (r.OneIn(40)) a.Add("KeyValueDim = null"); // the documented default, written out
         else if (r.OneIn(3)) r.Dimension(a, "KeyValueDim", invalidOneIn: 8);
         int headDim = r.Int(a, "HeadDim", valid: [8, 16, 32, 64, 5, 7], invalid: [0, -1, -64], invalidOneIn: 20) ?? 64;
         int positions = r.Next(24);
@@ -137,7 +137,7 @@ internal static class RandomLayers
         else
         {
             a.Add($"Shape = \"{Shape(r, scaling: r.Next(2))}\"");
-            if (r.OneIn(40)) a.AddWrong("FanIn = null", "SDSL004", FuzzKind.KnownBug); // KnownBugs.ExplicitNullDimension: should be valid
+            if (r.OneIn(40)) a.Add("FanIn = null"); // the documented default, written out
             else if (r.OneIn(8)) a.Add($"FanIn = \"{r.Pick(ValidDims)}\""); // read only for matrix-like tensors
         }
         int init = r.Next(40);

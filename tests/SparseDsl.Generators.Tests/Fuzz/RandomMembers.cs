@@ -10,27 +10,33 @@ internal static class RandomMembers
 {
     private static readonly string[] LayerTypes = ["ScaledEmbedding", "ScaledLinear", "ScaledNorm", "ScaledAttention", "ScaledConv", "ScaledTensor"];
 
-    // Names the generator mishandles today: the generated code does not compile, and no diagnostic says why. A block
-    // has no BaseWidth and no Seed of its own.
-    private static readonly (string Name, string Bug, bool ModelOnly)[] TrickyNames =
+    // Names that clash with what the generator writes: a keyword or a lower-case name is its own state-dict name (the
+    // field holding the layer), and Plan, Declaration, BaseWidth and Recipe are generated members (SDSL014). Seed and
+    // Device are names of constructor parameters, which the generated code never confuses with the fields. A block has
+    // no BaseWidth, Recipe or Seed of its own.
+    private static readonly (string Name, bool Clashes, bool ModelOnly)[] TrickyNames =
     [
-        ("@class", KnownBugs.KeywordName, false), ("@event", KnownBugs.KeywordName, false),
-        ("Plan", KnownBugs.GeneratedMemberName, false), ("Declaration", KnownBugs.GeneratedMemberName, false),
-        ("BaseWidth", KnownBugs.GeneratedMemberName, true), ("Seed", KnownBugs.GeneratedMemberName, true),
+        ("@class", true, false), ("@event", true, false), ("Plan", true, false), ("Declaration", true, false),
+        ("BaseWidth", true, true), ("Recipe", true, true), ("Seed", false, true), ("Device", false, false),
     ];
 
-    /// <summary>A layer kind's attribute on a property named <paramref name="name"/> (now and then a name of <see cref="KnownBugs"/>).</summary>
-    public static void Layer(ClassDraft c, Random r, string name, DrawnAttribute attribute) =>
-        Place(c, r, LayerName(c, r, name), attribute, r.Pick(LayerTypes.Where(t => t != attribute.Type).ToList()), "SDSL003", FuzzKind.Member);
-
-    private static string LayerName(ClassDraft c, Random r, string name)
+    /// <summary>A layer kind's attribute on a property named <paramref name="name"/> (now and then a tricky name).</summary>
+    public static void Layer(ClassDraft c, Random r, string name, DrawnAttribute attribute)
     {
-        if (!r.OneIn(60)) return name;
-        var names = TrickyNames.Where(t => !(t.ModelOnly && c.IsBlock)).Select(t => (t.Name, t.Bug)).Append((name.ToLowerInvariant(), KnownBugs.StateNameCollision)).ToList();
-        var (tricky, bug) = r.Pick(names);
-        if (!c.Claim(tricky)) return name;
-        c.KnownBug ??= bug;
-        return tricky;
+        var (chosen, clashes) = LayerName(c, r, name);
+        Place(c, r, chosen, attribute, r.Pick(LayerTypes.Where(t => t != attribute.Type).ToList()), "SDSL003", FuzzKind.Member, clashes);
+    }
+
+    private static (string Name, bool Clashes) LayerName(ClassDraft c, Random r, string name)
+    {
+        if (!r.OneIn(60)) return (name, false);
+        var names = TrickyNames.Where(t => !(t.ModelOnly && c.IsBlock)).Select(t => (t.Name, t.Clashes)).Append((name.ToLowerInvariant(), true)).ToList();
+        var (tricky, clashes) = r.Pick(names);
+        if (!c.Claim(tricky)) return (name, false);
+        // The one clash the shell cannot absorb: the block's property hides the static Declaration its model reads.
+        if (tricky == "Declaration" && c.IsBlock)
+            c.BreaksCSharp("a block property named Declaration hides the static Declaration its model reads (CS0120 beside SDSL014)");
+        return (tricky, clashes);
     }
 
     /// <summary>
@@ -40,7 +46,7 @@ internal static class RandomMembers
     public static void Child(ClassDraft c, Random r, string name, DrawnAttribute attribute, string wrongType) =>
         Place(c, r, name, attribute, wrongType, "SDSL010", attribute.Kind);
 
-    private static void Place(ClassDraft c, Random r, string name, DrawnAttribute attribute, string wrongType, string wrongTypeId, string memberKind)
+    private static void Place(ClassDraft c, Random r, string name, DrawnAttribute attribute, string wrongType, string wrongTypeId, string memberKind, bool nameClashes = false)
     {
         c.Uses(attribute.Kind);
         string attributes = attribute.ToString();
@@ -57,8 +63,11 @@ internal static class RandomMembers
         string culprit = name.TrimStart('@'); // as diagnostics name it
         if (memberMistakes.Count > 0)
             foreach (string id in memberMistakes) c.Mistake(memberKind, culprit, id);
-        else
+        else if (attribute.Problems.Count > 0)
             foreach (var (kind, id) in attribute.Problems) c.Mistake(kind, culprit, id);
+        else if (nameClashes)
+            c.Mistake(FuzzKind.Member, culprit, "SDSL014"); // checked once the layer has parsed
+
     }
 
     // Only partial, get-only, instance properties of the attribute's type are layers. A field is a mistake the
