@@ -1,27 +1,25 @@
 using SparseDsl.Data;
-using SparseDsl.Examples;
-using SparseDsl.Examples.Gpt;
-using SparseDsl.Examples.Training;
+using SparseDsl.Tests.SmallModels;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Tests.Checkpoints;
 
 /// <summary>
-/// A small sparse GPT LM with its scaled AdamW, trained on fixed batches of the bundled corpus: the smallest thing
+/// A <see cref="TinyByteLm"/> with its scaled AdamW, trained on fixed batches of <see cref="TinyText"/>: a small thing
 /// that has parameters, mask buffers and Adam moments to put in a checkpoint.
 /// </summary>
 internal sealed class SmallRun : IDisposable
 {
-    public const string ModelType = nameof(GptLm);
-    public const int Width = 64;
+    public const string ModelType = nameof(TinyByteLm);
+    public const int Width = 32;
 
-    private static readonly Lazy<NextTokenBatches> Batches = new(() => new NextTokenBatches(BundledCorpus.Open(), 4, 32, seed: 0));
+    private static readonly Lazy<NextTokenBatches> Batches = new(() => TinyText.Batches(4, 32, seed: 0));
 
     public SmallRun(long seed, ModelOptions? options = null, int width = Width)
     {
         Recipe = new ModelRecipe(ModelType, width, seed, options ?? new ModelOptions { Depth = 1, Sparsity = 0.75 });
-        Model = LanguageModel.Create(tied: true, width, CPU, seed, Recipe.Options);
+        Model = new TinyByteLm(width, CPU, seed, Recipe.Options);
         Optimizer = ScaledOptimizers.AdamW((IScaledModel)Model, new AdamWSettings());
     }
 
@@ -41,7 +39,11 @@ internal sealed class SmallRun : IDisposable
         using var scope = NewDisposeScope();
         var (inputs, targets) = Batches.Value.TrainingBatch(batch + 1, 0, CPU);
         Steps++;
-        return LmTraining.Step(Model, Optimizer, inputs, targets, 1.0).item<float>();
+        var loss = LanguageModelLoss.NextToken(Model.call(inputs), targets);
+        Gradients.Zero(Optimizer);
+        loss.backward();
+        Optimizer.step();
+        return loss.item<float>();
     }
 
     /// <summary>Detached copies of every state-dict tensor, to compare with after the model changed.</summary>
@@ -56,7 +58,10 @@ internal sealed class SmallRun : IDisposable
 
     public static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
 
-    /// <summary>Asserts both state dicts hold the same names and bitwise-equal tensors.</summary>
+    /// <summary>
+    /// Asserts both state dicts hold the same names and bitwise-equal tensors: every caller compares two states of this
+    /// process, on this machine (issue 16: across CPUs the last bits differ).
+    /// </summary>
     public static void AssertSameState(IReadOnlyDictionary<string, Tensor> expected, IReadOnlyDictionary<string, Tensor> actual)
     {
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
