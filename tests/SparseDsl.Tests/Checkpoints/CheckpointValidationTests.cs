@@ -107,7 +107,7 @@ public class CheckpointValidationTests
     {
         using var folder = new TempFolder();
         string path = folder.File("wide.ckpt");
-        using (var wide = new SmallRun(seed: 5, width: 96))
+        using (var wide = new SmallRun(seed: 5, width: 48))
             Checkpoint.Save(path, wide.Header(), wide.Model, wide.Optimizer);
 
         var e = AssertRefused(path, "does not fit this model");

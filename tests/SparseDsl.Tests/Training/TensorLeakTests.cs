@@ -1,6 +1,4 @@
-using SparseDsl.Data;
-using SparseDsl.Examples;
-using SparseDsl.Examples.Gpt;
+using SparseDsl.Tests.SmallModels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,8 +11,6 @@ namespace SparseDsl.Tests.Training;
 /// </summary>
 public sealed class TensorLeakTests
 {
-    private static readonly Lazy<TextCorpus> Text = new(BundledCorpus.Open);
-
     private static long LiveTensors => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
     [Theory]
@@ -22,9 +18,9 @@ public sealed class TensorLeakTests
     [InlineData(true)]
     public void Training_steps_and_evaluations_leave_no_live_tensors_behind(bool sparsityAccelerated)
     {
-        using var model = new GptLm(128, seed: 3, options: new ModelOptions { Depth = 1 });
+        using var model = new TinyByteLm(32, seed: 3, options: new ModelOptions { Depth = 1 });
         var settings = new TrainerSettings { Steps = 12, Acceleration = sparsityAccelerated ? null : SparsityAcceleration.Off };
-        using var trainer = model.CreateTrainer(settings, new NextTokenBatches(Text.Value, 4, 32, seed: 3, validationBatches: 2));
+        using var trainer = model.CreateTrainer(settings, TinyText.Batches(4, 32, seed: 3, validationBatches: 2));
         for (int i = 0; i < 2; i++) trainer.TrainStep(); // gradients, Adam state and SAT's kept indices now exist
 
         long before = LiveTensors;

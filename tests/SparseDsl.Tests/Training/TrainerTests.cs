@@ -1,22 +1,20 @@
 using Xunit.Abstractions;
 using SparseDsl.Data;
-using SparseDsl.Examples;
-using SparseDsl.Examples.Gpt;
+using SparseDsl.Tests.SmallModels;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Tests.Training;
 
-/// <summary>The generated trainer: SμPar groups, exact resume, divergence, accumulation and schedules.</summary>
+/// <summary>The generated trainer: SμPar groups, exact resume, divergence, accumulation and schedules, on <see cref="TinyByteLm"/>.</summary>
 public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly Lazy<TextCorpus> Text = new(BundledCorpus.Open);
     private readonly string _folder = Directory.CreateTempSubdirectory("sparsedsl-trainer-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private static ModelOptions Small(double sparsity = 0.875) => new() { Depth = 1, Sparsity = sparsity };
 
-    private static NextTokenBatches Batches(int batch = 4, int context = 32) => new(Text.Value, batch, context, seed: 5, validationBatches: 2);
+    private static NextTokenBatches Batches(int batch = 4, int context = 32) => TinyText.Batches(batch, context, seed: 5, validationBatches: 2);
 
     private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
 
@@ -31,9 +29,9 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void The_trainer_optimizes_with_the_SuPar_group_learning_rates_times_the_schedule()
     {
-        // Width 512 against base 256: m_d = 2. Density 1/8: m_ρ = 1/8. Typed in from Table 1, not from ScalingRules.
+        // Width 32 against base 16: m_d = 2. Density 1/8: m_ρ = 1/8. Typed in from Table 1, not from ScalingRules.
         const double eta = 0.01;
-        using var model = new GptLm(512, seed: 1, options: Small());
+        using var model = new TinyByteLm(32, seed: 1, options: Small());
         using var trainer = model.CreateTrainer(new TrainerSettings { Steps = 10, Optimizer = new AdamWSettings { LearningRate = eta } }, Batches());
 
         double Expected(string name) => name switch
@@ -65,14 +63,14 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
         var settings = new TrainerSettings { Steps = 8, CheckpointEvery = 4, CheckpointPath = Path.Combine(_folder, "run.sdsl") };
 
         var full = new Recorder();
-        using var fullModel = new GptLm(64, seed: 9, options: Small());
+        using var fullModel = new TinyByteLm(32, seed: 9, options: Small());
         using (var trainer = fullModel.CreateTrainer(settings with { CheckpointPath = Path.Combine(_folder, "full.sdsl") }, Batches()))
             trainer.Run(full);
 
         // Interrupted after step 4 (cancellation checkpoints the last completed step), then resumed from the file alone.
         var first = new Recorder();
         using var cancel = new CancellationTokenSource();
-        using (var model = new GptLm(64, seed: 9, options: Small()))
+        using (var model = new TinyByteLm(32, seed: 9, options: Small()))
         using (var trainer = model.CreateTrainer(settings, Batches()))
         {
             var stopAfterFour = new StopAfter(4, cancel, first);
@@ -81,7 +79,7 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(4, Checkpoint.ReadHeader(settings.CheckpointPath!).Step);
 
         var second = new Recorder();
-        using (var resumed = GptLm.Trainer.Resume(settings.CheckpointPath!, settings, Batches()))
+        using (var resumed = TinyByteLm.Trainer.Resume(settings.CheckpointPath!, settings, Batches()))
         {
             Assert.Equal(4, resumed.CompletedSteps);
             resumed.Run(second);
@@ -118,7 +116,7 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
             return gradientOnly ? loss + (sqrt(logits.abs() * 0).sum() * 0) : loss * double.NaN;
         }
 
-        using var model = new GptLm(64, seed: 4, options: Small());
+        using var model = new TinyByteLm(32, seed: 4, options: Small());
         using var trainer = model.CreateTrainer(new TrainerSettings { Steps = 6, CheckpointEvery = 2, CheckpointPath = path }, Batches(), Poisoned);
         var recorder = new Recorder();
         var error = Assert.Throws<TrainingDivergedException>(() => trainer.Run(recorder));
@@ -129,8 +127,8 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(2, trainer.CompletedSteps);
         Assert.Equal(2, Checkpoint.ReadHeader(path).Step);
 
-        // Step 3 was not applied: the model still equals the step-2 checkpoint.
-        using var saved = new GptLm(64, seed: 99, options: Small());
+        // Step 3 was not applied: the model still equals the step-2 checkpoint, bit for bit (both are of this process).
+        using var saved = new TinyByteLm(32, seed: 99, options: Small());
         Checkpoint.Load(path, saved, optimizer: null);
         var live = model.state_dict();
         foreach (var (name, tensor) in saved.state_dict())
@@ -147,10 +145,11 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
     // The bound: the two runs differ only in how float32 sums are ordered. The loss scaling is exact (each micro-batch's
     // mean is over 128 tokens and is halved, against one mean over 256: powers of two), so what remains is rounding in
     // the GEMMs and reductions, whose blocking MKL chooses by batch size and CPU. A weight gradient here sums 256 token
-    // positions of products of sums over up to 256 terms; reordering a float32 sum of n terms moves it by at most about
-    // n·u ≈ 256 · 6e-8 ≈ 1.5e-5 of the sum of the magnitudes, and one block deep a few such reductions stack: near 1e-4
-    // of the tensor's norm in the worst case, so 2e-4 is the bound. Measured on AMD EPYC (family 26) under default,
-    // MKL_CBWR=AVX2, MKL_CBWR=COMPATIBLE, ATEN_CPU_CAPABILITY=default and one thread: 1.6e-7 to 2.4e-7.
+    // positions of products of sums over up to 256 terms (the 256-byte readout); reordering a float32 sum of n terms
+    // moves it by at most about n·u ≈ 256 · 6e-8 ≈ 1.5e-5 of the sum of the magnitudes, and one block deep a few such
+    // reductions stack: near 1e-4 of the tensor's norm in the worst case, so 2e-4 is the bound. Measured with
+    // TinyByteLm on AMD EPYC (family 26) under default, MKL_CBWR=AVX2, MKL_CBWR=COMPATIBLE, ATEN_CPU_CAPABILITY=default
+    // and one thread: 1.7e-7 to 2.5e-7 (with the example's GptLm, which these tests used before: 1.6e-7 to 2.4e-7).
     // A mistake in accumulation is of order 1: not dividing each micro-batch's loss by 2 doubles the gradient (1.0 here).
     private const double AccumulationTolerance = 2e-4;
 
@@ -158,8 +157,8 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
     public void Accumulating_two_micro_batches_gives_the_gradient_of_one_batch_of_both()
     {
         var data = Batches(batch: 4);
-        using var a = new GptLm(64, seed: 6, options: Small());
-        using var b = new GptLm(64, seed: 6, options: Small());
+        using var a = new TinyByteLm(32, seed: 6, options: Small());
+        using var b = new TinyByteLm(32, seed: 6, options: Small());
         // Dense: SAT scores neurons on a step's first micro-batch, so with SAT the two runs keep different neurons by design.
         var settings = new TrainerSettings { Steps = 1, GradientClipNorm = null, Acceleration = SparsityAcceleration.Off };
         using var accumulated = a.CreateTrainer(settings with { AccumulationSteps = 2 }, data);
@@ -207,8 +206,8 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
         // SAT, the schedule and clipping as declared: the given-batch step must run all of them, as TrainStep() does.
         var settings = new TrainerSettings { Steps = 3 };
         var data = Batches();
-        using var a = new GptLm(64, seed: 4, options: Small());
-        using var b = new GptLm(64, seed: 4, options: Small());
+        using var a = new TinyByteLm(32, seed: 4, options: Small());
+        using var b = new TinyByteLm(32, seed: 4, options: Small());
         using var fromData = a.CreateTrainer(settings, data);
         using var given = b.CreateTrainer(settings, data);
         for (int step = 1; step <= 3; step++)
@@ -244,7 +243,7 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Invalid_settings_are_refused_before_training()
     {
-        using var model = new GptLm(64, seed: 1, options: Small());
+        using var model = new TinyByteLm(32, seed: 1, options: Small());
         Assert.Throws<ArgumentOutOfRangeException>(() => model.CreateTrainer(new TrainerSettings { Steps = 0 }, Batches()));
         Assert.Throws<ArgumentOutOfRangeException>(() => model.CreateTrainer(new TrainerSettings { AccumulationSteps = 0 }, Batches()));
         Assert.Throws<ArgumentOutOfRangeException>(() => model.CreateTrainer(new TrainerSettings { GradientClipNorm = -1 }, Batches()));
