@@ -64,7 +64,7 @@ internal static class PlanBuilder
             try { description = d.Attribute.Describe(new LayerContext(name, Width, BaseWidth, Rules)); }
             catch (ArgumentException e) { throw new ArgumentException($"{ModelName}.{name} [{d.Attribute.KindName}]: {e.Message}", e); }
             int inFeatures = ResolveDimension(description.In, name), outFeatures = ResolveDimension(description.Out, name);
-            double sparsity = EffectiveSparsity(d, description, name);
+            double sparsity = EffectiveSparsity(description, name);
             double widthMultiplier = ScalingRules.WidthMultiplier(description.In, Width, BaseWidth);
             string? tiedTo = description.TiedTo is null ? null : CheckTie(d, description, name, prefix, block);
             var parameters = description.Parameters.Select(p => ResolveParameter(p, name, sparsity, tiedTo)).ToList();
@@ -85,7 +85,7 @@ internal static class PlanBuilder
             catch (ArgumentException e) { throw new ArgumentException($"{ModelName}.{layer}.{p.Name}: {e.Message}.", e); }
             double widthMultiplier = p.FanIn is { } fanIn ? ScalingRules.WidthMultiplier(fanIn, Width, BaseWidth) : 1.0;
             double density = p.Masked ? 1.0 - sparsity : 1.0;
-            var scaling = Rules.Weight(role, widthMultiplier, ScalingRules.DensityMultiplier(1.0 - density));
+            var scaling = Rules.Weight(role, widthMultiplier, p.Masked ? ScalingRules.DensityMultiplier(sparsity) : 1.0);
             if (p.Init is ParameterInit.Zeros or ParameterInit.Ones) scaling = scaling with { InitStd = 0 };
             if (p.WeightDecay is bool decay) scaling = scaling with { WeightDecay = decay };
             int inputs = p.FanIn is { } f ? ResolveDimension(f, layer) * p.FanInFactor : 1;
@@ -117,7 +117,7 @@ internal static class PlanBuilder
             catch (ArgumentException e) { throw new ArgumentException($"{ModelName}.{layer}: {e.Message}", e); }
         }
 
-        private double EffectiveSparsity(LayerDeclaration d, LayerDescription description, string name)
+        private double EffectiveSparsity(LayerDescription description, string name)
         {
             if (description.Sparsity is not double s) return 0.0;
             // The model-wide override is for hidden layers: an input-like layer (a patch embedding) stays as declared.
