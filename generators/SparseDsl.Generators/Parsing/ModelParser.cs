@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -111,9 +110,9 @@ internal static class ModelParser
         }
 
         string className = attribute.AttributeClass!.ToDisplayString();
-        var member_ = className switch { BlockAttributeName => MemberKind.Block, RepeatAttributeName => MemberKind.Repeat, _ => MemberKind.Layer };
+        var memberKind = className switch { BlockAttributeName => MemberKind.Block, RepeatAttributeName => MemberKind.Repeat, _ => MemberKind.Layer };
         var layerType = LayerTypeOf(attribute.AttributeClass!);
-        string expectedType = member_ switch
+        string expectedType = memberKind switch
         {
             MemberKind.Block => "a [Block] class",
             MemberKind.Repeat => "TorchSharp.Modules.ModuleList<TBlock> of a [Block] class",
@@ -125,8 +124,8 @@ internal static class ModelParser
             return null;
         }
         var named = attribute.NamedArguments.ToDictionary(a => a.Key, a => a.Value.Value);
-        if (member_ != MemberKind.Layer)
-            return ParseChild(property, member_, attributeName, expectedType, named, location, diagnostics);
+        if (memberKind != MemberKind.Layer)
+            return ParseChild(property, memberKind, attributeName, expectedType, named, location, diagnostics);
         if (!SymbolEqualityComparer.Default.Equals(property.Type, layerType))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerWrongType, member.Locations.FirstOrDefault(), member.Name, attributeName, ShortTypeName(expectedType), property.Type.ToDisplayString()));
