@@ -21,7 +21,7 @@ public static class CoordinateCheckCommand
             v => v.Length > 0 && v.All(d => d > 0 && d <= 1), "densities in (0, 1]");
         var width = CliOptions.Positive("--width", "Width of the density sweep", defaults.DensitySweepWidth);
         var widths = CliOptions.Checked(
-            new Option<int[]>("--widths") { Description = "Widths of the width sweep, multiples of 32", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Widths.ToArray() },
+            new Option<int[]>("--widths") { Description = "Widths of the width sweep, multiples of 32 (of 128 for the Llama)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Widths.ToArray() },
             v => v.Length > 0 && v.All(w => w > 0), "positive widths");
         var widthDensity = CliOptions.Checked(
             new Option<double>("--width-density") { Description = "Density of the width sweep", DefaultValueFactory = _ => defaults.WidthSweepDensity },

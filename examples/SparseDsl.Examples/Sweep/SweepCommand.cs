@@ -35,7 +35,7 @@ public static class SweepCommand
             new Option<double[]>("--sparsities") { Description = "Sparsities of every sparse layer", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Sparsities.ToArray() },
             v => v.Length > 0 && v.All(s => s is >= 0 and < 1), "sparsities in [0, 1)");
         var widths = CliOptions.Checked(
-            new Option<int[]>("--widths") { Description = "Model widths (multiples of 32)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Widths.ToArray() },
+            new Option<int[]>("--widths") { Description = "Model widths (multiples of 32; of 128 for the Llama)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Widths.ToArray() },
             v => v.Length > 0 && v.All(w => w > 0 && w % 32 == 0), "positive multiples of 32");
         var lrs = CliOptions.Checked(
             new Option<int[]>("--log2-lrs") { Description = "Base learning rates as powers of 2 (η_base = 2^k)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Log2LearningRates.ToArray() },
