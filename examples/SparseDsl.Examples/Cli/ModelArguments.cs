@@ -28,11 +28,17 @@ internal sealed class ModelArguments
     public Option<double> InitStd { get; } = CliOptions.PositiveReal("--init-std", "σ_base", BaseHyperparameters.Paper.InitStd);
     public Option<double> InputAlpha { get; } = CliOptions.PositiveReal("--input-alpha", "α_input", BaseHyperparameters.Paper.InputAlpha);
     public Option<double> OutputAlpha { get; } = CliOptions.PositiveReal("--output-alpha", "α_output", BaseHyperparameters.Paper.OutputAlpha);
-    public Option<string> Model { get; } = CliOptions.Checked(
-        new Option<string>("--model") { Description = $"The LM: {LanguageModels.Choices}", DefaultValueFactory = _ => LanguageModels.Default.Name },
-        v => LanguageModels.Find(v) is not null, $"one of {LanguageModels.Choices}");
+    public Option<string> Model { get; } = ModelOption();
     public Option<bool> Untied { get; } = new("--untied") { Description = $"Untied, zero-initialised readout instead of the paper's tied one (short for --model {nameof(GptLmUntied)})" };
     public Option<long> Seed { get; } = new("--seed") { Description = "Seed for weights, masks and batches", DefaultValueFactory = _ => 1 };
+
+    /// <summary>
+    /// <c>--model</c>: a name or short name of <see cref="LanguageModels"/>, ignoring case; every command that builds an LM
+    /// takes it (train, describe, coord-check, sweep). <see cref="LanguageModels.Named"/> turns it into the model's name.
+    /// </summary>
+    public static Option<string> ModelOption() => CliOptions.Checked(
+        new Option<string>("--model") { Description = $"The LM: {LanguageModels.Choices}", DefaultValueFactory = _ => LanguageModels.Default.Name },
+        v => LanguageModels.Find(v) is not null, $"one of {LanguageModels.Choices}");
 
     public IEnumerable<Option> All => [Model, Width, Depth, Sparsity, Parameterization, LearningRate, InitStd, InputAlpha, OutputAlpha, Untied, Seed];
 

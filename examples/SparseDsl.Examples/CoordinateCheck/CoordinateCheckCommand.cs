@@ -12,6 +12,7 @@ public static class CoordinateCheckCommand
     public static Command Create()
     {
         var defaults = new CoordinateCheckSettings();
+        var model = ModelArguments.ModelOption();
         var output = new Option<string>("--out") { Description = "Output folder for the CSV and plots", DefaultValueFactory = _ => Path.Combine("runs", "coord-check") };
         var steps = CliOptions.Positive("--steps", "Training steps per run", defaults.Steps);
         var seeds = CliOptions.Positive("--seeds", "Seeds per cell", defaults.Seeds);
@@ -20,7 +21,7 @@ public static class CoordinateCheckCommand
             v => v.Length > 0 && v.All(d => d > 0 && d <= 1), "densities in (0, 1]");
         var width = CliOptions.Positive("--width", "Width of the density sweep", defaults.DensitySweepWidth);
         var widths = CliOptions.Checked(
-            new Option<int[]>("--widths") { Description = "Widths of the width sweep, multiples of 32", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Widths.ToArray() },
+            new Option<int[]>("--widths") { Description = "Widths of the width sweep, multiples of 32 (of 128 for the Llama)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Widths.ToArray() },
             v => v.Length > 0 && v.All(w => w > 0), "positive widths");
         var widthDensity = CliOptions.Checked(
             new Option<double>("--width-density") { Description = "Density of the width sweep", DefaultValueFactory = _ => defaults.WidthSweepDensity },
@@ -30,14 +31,15 @@ public static class CoordinateCheckCommand
         var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
 
         var command = new Command("coord-check",
-            "Reproduce the paper's coordinate check (Fig. 5): short runs across SP/μP/SμPar × density and × width; writes coord-check.csv, coord-check-density.png and coord-check-width.png")
+            "Reproduce the paper's coordinate check (Fig. 5): short runs of an LM across SP/μP/SμPar × density and × width; writes coord-check.csv, coord-check-density.png and coord-check-width.png")
         {
-            output, steps, seeds, densities, width, widths, widthDensity, depth, device, data,
+            model, output, steps, seeds, densities, width, widths, widthDensity, depth, device, data,
         };
         command.SetAction(result =>
         {
             var settings = defaults with
             {
+                Model = LanguageModels.Named(result.GetRequiredValue(model)).Name,
                 Steps = result.GetValue(steps),
                 Seeds = result.GetValue(seeds),
                 Densities = result.GetRequiredValue(densities),
@@ -57,11 +59,11 @@ public static class CoordinateCheckCommand
         var resolved = DeviceSelector.Resolve(device);
         // Before anything is written: the largest cell must fit the machine (cells run one at a time).
         var largest = settings.Cells()
-            .Select(c => MemoryCheck.Estimate(LanguageModels.Named(nameof(GptLm)), c.Width, new ModelOptions { Sparsity = 1 - c.Density, Depth = settings.Depth }, settings.Batch, settings.Context))
+            .Select(c => MemoryCheck.Estimate(LanguageModels.Named(settings.Model), c.Width, new ModelOptions { Sparsity = 1 - c.Density, Depth = settings.Depth }, settings.Batch, settings.Context))
             .MaxBy(e => e.TotalBytes);
         largest?.EnsureFits(TrainingMemoryEstimate.MachineBytes());
         using var corpus = BundledCorpus.OpenOrDefault(data);
-        log.WriteLine($"Coordinate check: {settings.RunCount} runs of {settings.Steps} steps on {corpus.Source}, writing to {output}");
+        log.WriteLine($"Coordinate check of {settings.Model}: {settings.RunCount} runs of {settings.Steps} steps on {corpus.Source}, writing to {output}");
         var watch = Stopwatch.StartNew();
         var rows = CoordinateCheckRunner.Run(settings, corpus, resolved, line => log.WriteLine($"{line}  ({watch.Elapsed.TotalSeconds:0}s)"));
 

@@ -5,9 +5,10 @@ using static TorchSharp.torch;
 namespace SparseDsl.Examples.CoordinateCheck;
 
 /// <summary>
-/// Runs a coordinate check: short training runs of <see cref="GptLm"/> across parameterization × density and
-/// parameterization × width, with forward hooks recording the mean |output| of every
-/// <see cref="CausalSelfAttention"/> and <see cref="SwiGluMlp"/> block at every step (averaged over the blocks of a kind).
+/// Runs a coordinate check: short training runs of the settings' model (any <see cref="LanguageModels"/> entry; the
+/// paper's <see cref="GptLm"/> by default) across parameterization × density and parameterization × width, with forward
+/// hooks recording the mean |output| of every layer's attention and MLP sub-block (<see cref="ITransformerLayer"/>) at
+/// every step (averaged over the blocks of a kind).
 /// </summary>
 public static class CoordinateCheckRunner
 {
@@ -33,7 +34,7 @@ public static class CoordinateCheckRunner
         return rows;
     }
 
-    /// <summary>One training run; one row per (step, block kind).</summary>
+    /// <summary>One training run of <see cref="CoordinateCheckSettings.Model"/>; one row per (step, block kind).</summary>
     public static IEnumerable<CoordinateCheckRow> RunOne(CoordinateCheckSettings settings, Parameterization parameterization, int width, double density, int seed, TextCorpus text, Device device)
     {
         var options = new ModelOptions
@@ -43,40 +44,50 @@ public static class CoordinateCheckRunner
             Sparsity = 1 - density,
             Depth = settings.Depth,
         };
-        using var model = new GptLm(width, device, seed, options);
-        using var trainer = new GptLm.Trainer(model, BareSteps(settings), new NextTokenBatches(text, settings.Batch, settings.Context, seed));
-        var sums = new Dictionary<string, (double Sum, int Count)>();
-        var hooks = new List<IDisposable>();
-        foreach (var block in model.Blocks)
+        var entry = LanguageModels.Named(settings.Model);
+        var batches = new NextTokenBatches(text, settings.Batch, settings.Context, seed);
+        return entry.Train(entry.Recipe(width, seed, options), BareSteps(settings), batches, device,
+            new Measure(settings.Steps, parameterization, width, density, seed));
+    }
+
+    // Hooks every layer's attention and MLP sub-blocks of whichever model the registry built, then steps the trainer.
+    private sealed class Measure(int steps, Parameterization parameterization, int width, double density, int seed) : ITrainerUser<List<CoordinateCheckRow>>
+    {
+        public List<CoordinateCheckRow> Use<TModel>(Trainer<TModel> trainer) where TModel : nn.Module<Tensor, Tensor>, ILanguageModel
         {
-            hooks.Add(Record(block.Attention, Attention, sums));
-            hooks.Add(Record(block.Mlp, Mlp, sums));
-        }
-        var rows = new List<CoordinateCheckRow>();
-        try
-        {
-            for (int step = 1; step <= settings.Steps; step++)
+            var sums = new Dictionary<string, (double Sum, int Count)>();
+            var hooks = new List<IDisposable>();
+            foreach (var layer in trainer.Model.Layers)
             {
-                sums.Clear();
-                bool diverged = false;
-                try
-                {
-                    trainer.TrainStep();
-                }
-                catch (TrainingDivergedException)
-                {
-                    diverged = true; // the forward pass was measured; the step was refused, so every later one would be too
-                }
-                foreach (var (kind, (sum, count)) in sums)
-                    rows.Add(new CoordinateCheckRow(parameterization.Token(), width, density, seed, step, kind, sum / count));
-                if (diverged) break;
+                hooks.Add(Record(layer.Attention, Attention, sums));
+                hooks.Add(Record(layer.Mlp, Mlp, sums));
             }
+            var rows = new List<CoordinateCheckRow>();
+            try
+            {
+                for (int step = 1; step <= steps; step++)
+                {
+                    sums.Clear();
+                    bool diverged = false;
+                    try
+                    {
+                        trainer.TrainStep();
+                    }
+                    catch (TrainingDivergedException)
+                    {
+                        diverged = true; // the forward pass was measured; the step was refused, so every later one would be too
+                    }
+                    foreach (var (kind, (sum, count)) in sums)
+                        rows.Add(new CoordinateCheckRow(parameterization.Token(), width, density, seed, step, kind, sum / count));
+                    if (diverged) break;
+                }
+            }
+            finally
+            {
+                foreach (var hook in hooks) hook.Dispose();
+            }
+            return rows;
         }
-        finally
-        {
-            foreach (var hook in hooks) hook.Dispose();
-        }
-        return rows;
     }
 
     // The trainer's step with nothing on top: the paper's coordinate check watches the raw AdamW dynamics at the base

@@ -7,6 +7,9 @@ namespace SparseDsl.Examples.CoordinateCheck;
 /// </summary>
 public sealed record CoordinateCheckSettings
 {
+    /// <summary>The LM, by its name in <see cref="Gpt.LanguageModels"/> (default: the paper's tied <c>GptLm</c>).</summary>
+    public string Model { get; init; } = Gpt.LanguageModels.Default.Name;
+
     /// <summary>Parameterizations to compare (default SP, μP, SμPar).</summary>
     public IReadOnlyList<Parameterization> Parameterizations { get; init; } = [Parameterization.Standard, Parameterization.MuP, Parameterization.SuPar];
 
@@ -16,7 +19,7 @@ public sealed record CoordinateCheckSettings
     /// <summary>Width of the density sweep (default 256, the base width).</summary>
     public int DensitySweepWidth { get; init; } = 256;
 
-    /// <summary>Widths of the width sweep (default 64…512). Must be multiples of the head dimension (32).</summary>
+    /// <summary>Widths of the width sweep (default 64…512). Must be widths the model takes: multiples of the head dimension (32) for the GPT, of 128 for the Llama.</summary>
     public IReadOnlyList<int> Widths { get; init; } = [64, 128, 256, 512];
 
     /// <summary>Density of the width sweep (default 1/16: the sparse regime SμPar is for).</summary>

@@ -19,6 +19,9 @@ public sealed partial class GptLm : ILanguageModel
     [Repeat(Depth = 2)]
     public partial TorchSharp.Modules.ModuleList<TransformerBlock> Blocks { get; }
 
+    /// <inheritdoc />
+    public IReadOnlyList<ITransformerLayer> Layers => [.. Blocks];
+
     /// <summary>The final LayerNorm.</summary>
     [Norm]
     public partial ScaledNorm FinalNorm { get; }

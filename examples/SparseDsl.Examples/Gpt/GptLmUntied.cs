@@ -18,6 +18,9 @@ public sealed partial class GptLmUntied : ILanguageModel
     [Repeat(Depth = 2)]
     public partial TorchSharp.Modules.ModuleList<TransformerBlock> Blocks { get; }
 
+    /// <inheritdoc />
+    public IReadOnlyList<ITransformerLayer> Layers => [.. Blocks];
+
     /// <summary>The final LayerNorm.</summary>
     [Norm]
     public partial ScaledNorm FinalNorm { get; }

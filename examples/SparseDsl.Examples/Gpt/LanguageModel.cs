@@ -4,21 +4,35 @@ using static TorchSharp.torch;
 
 namespace SparseDsl.Examples.Gpt;
 
-/// <summary>What the trainer and the coordinate check need of either LM variant.</summary>
+/// <summary>What the trainer, the coordinate check and the sweep need of every LM in <see cref="LanguageModels"/>.</summary>
 public interface ILanguageModel : IScaledModel
 {
-    /// <summary>The transformer layers.</summary>
-    ModuleList<TransformerBlock> Blocks { get; }
+    /// <summary>The transformer layers, in order, whatever block type the model declares them with.</summary>
+    IReadOnlyList<ITransformerLayer> Layers { get; }
 }
 
-/// <summary>The forward pass both LM variants share (the CLI chooses between them in <see cref="LanguageModels"/>).</summary>
+/// <summary>
+/// One transformer layer as the coordinate check sees it: an attention sub-block and an MLP sub-block whose outputs it
+/// records. The GPT's <see cref="TransformerBlock"/> and the Llama's block both implement it.
+/// </summary>
+public interface ITransformerLayer
+{
+    /// <summary>The attention sub-block (its output is what is added to the residual stream).</summary>
+    nn.Module<Tensor, Tensor> Attention { get; }
+
+    /// <summary>The MLP sub-block.</summary>
+    nn.Module<Tensor, Tensor> Mlp { get; }
+}
+
+/// <summary>The forward pass the LMs share (the CLI chooses between them in <see cref="LanguageModels"/>).</summary>
 public static class LanguageModel
 {
     /// <summary>Vocabulary: bytes.</summary>
     public const int Vocab = 256;
 
     /// <summary>Embed, run the blocks, normalise, read out.</summary>
-    public static Tensor Forward(Tensor ids, ScaledEmbedding embed, ModuleList<TransformerBlock> blocks, ScaledNorm finalNorm, ScaledLinear readout)
+    public static Tensor Forward<TBlock>(Tensor ids, ScaledEmbedding embed, ModuleList<TBlock> blocks, ScaledNorm finalNorm, ScaledLinear readout)
+        where TBlock : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = embed.call(ids);

@@ -8,14 +8,22 @@ namespace SparseDsl.Examples.Gpt;
 /// </summary>
 public abstract class LanguageModelEntry
 {
-    private protected LanguageModelEntry(BlockDeclaration declaration, int baseWidth)
+    private protected LanguageModelEntry(BlockDeclaration declaration, int baseWidth, string? shortName)
     {
         Declaration = declaration;
         BaseWidth = baseWidth;
+        ShortName = shortName;
     }
 
     /// <summary>The model's type name: what <c>--model</c> takes and a checkpoint's recipe records.</summary>
     public string Name => Declaration.TypeName;
+
+    /// <summary>A short name <c>--model</c> also takes (<c>gpt</c>, <c>llama</c>), or null; never recorded anywhere.</summary>
+    public string? ShortName { get; }
+
+    /// <summary>Whether <paramref name="name"/> is this model's name or short name, ignoring case.</summary>
+    public bool IsNamed(string name) =>
+        string.Equals(Name, name, StringComparison.OrdinalIgnoreCase) || string.Equals(ShortName, name, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The generated declaration of the model's members.</summary>
     public BlockDeclaration Declaration { get; }
@@ -47,20 +55,23 @@ public abstract class LanguageModelEntry
     /// <exception cref="InvalidDataException">The checkpoint holds another model, or is unreadable.</exception>
     public abstract TResult Resume<TResult>(string checkpoint, TrainerSettings settings, ITrainingData data, Device? device, ITrainerUser<TResult> user);
 
-    /// <summary>An entry from a generated model's own members, passed as method groups (<c>GptLm.FromRecipe</c>, <c>GptLm.Trainer.Resume</c>).</summary>
+    /// <summary>
+    /// An entry from a generated model's own members, passed as method groups (<c>GptLm.FromRecipe</c>,
+    /// <c>GptLm.Trainer.Resume</c>), and the short name <c>--model</c> also takes, if any.
+    /// </summary>
     public static LanguageModelEntry Of<TModel>(BlockDeclaration declaration, int baseWidth, Func<ModelRecipe, Device?, TModel> fromRecipe,
-        Func<string, TrainerSettings, ITrainingData, Device?, Func<Tensor, Tensor, Tensor>?, Trainer<TModel>> resume)
+        Func<string, TrainerSettings, ITrainingData, Device?, Func<Tensor, Tensor, Tensor>?, Trainer<TModel>> resume, string? shortName = null)
         where TModel : nn.Module<Tensor, Tensor>, ILanguageModel
     {
         ArgumentNullException.ThrowIfNull(declaration);
         ArgumentNullException.ThrowIfNull(fromRecipe);
         ArgumentNullException.ThrowIfNull(resume);
-        return new Typed<TModel>(declaration, baseWidth, fromRecipe, resume);
+        return new Typed<TModel>(declaration, baseWidth, fromRecipe, resume, shortName);
     }
 
     private sealed class Typed<TModel>(BlockDeclaration declaration, int baseWidth, Func<ModelRecipe, Device?, TModel> fromRecipe,
-        Func<string, TrainerSettings, ITrainingData, Device?, Func<Tensor, Tensor, Tensor>?, Trainer<TModel>> resume)
-        : LanguageModelEntry(declaration, baseWidth)
+        Func<string, TrainerSettings, ITrainingData, Device?, Func<Tensor, Tensor, Tensor>?, Trainer<TModel>> resume, string? shortName)
+        : LanguageModelEntry(declaration, baseWidth, shortName)
         where TModel : nn.Module<Tensor, Tensor>, ILanguageModel
     {
         public override nn.Module<Tensor, Tensor> FromRecipe(ModelRecipe recipe, Device? device = null) => fromRecipe(recipe, device);

@@ -5,7 +5,7 @@ namespace SparseDsl.Examples.Gpt;
 
 /// <summary>A pre-norm transformer layer: <c>x + Attn(LN x)</c>, then <c>x + MLP(LN x)</c>.</summary>
 [Block]
-public sealed partial class TransformerBlock
+public sealed partial class TransformerBlock : ITransformerLayer
 {
     /// <summary>LayerNorm before attention.</summary>
     [Norm]
@@ -22,6 +22,10 @@ public sealed partial class TransformerBlock
     /// <summary>The MLP sub-block.</summary>
     [Block]
     public partial SwiGluMlp Mlp { get; }
+
+    nn.Module<Tensor, Tensor> ITransformerLayer.Attention => Attention;
+
+    nn.Module<Tensor, Tensor> ITransformerLayer.Mlp => Mlp;
 
     /// <summary>Maps the residual stream <c>[batch, time, width]</c> to its next value.</summary>
     public override Tensor forward(Tensor x)

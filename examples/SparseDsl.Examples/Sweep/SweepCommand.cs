@@ -21,6 +21,7 @@ public static class SweepCommand
     public static Command Create()
     {
         var defaults = new SweepSettings();
+        var model = ModelArguments.ModelOption();
         var output = new Option<string>("--out") { Description = "Output folder; a sweep restarted with the same folder skips the runs already in its CSV", DefaultValueFactory = _ => Path.Combine("runs", "sweep") };
         var parameterizations = CliOptions.Checked(
             new Option<string[]>("--parameterizations")
@@ -34,7 +35,7 @@ public static class SweepCommand
             new Option<double[]>("--sparsities") { Description = "Sparsities of every sparse layer", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Sparsities.ToArray() },
             v => v.Length > 0 && v.All(s => s is >= 0 and < 1), "sparsities in [0, 1)");
         var widths = CliOptions.Checked(
-            new Option<int[]>("--widths") { Description = "Model widths (multiples of 32)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Widths.ToArray() },
+            new Option<int[]>("--widths") { Description = "Model widths (multiples of 32; of 128 for the Llama)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Widths.ToArray() },
             v => v.Length > 0 && v.All(w => w > 0 && w % 32 == 0), "positive multiples of 32");
         var lrs = CliOptions.Checked(
             new Option<int[]>("--log2-lrs") { Description = "Base learning rates as powers of 2 (η_base = 2^k)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Log2LearningRates.ToArray() },
@@ -52,12 +53,13 @@ public static class SweepCommand
         var command = new Command("sweep",
             "Learning-rate sweep (μTransfer, the paper's Fig. 1): SP/μP/SμPar × sparsity × width × base LR; writes sweep.csv, summary.md and a plot per width. Resumable.")
         {
-            output, parameterizations, sparsities, widths, lrs, seeds, steps, depth, batch, context, parallel, threads, device, data,
+            model, output, parameterizations, sparsities, widths, lrs, seeds, steps, depth, batch, context, parallel, threads, device, data,
         };
         command.SetAction((result, cancellation) =>
         {
             var settings = defaults with
             {
+                Model = LanguageModels.Named(result.GetRequiredValue(model)).Name,
                 Parameterizations = result.GetRequiredValue(parameterizations).Select(ParameterizationNames.Parse).Distinct().ToList(),
                 Sparsities = result.GetRequiredValue(sparsities).Distinct().ToList(),
                 Widths = result.GetRequiredValue(widths).Distinct().ToList(),
@@ -157,7 +159,7 @@ public static class SweepCommand
         // The matmuls' training FLOPs (masks do not skip work), as the library counts them.
         double flops = todo.Sum(r => ModelCost.TrainingFlopsPerToken(Plan(settings.Config(r)), settings.Context) * tokensPerRun);
         return string.Create(CultureInfo.InvariantCulture,
-            $"Sweep: {total} runs ({settings.Parameterizations.Count} parameterizations × {settings.Sparsities.Count} sparsities × {settings.Widths.Count} widths × {settings.Log2LearningRates.Count} LRs × {settings.Seeds} seeds), " +
+            $"Sweep of {settings.Model}: {total} runs ({settings.Parameterizations.Count} parameterizations × {settings.Sparsities.Count} sparsities × {settings.Widths.Count} widths × {settings.Log2LearningRates.Count} LRs × {settings.Seeds} seeds), " +
             $"{total - todo.Count} already done, {todo.Count} to run: {todo.Count * tokensPerRun / 1e6:0.#} M tokens, about {flops / 1e12:0.##} TFLOP of training, " +
             $"{parallelRuns} at a time with {threadsPerRun} threads each, on {source}.");
     }
@@ -170,19 +172,36 @@ public static class SweepCommand
     private static string Describe(SweepRun run) => string.Create(CultureInfo.InvariantCulture,
         $"{run.Parameterization.DisplayName(),-5} sparsity {run.Sparsity,-7:0.#####} width {run.Width,-4} η 2^{run.Log2LearningRate,-3} seed {run.Seed}");
 
-    // The settings every run shares are fixed for the life of an output folder: mixing runs of different lengths
-    // or batch sizes in one CSV would compare unlike things. The grid axes may grow (more LRs, more sparsities).
+    // The settings every run shares are fixed for the life of an output folder: mixing runs of different models,
+    // lengths or batch sizes in one CSV would compare unlike things. The grid axes may grow (more LRs, more sparsities).
     private static void CheckSharedSettings(SweepSettings settings, string path)
     {
-        string shared = string.Create(CultureInfo.InvariantCulture,
-            $"steps={settings.Steps}\ndepth={settings.Depth}\nbatch={settings.Batch}\ncontext={settings.Context}\ndata={settings.Data ?? "bundled"}\n");
+        string shared = SharedSettings(settings);
         if (!File.Exists(path))
         {
             File.WriteAllText(path, shared);
             return;
         }
         string existing = File.ReadAllText(path);
-        if (existing != shared)
-            throw new ArgumentException($"{path} records a sweep with other shared settings ({existing.Replace('\n', ' ').Trim()}); use another --out or the same settings.");
+        if (existing == shared) return;
+        string recorded = RecordedModel(existing);
+        if (recorded != settings.Model)
+            throw new ArgumentException($"{path} records a sweep of {recorded}, not {settings.Model}; use another --out for a sweep of {settings.Model}.");
+        throw new ArgumentException($"{path} records a sweep with other shared settings ({existing.Replace('\n', ' ').Trim()}); use another --out or the same settings.");
     }
+
+    /// <summary>
+    /// What <c>sweep-settings.txt</c> holds for <paramref name="settings"/>. A sweep of the default <c>GptLm</c> writes
+    /// no <c>model=</c> line, so its file is the one every GPT sweep wrote before sweeps could train another model
+    /// (and such folders resume); a sweep of any other model ends with <c>model=Name</c>.
+    /// </summary>
+    public static string SharedSettings(SweepSettings settings) => string.Create(CultureInfo.InvariantCulture,
+        $"steps={settings.Steps}\ndepth={settings.Depth}\nbatch={settings.Batch}\ncontext={settings.Context}\ndata={settings.Data ?? "bundled"}\n")
+        + (settings.Model == LegacyModel ? "" : $"model={settings.Model}\n");
+
+    // The model of a settings file with no model= line: every sweep before the line existed trained GptLm.
+    private const string LegacyModel = nameof(GptLm);
+
+    private static string RecordedModel(string settingsFile) =>
+        settingsFile.Split('\n').FirstOrDefault(l => l.StartsWith("model=", StringComparison.Ordinal)) is { } line ? line["model=".Length..] : LegacyModel;
 }

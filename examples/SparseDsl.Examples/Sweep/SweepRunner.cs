@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace SparseDsl.Examples.Sweep;
 
-/// <summary>Runs sweep cells: each one a short training run of <see cref="GptLm"/> with its generated trainer.</summary>
+/// <summary>Runs sweep cells: each one a short training run of the sweep's model (<see cref="SweepSettings.Model"/>) with its generated trainer.</summary>
 public static class SweepRunner
 {
     /// <summary>
@@ -32,12 +32,12 @@ public static class SweepRunner
         var config = settings.Config(run);
         var watch = Stopwatch.StartNew();
         var batches = new NextTokenBatches(corpus, config.Batch, config.Context, config.Seed);
-        using var model = new GptLm(config.Width, device, config.Seed, config.ModelOptions);
-        using var trainer = new GptLm.Trainer(model, config.TrainerSettings, batches);
+        var entry = LanguageModels.Named(config.Model);
         var tail = new TailLoss(Math.Max(1, settings.Steps / 10));
         try
         {
-            double validation = trainer.Run(tail, cancellation);
+            double validation = entry.Train(entry.Recipe(config.Width, config.Seed, config.ModelOptions), config.TrainerSettings, batches, device,
+                new RunToEnd(tail, cancellation));
             return new SweepRecord(run, settings.Steps, tail.Mean, validation, Diverged: false, watch.Elapsed.TotalSeconds);
         }
         catch (TrainingDivergedException)
@@ -45,6 +45,12 @@ public static class SweepRunner
             // A diverged run is a result of the sweep (the LR is too high), not an error of it.
             return new SweepRecord(run, settings.Steps, double.NaN, double.NaN, Diverged: true, watch.Elapsed.TotalSeconds);
         }
+    }
+
+    // Trains whichever model the registry built to the end; returns the final validation loss.
+    private sealed class RunToEnd(ITrainingObserver observer, CancellationToken cancellation) : ITrainerUser<double>
+    {
+        public double Use<TModel>(Trainer<TModel> trainer) where TModel : nn.Module<Tensor, Tensor>, ILanguageModel => trainer.Run(observer, cancellation);
     }
 
     /// <summary>The mean training loss over the last <paramref name="count"/> steps: less noisy than the last step's.</summary>

@@ -5,12 +5,15 @@ namespace SparseDsl.Examples.Sweep;
 
 /// <summary>
 /// A learning-rate sweep (Dey et al. 2024, Fig. 1/6, at CPU scale): parameterization × sparsity × width × base LR
-/// (powers of 2) × seed, each cell one short training run of the example LM with the generated trainer and the
-/// paper's schedule. The other base hyperparameters are the paper's. The defaults are the committed sweep
+/// (powers of 2) × seed, each cell one short training run of one of the example's LMs with its generated trainer and
+/// the paper's schedule. The other base hyperparameters are the paper's. The defaults are the committed GPT sweep
 /// (docs/sweep), about half an hour on 2 cores.
 /// </summary>
 public sealed record SweepSettings
 {
+    /// <summary>The LM every run trains, by its name in <see cref="LanguageModels"/> (default: the paper's tied <c>GptLm</c>).</summary>
+    public string Model { get; init; } = LanguageModels.Default.Name;
+
     /// <summary>Parameterizations to compare (default SP, μP, SμPar).</summary>
     public IReadOnlyList<Parameterization> Parameterizations { get; init; } = [Parameterization.Standard, Parameterization.MuP, Parameterization.SuPar];
 
@@ -53,7 +56,7 @@ public sealed record SweepSettings
     /// <summary>The train settings of one run: this sweep's shared settings with the run's own cell.</summary>
     public RunConfig Config(SweepRun run) => new()
     {
-        Model = nameof(GptLm), // what SweepRunner trains
+        Model = Model,
         Parameterization = run.Parameterization,
         Sparsity = run.Sparsity,
         Width = run.Width,
@@ -82,6 +85,10 @@ public sealed record SweepSettings
         }
         if (Seeds <= 0 || Steps <= 0 || Depth <= 0 || Batch <= 0 || Context <= 0)
             throw new ArgumentException("Seeds, steps, depth, batch and context must be positive.");
+        // The model's own rules (the Llama's width/4 key/value heads need widths that are multiples of 128): its plan says.
+        var model = LanguageModels.Named(Model);
+        foreach (int width in Widths)
+            model.Plan(width, new ModelOptions { Depth = Depth });
     }
 }
 

@@ -14,6 +14,9 @@ public sealed class LanguageModelsTests : IDisposable
 
     private static readonly ModelOptions Small = new() { Depth = 1 };
 
+    // The smallest width every model takes: the Llama's width/4 key/value projections must hold a 32-wide head.
+    private const int Width = 128;
+
     public static TheoryData<string> Names() => [.. LanguageModels.All.Select(m => m.Name)];
 
     [Fact]
@@ -38,10 +41,10 @@ public sealed class LanguageModelsTests : IDisposable
     public void Each_entry_builds_its_own_type_with_the_plan_it_describes(string name)
     {
         var entry = LanguageModels.Named(name);
-        using var model = entry.FromRecipe(entry.Recipe(64, seed: 3, Small));
+        using var model = entry.FromRecipe(entry.Recipe(Width, seed: 3, Small));
         Assert.Equal(name, model.GetType().Name);
         var plan = ((IScaledModel)model).Plan;
-        Assert.Equal(entry.Plan(64, Small).Describe(), plan.Describe());
+        Assert.Equal(entry.Plan(Width, Small).Describe(), plan.Describe());
         Assert.Equal(name, ((IScaledModel)model).Recipe.ModelType);
     }
 
@@ -54,7 +57,7 @@ public sealed class LanguageModelsTests : IDisposable
         var settings = new TrainerSettings { Steps = 2, CheckpointPath = checkpoint };
         var data = new NextTokenBatches(BundledCorpus.Open(), 2, 16, seed: 1, validationBatches: 1);
 
-        var trained = entry.Train(entry.Recipe(64, seed: 3, Small), settings with { Steps = 1 }, data, CPU, new RunToEnd());
+        var trained = entry.Train(entry.Recipe(Width, seed: 3, Small), settings with { Steps = 1 }, data, CPU, new RunToEnd());
         Assert.Equal((name, 1L), trained);
         var resumed = entry.Resume(checkpoint, settings, data, CPU, new RunToEnd());
         Assert.Equal((name, 2L), resumed);

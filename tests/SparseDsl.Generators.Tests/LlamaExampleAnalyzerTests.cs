@@ -1,0 +1,15 @@
+namespace SparseDsl.Generators.Tests;
+
+/// <summary>The Llama example's declarations (with the GPT's SwiGLU block they reuse) raise no SparseDsl diagnostic.</summary>
+public class LlamaExampleAnalyzerTests
+{
+    [Fact]
+    public void The_Llama_example_raises_nothing()
+    {
+        string examples = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "examples", "SparseDsl.Examples"));
+        string[] llama = Directory.GetFiles(Path.Combine(examples, "Llama"), "*.cs");
+        Assert.Contains(llama, f => f.EndsWith("GroupedQueryAttention.cs", StringComparison.Ordinal));
+        string[] sources = [.. llama.Concat(Directory.GetFiles(Path.Combine(examples, "Gpt"), "*.cs")).Select(File.ReadAllText)];
+        Assert.Empty(GeneratorHarness.Analyze(sources));
+    }
+}
