@@ -2,11 +2,12 @@ using System.CommandLine;
 using SparseDsl.Examples.CoordinateCheck;
 using SparseDsl.Examples.SatBenchmark;
 using SparseDsl.Examples.Sweep;
+using SparseDsl.Examples.Vision;
 
 namespace SparseDsl.Examples.Cli;
 
 /// <summary>
-/// The example's command line: <c>train</c> (the default), <c>sample</c>, <c>describe</c>, <c>coord-check</c>, <c>sweep</c>, <c>sat-benchmark</c> and <c>machine</c>.
+/// The example's command line: <c>train</c> (the default), <c>sample</c>, <c>describe</c>, <c>coord-check</c>, <c>sweep</c>, <c>sat-benchmark</c>, <c>machine</c>, <c>vision</c> and <c>vision-sweep</c>.
 /// Bad input of any kind ends in one <c>error: …</c> line and a non-zero exit code (see <see cref="ExitCodes"/>).
 /// </summary>
 public static class CliApp
@@ -32,6 +33,8 @@ public static class CliApp
             SweepCommand.Create(),
             SatBenchmarkCommand.Create(),
             MachineCommand.Create(),
+            VisionCommand.Create(),
+            VisionSweepCommand.Create(),
         };
         // No command means train: the README's run command is just `dotnet run`.
         if (args.Length == 0 || (args[0].StartsWith('-') && args[0] is not ("--help" or "-h" or "-?" or "--version")))

@@ -8,7 +8,13 @@ public static class SweepPlot
     private const int PanelWidth = 520, Height = 440;
 
     /// <summary>Writes one PNG for <paramref name="width"/>; diverged points are left out of the curves.</summary>
-    public static void Write(IReadOnlyList<SweepRecord> records, int width, string path)
+    /// <param name="records">The runs; those of other widths are ignored.</param>
+    /// <param name="width">The width to plot.</param>
+    /// <param name="path">The PNG's path.</param>
+    /// <param name="yLabel">The loss axis's label (default: the LM's validation loss).</param>
+    /// <param name="title">Each panel's title (default: the parameterization and the width).</param>
+    public static void Write(IReadOnlyList<SweepRecord> records, int width, string path, string yLabel = "validation loss (nats/byte)",
+        Func<Parameterization, string>? title = null)
     {
         var cells = SweepAnalysis.MeanOverSeeds(records.Where(r => r.Run.Width == width)).ToList();
         var parameterizations = cells.Select(c => c.Cell.Parameterization).Distinct().Order().ToList();
@@ -38,9 +44,9 @@ public static class SweepPlot
                 var marker = plot.Add.Marker(best.Cell.Log2LearningRate, best.Loss, MarkerShape.OpenCircle, 14);
                 marker.Color = scatter.Color;
             }
-            plot.Title($"{parameterizations[p].DisplayName()}, width {width}");
+            plot.Title(title?.Invoke(parameterizations[p]) ?? $"{parameterizations[p].DisplayName()}, width {width}");
             plot.XLabel("log₂ η_base");
-            plot.YLabel("validation loss (nats/byte)");
+            plot.YLabel(yLabel);
             plot.Axes.SetLimits(xMin, xMax, yMin, yMax);
             plot.ShowLegend(Alignment.UpperRight);
         }

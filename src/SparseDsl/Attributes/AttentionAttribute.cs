@@ -1,7 +1,7 @@
 namespace SparseDsl;
 
 /// <summary>
-/// Multi-head causal self-attention over projected queries, keys and values, on a <c>partial</c> property of type
+/// Multi-head self-attention (causal unless <see cref="Causal"/> is false) over projected queries, keys and values, on a <c>partial</c> property of type
 /// <see cref="ScaledAttention"/>. It has no projections of its own (declare the Q/K/V/output projections as layers);
 /// what it scales is the attention logits: <c>qᵀk / d_head</c> under μP and SμPar, <c>qᵀk / √d_head</c> under SP
 /// (Table 1). The head dimension stays fixed as the width grows, so the number of heads is <c>Dim / HeadDim</c>.
@@ -30,6 +30,13 @@ public sealed class AttentionAttribute : LayerAttribute<ScaledAttention>
 
     /// <summary>RoPE's frequency base θ (default 10000). Used when <see cref="Positions"/> is <see cref="PositionEncoding.Rope"/>.</summary>
     public double RopeTheta { get; set; } = AttributeDefaults.RopeTheta;
+
+    /// <summary>
+    /// Whether each position attends only to itself and earlier ones (a language model's mask; the default). False lets
+    /// every position attend to every other, as a vision transformer's or an encoder's attention does; ALiBi then biases
+    /// by the distance either way.
+    /// </summary>
+    public bool Causal { get; set; } = true;
 
     /// <summary>
     /// RMS-normalise each head's queries and keys before the logits, with learned gains of length d_head (QK-norm,

@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 namespace SparseDsl;
 
 /// <summary>
-/// Causal multi-head attention over already-projected <c>q</c> of shape <c>[batch, time, dim]</c> and <c>k, v</c> of shape
+/// Multi-head attention (causal unless the attribute's <see cref="AttentionAttribute.Causal"/> is false) over already-projected <c>q</c> of shape <c>[batch, time, dim]</c> and <c>k, v</c> of shape
 /// <c>[batch, time, key/value dim]</c>, with logits <c>qᵀk · s</c> where <c>s</c> comes from
 /// <see cref="ScalingRules.AttentionScale"/> (1/d_head under μP and SμPar, 1/√d_head under SP). Positions are ALiBi
 /// biases, rotary embeddings of q and k, or none; grouped-query attention shares each key/value head among a group of
@@ -19,6 +19,7 @@ public sealed class ScaledAttention : Module<Tensor, Tensor, Tensor, Tensor>, IS
     private readonly int keyValueHeads;
     private readonly int headDim;
     private readonly PositionEncoding positions;
+    private readonly bool causal;
     private readonly double ropeTheta;
     private readonly LayerTensors tensors;
     private readonly Parameter? query_norm;
@@ -42,6 +43,7 @@ public sealed class ScaledAttention : Module<Tensor, Tensor, Tensor, Tensor>, IS
         headDim = attention.HeadDim;
         positions = attention.Positions;
         ropeTheta = attribute.RopeTheta;
+        causal = attribute.Causal;
         // scaled_dot_product_attention always divides by √d_head; pre-scaling q by s·√d_head makes the net factor s.
         queryScale = attention.LogitScale * Math.Sqrt(headDim);
         queryScalar = queryScale.ToScalar();
@@ -92,7 +94,7 @@ public sealed class ScaledAttention : Module<Tensor, Tensor, Tensor, Tensor>, IS
             v = v.unsqueeze(2).expand(batch, keyValueHeads, group, time, headDim).reshape(batch, heads, time, headDim);
         }
         var context = slopes.Length == 0
-            ? functional.scaled_dot_product_attention(q, k, v, is_casual: true)
+            ? functional.scaled_dot_product_attention(q, k, v, is_casual: causal)
             : functional.scaled_dot_product_attention(q, k, v, AlibiBias(time, query.device, query.dtype));
         return context.transpose(1, 2).reshape(batch, time, heads * headDim).MoveToOuterDisposeScope();
     }
@@ -108,7 +110,8 @@ public sealed class ScaledAttention : Module<Tensor, Tensor, Tensor, Tensor>, IS
         return [.. PowerOfTwo(closest), .. extra];
     }
 
-    // [heads, time, time]: slope·(j − i) below and on the diagonal, −∞ above it (causal). Cached for the last length.
+    // [heads, time, time]: −slope·|j − i| (equal to slope·(j − i) on and below the diagonal), and −∞ above it when causal.
+    // Cached for the last length.
     private Tensor AlibiBias(long time, Device device, ScalarType dtype)
     {
         // Devices are compared by type and index: TorchSharp's Device has no value equality (tensor.device returns a
@@ -119,11 +122,14 @@ public sealed class ScaledAttention : Module<Tensor, Tensor, Tensor, Tensor>, IS
         cachedBias?.Dispose();
         using var scope = NewDisposeScope();
         var positions = arange(time, ScalarType.Float32);
-        var distance = positions.unsqueeze(0) - positions.unsqueeze(1); // [i, j] = j − i
+        var distance = (positions.unsqueeze(0) - positions.unsqueeze(1)).abs().neg(); // [i, j] = −|j − i|
         var slopeTensor = tensor(slopes.Select(s => (float)s).ToArray()).view(-1, 1, 1);
         var bias = slopeTensor * distance.unsqueeze(0);
-        var future = ones(time, time, ScalarType.Bool).triu(1).unsqueeze(0);
-        bias = bias.masked_fill(future, float.NegativeInfinity);
+        if (causal)
+        {
+            var future = ones(time, time, ScalarType.Bool).triu(1).unsqueeze(0);
+            bias = bias.masked_fill(future, float.NegativeInfinity);
+        }
         cachedBias = bias.to(dtype).to(device).DetachFromDisposeScope();
         return cachedBias;
     }

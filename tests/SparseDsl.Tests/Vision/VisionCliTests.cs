@@ -1,0 +1,125 @@
+using SparseDsl.Data;
+using SparseDsl.Examples.Cli;
+
+namespace SparseDsl.Tests.Vision;
+
+/// <summary>The <c>vision</c> and <c>vision-sweep</c> commands on the embedded subset, and their errors.</summary>
+public sealed class VisionCliTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("sparsedsl-vision-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (int Code, string Output, string Error) Invoke(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Vision_trains_the_convnet_on_the_subset_and_reports_each_epoch()
+    {
+        var (code, output, error) = Invoke("vision", "--model", "convnet", "--data", VisionData.Directory, "--width", "16", "--epochs", "2",
+            "--batch", "50", "--train-limit", "500", "--seed", "3", "--log-every", "5", "--threads", "1");
+        Assert.True(code == ExitCodes.Success, error);
+        Assert.Contains("500 training and 500 test images", output);
+        Assert.Contains("ConvNet width 16, SμPar, sparsity 0.875, 2 epochs of batch 50, AdamW η 2e-3", output);
+        Assert.Contains("  step 5/20  loss", output);
+        Assert.Matches(@"epoch 1/2  train loss \d+\.\d{4}  test loss \d+\.\d{4}  test accuracy 0\.\d{4}  [\d,]+ images/s  elapsed \d+:\d\d", output);
+        Assert.Matches(@"Test accuracy 0\.\d{4} \(loss \d\.\d{4}\) on 500 images after 2 epochs", output);
+        Assert.Matches(@"Parameters: [\d,]+ \([\d,]+ kept by the masks\)", output);
+    }
+
+    [Fact]
+    public void Vision_trains_the_vit()
+    {
+        var (code, output, error) = Invoke("vision", "--model", "vit", "--data", VisionData.Directory, "--width", "32", "--depth", "1",
+            "--epochs", "1", "--batch", "50", "--train-limit", "200", "--test-limit", "100", "--threads", "1");
+        Assert.True(code == ExitCodes.Success, error);
+        Assert.Contains("Vit width 32 depth 1, SμPar", output);
+        Assert.Contains("on 100 images after 1 epochs", output);
+    }
+
+    [Fact]
+    public void A_missing_data_folder_says_how_to_get_fashion_mnist_and_exits_2()
+    {
+        string missing = Path.Combine(_folder, "no-data-here");
+        var (code, output, error) = Invoke("vision", "--data", missing, "--epochs", "1");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.StartsWith("error: no Fashion-MNIST at '" + missing + "'", error);
+        Assert.Contains("apt-get install dataset-fashion-mnist", error);
+        Assert.Contains("github.com/zalandoresearch/fashion-mnist", error);
+        Assert.Contains("--data DIR", error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Equal("", output);
+    }
+
+    [WithoutDebianFashionMnistFact]
+    public void Without_data_it_reads_the_debian_package_folder()
+    {
+        var (code, _, error) = Invoke("vision", "--epochs", "1");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains($"no Fashion-MNIST at '{FashionMnist.DebianDirectory}'", error);
+    }
+
+    public static TheoryData<string[], string> BadInputs() => new()
+    {
+        { ["--model", "resnet"], "resnet" },
+        { ["--sparsity", "1"], "--sparsity expects a number in [0, 1), got '1'." },
+        { ["--epochs", "0"], "--epochs expects a positive integer, got '0'." },
+        { ["--model", "vit", "--width", "40"], "is not divisible by the head dimension 16" },
+        { ["--model", "convnet", "--depth", "2"], "--depth sets the ViT's layers; the ConvNet's are fixed." },
+        { ["--batch", "5000"], "--batch 5000 is larger than the 1,000 training images." },
+        { ["--parameterization", "ntk"], "--parameterization expects sp, mup or supar, got 'ntk'." },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public void Bad_input_gives_one_error_line_and_exit_code_2(string[] args, string message)
+    {
+        var (code, _, error) = Invoke(["vision", "--data", VisionData.Directory, .. args]);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.StartsWith("error: ", error);
+        Assert.Contains(message, error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void The_sweep_writes_its_table_and_plot_and_resumes_without_rerunning()
+    {
+        string output = Path.Combine(_folder, "sweep");
+        string[] args = ["vision-sweep", "--data", VisionData.Directory, "--out", output, "--width", "16", "--batch", "50",
+            "--train-limit", "200", "--test-limit", "100", "--sparsities", "0", "0.75", "--log2-lrs", "-9", "-8", "--threads", "1"];
+        var (code, log, error) = Invoke(args);
+        Assert.True(code == ExitCodes.Success, error);
+        Assert.Contains("Sweep: 8 runs, 0 already in", log);
+        string[] rows = File.ReadAllLines(Path.Combine(output, "sweep.csv"));
+        Assert.Equal(9, rows.Length);
+        Assert.StartsWith("parameterization,sparsity,density,width,log2_lr,lr,seed,train_loss,test_loss,test_accuracy", rows[0]);
+        string summary = File.ReadAllText(Path.Combine(output, "summary.md"));
+        Assert.Contains("| 16 | SP |", summary);
+        Assert.Contains("| 16 | SμPar |", summary);
+        Assert.Contains("| SμPar | 0.75 |", summary);
+        Assert.True(new FileInfo(Path.Combine(output, "sweep.png")).Length > 1000);
+
+        var (again, secondLog, _) = Invoke(args);
+        Assert.Equal(ExitCodes.Success, again);
+        Assert.Contains("Sweep: 8 runs, 8 already in", secondLog);
+        Assert.Equal(9, File.ReadAllLines(Path.Combine(output, "sweep.csv")).Length);
+
+        var (changed, _, changedError) = Invoke([.. args.Select(a => a == "50" ? "25" : a)]);
+        Assert.Equal(ExitCodes.BadInput, changed);
+        Assert.Contains("records a sweep with other shared settings", changedError);
+    }
+}
+
+/// <summary>A fact about a host without Debian's <c>dataset-fashion-mnist</c>; where it is installed, the default finds data, so the run reports the fact as skipped.</summary>
+public sealed class WithoutDebianFashionMnistFactAttribute : FactAttribute
+{
+    public WithoutDebianFashionMnistFactAttribute()
+    {
+        if (Directory.Exists(FashionMnist.DebianDirectory)) Skip = $"{FashionMnist.DebianDirectory} exists on this host, so the default finds data.";
+    }
+}
