@@ -78,8 +78,7 @@ public sealed class ImageBatches : ITrainingData, IDisposable
         long index = (step - 1) * accumulation + microStep;
         long epoch = index / BatchesPerEpoch;
         int start = (int)(index % BatchesPerEpoch) * BatchSize;
-        var epochOrder = Order(epoch);
-        using var indices = tensor(epochOrder.AsSpan(start, BatchSize).ToArray());
+        using var indices = tensor(EpochOrder(epoch).AsSpan(start, BatchSize).ToArray());
         return (On(trainImages.index_select(0, indices), device), On(trainLabels.index_select(0, indices), device));
     }
 
@@ -93,10 +92,16 @@ public sealed class ImageBatches : ITrainingData, IDisposable
         }
     }
 
-    /// <summary>The order in which epoch <paramref name="epoch"/> (from 0) visits the training images.</summary>
+    /// <summary>The order in which epoch <paramref name="epoch"/> (from 0) visits the training images (a copy).</summary>
     public long[] Order(long epoch)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        return [.. EpochOrder(epoch)];
+    }
+
+    // The last epoch's order is kept: every batch of an epoch reads it.
+    private long[] EpochOrder(long epoch)
+    {
         if (epoch == cachedEpoch) return order;
         var random = new Random(SeedMixer.Mix(seed, epoch, 0x1A6E));
         var next = new long[Train.Count];
