@@ -10,22 +10,42 @@ namespace SparseDsl;
 /// a dense base model, so <c>m_ρ = ρ = 1 − sparsity</c>.</para>
 /// <para>SP follows the paper's SP column: every weight N(0, σ²), every learning rate η, no multipliers, attention
 /// scaled by 1/√d_head.</para>
+/// <para>Depth (docs/depth.md, rows R0–R20): under a <see cref="SparseDsl.DepthRule"/> other than <c>None</c>, with
+/// <c>m_L = L / L_base</c> and α = ½ (depth-μP) or 1 (CompleteP), a residual branch is multiplied by <c>m_L^(−α)</c>
+/// where it joins the stream; the hidden weights, norm gains, biases and vectors inside a branch train at
+/// <c>m_L^(α−1)</c> times their width/density learning rate; AdamW's ε is <c>ε·m_d⁻¹·m_L^(−α)</c> in a branch and
+/// <c>ε·m_d⁻¹</c> outside (the fixed CompleteP split); hidden weight decay is <c>λ·m_d·m_ρ</c>, with no depth factor.
+/// No init carries a depth factor. Under <c>None</c> every one of these factors is 1.</para>
 /// </remarks>
 public sealed class ScalingRules
 {
-    /// <summary>Creates the rules for one parameterization and set of base hyperparameters.</summary>
-    public ScalingRules(Parameterization parameterization, BaseHyperparameters hyperparameters)
+    /// <summary>Creates the rules for one parameterization, set of base hyperparameters and depth rule.</summary>
+    public ScalingRules(Parameterization parameterization, BaseHyperparameters hyperparameters, DepthRule depthRule = DepthRule.None)
     {
         ArgumentNullException.ThrowIfNull(hyperparameters);
         if (!Enum.IsDefined(parameterization))
             throw new ArgumentOutOfRangeException(nameof(parameterization), parameterization, "Unknown parameterization.");
+        if (!Enum.IsDefined(depthRule))
+            throw new ArgumentOutOfRangeException(nameof(depthRule), depthRule, "Unknown depth rule.");
         hyperparameters.Validate();
         Parameterization = parameterization;
         Hyperparameters = hyperparameters;
+        DepthRule = depthRule;
     }
 
     /// <summary>The parameterization these rules implement.</summary>
     public Parameterization Parameterization { get; }
+
+    /// <summary>The depth rule these rules implement (<see cref="SparseDsl.DepthRule.None"/>: no depth factor anywhere).</summary>
+    public DepthRule DepthRule { get; }
+
+    /// <summary>α, the depth exponent: ½ for depth-μP, 1 for CompleteP; null without a depth rule (which is not α = 0).</summary>
+    public double? DepthExponent => DepthRule switch
+    {
+        DepthRule.DepthMuP => 0.5,
+        DepthRule.CompleteP => 1.0,
+        _ => null,
+    };
 
     /// <summary>The base hyperparameters being transferred.</summary>
     public BaseHyperparameters Hyperparameters { get; }
@@ -71,14 +91,90 @@ public sealed class ScalingRules
         return 1.0 - sparsity;
     }
 
+    /// <summary>Depth multiplier <c>m_L = depth / baseDepth</c> of a repeated stack (row R0).</summary>
+    public static double DepthMultiplier(int depth, int baseDepth)
+    {
+        if (depth < 1) throw new ArgumentOutOfRangeException(nameof(depth), depth, "The depth must be at least 1.");
+        if (baseDepth < 1) throw new ArgumentOutOfRangeException(nameof(baseDepth), baseDepth, "The base depth must be at least 1.");
+        return (double)depth / baseDepth;
+    }
+
+    /// <summary>The factor on a residual branch where it joins the stream (row R1): <c>m_L^(−α)</c>, 1 without a depth rule.</summary>
+    public double ResidualMultiplier(double depthMultiplier)
+    {
+        CheckDepthMultiplier(depthMultiplier);
+        return DepthExponent is double alpha ? Math.Pow(depthMultiplier, -alpha) : 1.0;
+    }
+
+    /// <summary>
+    /// The depth factor on the learning rate of a hidden weight, norm gain, bias or vector inside a residual branch
+    /// (rows R9–R12): <c>m_L^(α−1)</c>, so 1 under CompleteP and <c>m_L^(−½)</c> under depth-μP; 1 without a depth rule.
+    /// </summary>
+    public double BranchLearningRateMultiplier(double depthMultiplier)
+    {
+        CheckDepthMultiplier(depthMultiplier);
+        return DepthExponent is double alpha ? Math.Pow(depthMultiplier, alpha - 1) : 1.0;
+    }
+
+    /// <summary>
+    /// The factor on AdamW's base ε for one tensor (rows R16, R17, after CompleteP's fix): <c>m_d⁻¹·m_L^(−α)</c> in a
+    /// residual branch and <c>m_d⁻¹</c> outside, where <c>m_d</c> is the model's width multiplier (every gradient
+    /// upstream of the <c>α_output/m_d</c> readout is Θ(1/m_d)) and is 1 under SP. There is no density factor: a kept
+    /// entry's gradient does not scale with density. Without a depth rule, 1 (one ε for every group, as before).
+    /// </summary>
+    /// <param name="modelWidthMultiplier">The model's <c>m_d = width / base width</c>.</param>
+    /// <param name="branchDepthMultiplier">m_L of the stack whose branch holds the tensor; null out of any branch.</param>
+    public double EpsilonMultiplier(double modelWidthMultiplier, double? branchDepthMultiplier)
+    {
+        CheckWidthMultiplier(modelWidthMultiplier, nameof(modelWidthMultiplier));
+        if (DepthRule == DepthRule.None) return 1.0;
+        double width = Parameterization == Parameterization.Standard ? 1.0 : 1.0 / modelWidthMultiplier;
+        return branchDepthMultiplier is double depth ? width * ResidualMultiplier(depth) : width;
+    }
+
+    /// <summary>
+    /// The factor on λ that makes decoupled decay width- and density-independent for a tensor of scaling
+    /// <paramref name="scaling"/>: one over the width×density part of its learning-rate multiplier (<c>m_d·m_ρ</c> for a
+    /// hidden weight under SμPar), never the depth part (row R18). AdamW then shrinks by <c>lr·λ = η·m_L^(α−1)·λ</c>.
+    /// </summary>
+    public static double WidthIndependentDecayMultiplier(ParameterScaling scaling) =>
+        scaling.DepthLearningRateMultiplier / scaling.LearningRateMultiplier;
+
+    /// <summary>
+    /// Scaling of a tensor at its place in a model: <see cref="Weight(ParameterRole, double, double)"/> for its width
+    /// and density, then the depth rule's factors. In a residual branch (<paramref name="branchDepthMultiplier"/> set)
+    /// hidden weights, norm gains, biases and vectors get the LR factor <c>m_L^(α−1)</c>; input- and output-like
+    /// tensors in a branch get none (SparseDsl assumption: no source covers them). Every tensor gets its ε factor and,
+    /// under a depth rule, the width-independent decay factor.
+    /// </summary>
+    /// <param name="role">The row of Table 1.</param>
+    /// <param name="widthMultiplier">m_d of the tensor's fan-in.</param>
+    /// <param name="densityMultiplier">m_ρ of its mask (1 when dense).</param>
+    /// <param name="modelWidthMultiplier">The model's m_d, for ε.</param>
+    /// <param name="branchDepthMultiplier">m_L of the stack whose branch holds the tensor; null out of any branch.</param>
+    public ParameterScaling Weight(ParameterRole role, double widthMultiplier, double densityMultiplier, double modelWidthMultiplier, double? branchDepthMultiplier)
+    {
+        var scaling = Weight(role, widthMultiplier, densityMultiplier);
+        double depthLr = branchDepthMultiplier is double depth && role is ParameterRole.Hidden or ParameterRole.Norm or ParameterRole.Bias or ParameterRole.Vector
+            ? BranchLearningRateMultiplier(depth)
+            : 1.0;
+        scaling = scaling with
+        {
+            InBranch = branchDepthMultiplier is not null,
+            LearningRateMultiplier = scaling.LearningRateMultiplier * depthLr,
+            DepthLearningRateMultiplier = depthLr,
+            EpsilonMultiplier = EpsilonMultiplier(modelWidthMultiplier, branchDepthMultiplier),
+        };
+        return DepthRule == DepthRule.None ? scaling : scaling with { WeightDecayMultiplier = WidthIndependentDecayMultiplier(scaling) };
+    }
+
     /// <summary>
     /// Scaling of a weight matrix with the given role, width multiplier <paramref name="widthMultiplier"/> (m_d of
     /// its fan-in) and density multiplier <paramref name="densityMultiplier"/> (m_ρ).
     /// </summary>
     public ParameterScaling Weight(ParameterRole role, double widthMultiplier, double densityMultiplier = 1.0)
     {
-        if (!(widthMultiplier > 0) || !double.IsFinite(widthMultiplier))
-            throw new ArgumentOutOfRangeException(nameof(widthMultiplier), widthMultiplier, "Width multiplier must be positive.");
+        CheckWidthMultiplier(widthMultiplier, nameof(widthMultiplier));
         if (!(densityMultiplier > 0 && densityMultiplier <= 1))
             throw new ArgumentOutOfRangeException(nameof(densityMultiplier), densityMultiplier, "Density multiplier must be in (0, 1].");
 
@@ -116,5 +212,17 @@ public sealed class ScalingRules
     {
         if (headDim <= 0) throw new ArgumentOutOfRangeException(nameof(headDim), headDim, "Head dimension must be positive.");
         return Parameterization == Parameterization.Standard ? 1.0 / Math.Sqrt(headDim) : 1.0 / headDim;
+    }
+
+    private static void CheckWidthMultiplier(double widthMultiplier, string name)
+    {
+        if (!(widthMultiplier > 0) || !double.IsFinite(widthMultiplier))
+            throw new ArgumentOutOfRangeException(name, widthMultiplier, "Width multiplier must be positive.");
+    }
+
+    private static void CheckDepthMultiplier(double depthMultiplier)
+    {
+        if (!(depthMultiplier > 0) || !double.IsFinite(depthMultiplier))
+            throw new ArgumentOutOfRangeException(nameof(depthMultiplier), depthMultiplier, "Depth multiplier must be positive.");
     }
 }
