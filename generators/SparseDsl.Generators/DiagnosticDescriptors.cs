@@ -95,6 +95,10 @@ internal static class DiagnosticDescriptors
         "SDSL107", "Chained layers have inconsistent dimensions",
         "'{0}' reads {1} but is fed the output of '{2}', which writes {3}; make '{2}'.Out and '{0}'.In the same dimension expression");
 
+    public static readonly DiagnosticDescriptor ResidualWithoutHelper = Warning(
+        "SDSL108", "Residual branch added without Residual.Add",
+        "'{0}' is added to the residual stream '{1}' with a plain add in '{2}', a block of a [Repeat] stack: a depth rule (depth-μP, CompleteP) cannot multiply the branch by m_L^(−α). Write 'Residual.Add(this, {1}, …)'.");
+
     public static readonly DiagnosticDescriptor BadSparsityAcceleratedBlock = Error(
         "SDSL013", "[SparsityAccelerated] needs an MLP block",
         "[SparsityAccelerated] on '{0}': {1}");
@@ -122,6 +126,7 @@ internal static class DiagnosticDescriptors
         [SparseInputLikeLayer.Id] = SparseInputLikeLayer,
         [MissingInputOrReadout.Id] = MissingInputOrReadout,
         [ChainedDimensionMismatch.Id] = ChainedDimensionMismatch,
+        [ResidualWithoutHelper.Id] = ResidualWithoutHelper,
     };
 
     public static DiagnosticDescriptor ById(string id) => All[id];

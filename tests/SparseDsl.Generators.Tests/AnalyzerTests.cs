@@ -82,6 +82,85 @@ public class AnalyzerTests
         Assert.Contains("model.CreateAdamW", diagnostics[0].GetMessage());
     }
 
+    // A repeated pre-norm layer with a residual MLP sub-block, and a block used once; FORWARD is the layer's forward.
+    private static string ResidualSample(string forward, string subBlockForward = "Down.call(Up.call(x))") => $$"""
+        using SparseDsl;
+        using TorchSharp.Modules;
+        using static TorchSharp.torch;
+        namespace Demo.Depth;
+
+        [Block]
+        public sealed partial class Mlp
+        {
+            [SparseLinear(Sparsity = 0.5, Out = "4*width")] public partial ScaledLinear Up { get; }
+            [SparseLinear(Sparsity = 0.5, In = "4*width")] public partial ScaledLinear Down { get; }
+            private Tensor Apply(Tensor x) => Up.call(x) + Up.call(x + x);
+            public override Tensor forward(Tensor x) => {{subBlockForward}};
+        }
+
+        [Block]
+        public sealed partial class Layer
+        {
+            [Norm] public partial ScaledNorm Norm { get; }
+            [Block] public partial Mlp Mlp { get; }
+            public override Tensor forward(Tensor x) => {{forward}};
+        }
+
+        [Block]
+        public sealed partial class Once
+        {
+            [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear Hidden { get; }
+            public override Tensor forward(Tensor x) => x + Hidden.call(x);
+        }
+
+        [Width(Base = 64)]
+        public sealed partial class DeepLm
+        {
+            [Embedding(Vocab = 100)] public partial ScaledEmbedding Embed { get; }
+            [Repeat(Depth = 4, BaseDepth = 2)] public partial ModuleList<Layer> Layers { get; }
+            [Block] public partial Once Tail { get; }
+            [Readout(Out = "100")] public partial ScaledLinear Head { get; }
+
+            public override Tensor forward(Tensor ids)
+            {
+                var h = Embed.call(ids);
+                foreach (var layer in Layers) h = h + layer.call(h);
+                return Head.call(Tail.call(h));
+            }
+        }
+        """;
+
+    [Theory]
+    [InlineData("x + Mlp.call(Norm.call(x))", "'Mlp' is added to the residual stream 'x' with a plain add in 'Layer'")]
+    [InlineData("Mlp.call(Norm.call(x)) + x", "'Mlp' is added to the residual stream 'x'")]
+    [InlineData("x.add(Mlp.call(Norm.call(x)))", "'Mlp' is added to the residual stream 'x'")]
+    public void A_repeated_block_that_adds_a_branch_without_the_helper_is_flagged(string forward, string messagePart)
+    {
+        var diagnostic = Assert.Single(GeneratorHarness.Analyze(ResidualSample(forward)));
+        Assert.Equal("SDSL108", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Contains(messagePart, diagnostic.GetMessage());
+        Assert.Contains("Residual.Add(this, x, …)", diagnostic.GetMessage());
+        Assert.Equal(forward, diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan));
+        Assert.EndsWith("SDSL108.md", diagnostic.Descriptor.HelpLinkUri);
+    }
+
+    [Fact]
+    public void A_block_nested_in_a_repeated_block_is_in_the_branch_too()
+    {
+        var diagnostic = Assert.Single(GeneratorHarness.Analyze(ResidualSample("Residual.Add(this, x, Mlp.call(Norm.call(x)))", "x + Down.call(Up.call(x))")));
+        Assert.Equal("SDSL108", diagnostic.Id);
+        Assert.Contains("'Down' is added to the residual stream 'x' with a plain add in 'Mlp'", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void The_helper_a_block_used_once_and_sums_of_two_layers_raise_nothing()
+    {
+        // Once adds a branch with '+', but is not repeated; Mlp.Apply sums two layer outputs, neither of them the stream;
+        // the model adds whole layers to its stream, which the helper (inside the block) does not cover.
+        Assert.Empty(GeneratorHarness.Analyze(ResidualSample("Residual.Add(this, x, Mlp.call(Norm.call(x)))")));
+    }
+
     [Fact]
     public void Severity_is_configurable_per_id()
     {

@@ -46,7 +46,7 @@ internal static class GeneratorHarness
 
     /// <summary>Every SparseDsl analyzer.</summary>
     public static ImmutableArray<DiagnosticAnalyzer> Analyzers { get; } =
-        [new Generators.Analyzers.ScalingEscapeAnalyzer(), new Generators.Analyzers.RawOptimizerAnalyzer(), new Generators.Analyzers.DeclarationAnalyzer(), new Generators.Analyzers.ChainedDimensionAnalyzer()];
+        [new Generators.Analyzers.ScalingEscapeAnalyzer(), new Generators.Analyzers.RawOptimizerAnalyzer(), new Generators.Analyzers.DeclarationAnalyzer(), new Generators.Analyzers.ChainedDimensionAnalyzer(), new Generators.Analyzers.ResidualBranchAnalyzer()];
 
     /// <summary>Generates, then runs every SparseDsl analyzer over user plus generated code.</summary>
     public static IReadOnlyList<Diagnostic> Analyze(string source, IReadOnlyDictionary<string, ReportDiagnostic>? severities = null)

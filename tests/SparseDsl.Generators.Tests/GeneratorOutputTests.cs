@@ -41,6 +41,20 @@ public class GeneratorOutputTests
     }
 
     [Fact]
+    public void A_declared_base_depth_reaches_the_declaration_and_a_base_depth_below_one_is_refused()
+    {
+        var result = GeneratorHarness.Run(Samples.BlockLm.Replace("[Repeat(Depth = 3)]", "[Repeat(Depth = 3, BaseDepth = 2)]"));
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompileErrors);
+        Assert.Contains("new global::SparseDsl.ChildDeclaration(\"layers\", static () => global::Demo.Blocks.Layer.Declaration, 3, 2)", result.Generated["Demo.Blocks.BlockLm.g.cs"]);
+
+        var bad = GeneratorHarness.Run(Samples.BlockLm.Replace("[Repeat(Depth = 3)]", "[Repeat(Depth = 3, BaseDepth = 0)]"));
+        var diagnostic = Assert.Single(bad.GeneratorDiagnostics);
+        Assert.Equal("SDSL012", diagnostic.Id);
+        Assert.Contains("BaseDepth = 0 on 'Layers': the base depth the hyperparameters were tuned at is at least 1", diagnostic.GetMessage());
+    }
+
+    [Fact]
     public void Blocks_are_built_from_the_models_plan_and_the_tied_readout_after_its_embedding()
     {
         var generated = GeneratorHarness.Run(Samples.BlockLm).Generated;

@@ -124,7 +124,7 @@ internal static class Samples
             [Norm(Kind = NormKind.RmsNorm)] public partial ScaledNorm Norm { get; }
             [Block] public partial Attn Attention { get; }
 
-            public override Tensor forward(Tensor x) => x + Attention.call(Norm.call(x));
+            public override Tensor forward(Tensor x) => Residual.Add(this, x, Attention.call(Norm.call(x)));
         }
 
         [Width(Base = 64)]

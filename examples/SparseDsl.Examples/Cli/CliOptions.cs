@@ -35,6 +35,28 @@ internal static class CliOptions
         return $"{string.Join(", ", names[..^1])} {conjunction} {names[^1]}";
     }
 
+    /// <summary>How the command line spells a depth rule: its token (none, depth-mup, completep).</summary>
+    public static string DepthRuleChoices(string conjunction)
+    {
+        var names = DepthRuleNames.All.Select(r => r.Token()).ToList();
+        return $"{string.Join(", ", names[..^1])} {conjunction} {names[^1]}";
+    }
+
+    /// <summary><c>--depth-rule none|depth-mup|completep</c> (default none), parsed by <see cref="DepthRuleNames.TryParse"/>.</summary>
+    public static Option<DepthRule> DepthRuleOption() => new("--depth-rule")
+    {
+        Description = $"How hyperparameters transfer across depth (docs/depth.md): {DepthRuleChoices("or")}",
+        HelpName = string.Join("|", DepthRuleNames.All.Select(r => r.Token())),
+        DefaultValueFactory = _ => DepthRule.None,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (DepthRuleNames.TryParse(text, out var rule)) return rule;
+            result.AddError($"--depth-rule expects {DepthRuleChoices("or")}, got '{text}'.");
+            return default;
+        },
+    };
+
     /// <summary>Adds a validator that reports "--name expects {what}, got 'value'." for values failing <paramref name="valid"/>.</summary>
     public static Option<T> Checked<T>(Option<T> option, Func<T, bool> valid, string what)
     {

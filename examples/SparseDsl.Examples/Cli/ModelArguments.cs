@@ -3,7 +3,7 @@ using SparseDsl.Examples.Gpt;
 
 namespace SparseDsl.Examples.Cli;
 
-/// <summary>The options that choose the LM (model, width, depth, sparsity, parameterization, base hyperparameters, seed), shared by <c>train</c> and <c>describe</c>.</summary>
+/// <summary>The options that choose the LM (model, width, depth, sparsity, parameterization, depth rule, base hyperparameters, seed), shared by <c>train</c> and <c>describe</c>.</summary>
 internal sealed class ModelArguments
 {
     public Option<int> Width { get; } = CliOptions.Positive("--width", "Model width; the base (proxy) width is 256", 128);
@@ -24,6 +24,7 @@ internal sealed class ModelArguments
             return default;
         },
     };
+    public Option<DepthRule> DepthRule { get; } = CliOptions.DepthRuleOption();
     public Option<double> LearningRate { get; } = CliOptions.PositiveReal("--lr", "Base learning rate η_base (the paper's 0.0162)", BaseHyperparameters.Paper.LearningRate);
     public Option<double> InitStd { get; } = CliOptions.PositiveReal("--init-std", "σ_base", BaseHyperparameters.Paper.InitStd);
     public Option<double> InputAlpha { get; } = CliOptions.PositiveReal("--input-alpha", "α_input", BaseHyperparameters.Paper.InputAlpha);
@@ -40,7 +41,7 @@ internal sealed class ModelArguments
         new Option<string>("--model") { Description = $"The LM: {LanguageModels.Choices}", DefaultValueFactory = _ => LanguageModels.Default.Name },
         v => LanguageModels.Find(v) is not null, $"one of {LanguageModels.Choices}");
 
-    public IEnumerable<Option> All => [Model, Width, Depth, Sparsity, Parameterization, LearningRate, InitStd, InputAlpha, OutputAlpha, Untied, Seed];
+    public IEnumerable<Option> All => [Model, Width, Depth, Sparsity, Parameterization, DepthRule, LearningRate, InitStd, InputAlpha, OutputAlpha, Untied, Seed];
 
     public void AddTo(Command command)
     {
@@ -54,6 +55,7 @@ internal sealed class ModelArguments
         Depth = result.GetValue(Depth),
         Sparsity = result.GetValue(Sparsity),
         Parameterization = result.GetValue(Parameterization),
+        DepthRule = result.GetValue(DepthRule),
         LearningRate = result.GetValue(LearningRate),
         InitStd = result.GetValue(InitStd),
         InputAlpha = result.GetValue(InputAlpha),

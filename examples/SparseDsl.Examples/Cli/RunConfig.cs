@@ -21,6 +21,9 @@ public sealed record RunConfig
     /// <summary>SP, μP or SμPar.</summary>
     public Parameterization Parameterization { get; init; } = Parameterization.SuPar;
 
+    /// <summary>Depth rule (none in configs saved before depth rules existed).</summary>
+    public DepthRule DepthRule { get; init; } = DepthRule.None;
+
     /// <summary>σ_base.</summary>
     public double InitStd { get; init; } = BaseHyperparameters.Paper.InitStd;
 
@@ -89,6 +92,7 @@ public sealed record RunConfig
     public ModelOptions ModelOptions => new()
     {
         Parameterization = Parameterization,
+        DepthRule = DepthRule,
         Hyperparameters = new BaseHyperparameters(InitStd, LearningRate, InputAlpha, OutputAlpha),
         Sparsity = Sparsity,
         Depth = Depth,

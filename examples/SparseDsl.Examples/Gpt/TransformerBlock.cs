@@ -3,7 +3,10 @@ using static TorchSharp.torch;
 
 namespace SparseDsl.Examples.Gpt;
 
-/// <summary>A pre-norm transformer layer: <c>x + Attn(LN x)</c>, then <c>x + MLP(LN x)</c>.</summary>
+/// <summary>
+/// A pre-norm transformer layer: <c>x + Attn(LN x)</c>, then <c>x + MLP(LN x)</c>, each branch added through
+/// <see cref="Residual.Add"/> so a depth rule multiplies it by m_L^(−α) (docs/depth.md).
+/// </summary>
 [Block]
 public sealed partial class TransformerBlock : ITransformerLayer
 {
@@ -31,7 +34,7 @@ public sealed partial class TransformerBlock : ITransformerLayer
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = x + Attention.call(AttentionNorm.call(x));
-        return (h + Mlp.call(MlpNorm.call(h))).MoveToOuterDisposeScope();
+        var h = Residual.Add(this, x, Attention.call(AttentionNorm.call(x)));
+        return Residual.Add(this, h, Mlp.call(MlpNorm.call(h))).MoveToOuterDisposeScope();
     }
 }

@@ -4,7 +4,10 @@ using static TorchSharp.torch;
 
 namespace SparseDsl.Examples.Llama;
 
-/// <summary>A Llama layer: pre-norm with RMSNorm, <c>x + Attn(RMS x)</c>, then <c>x + SwiGLU(RMS x)</c>.</summary>
+/// <summary>
+/// A Llama layer: pre-norm with RMSNorm, <c>x + Attn(RMS x)</c>, then <c>x + SwiGLU(RMS x)</c>, each branch added
+/// through <see cref="Residual.Add"/> so a depth rule multiplies it by m_L^(−α).
+/// </summary>
 [Block]
 public sealed partial class LlamaBlock : ITransformerLayer
 {
@@ -32,7 +35,7 @@ public sealed partial class LlamaBlock : ITransformerLayer
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = x + Attention.call(AttentionNorm.call(x));
-        return (h + Mlp.call(MlpNorm.call(h))).MoveToOuterDisposeScope();
+        var h = Residual.Add(this, x, Attention.call(AttentionNorm.call(x)));
+        return Residual.Add(this, h, Mlp.call(MlpNorm.call(h))).MoveToOuterDisposeScope();
     }
 }

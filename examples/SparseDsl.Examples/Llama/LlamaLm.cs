@@ -18,8 +18,8 @@ public sealed partial class LlamaLm : ILanguageModel
     [Embedding(Vocab = 256)]
     public partial ScaledEmbedding Embed { get; }
 
-    /// <summary>The Llama layers (depth 2 unless <see cref="ModelOptions.Depth"/> says otherwise).</summary>
-    [Repeat(Depth = 2)]
+    /// <summary>The Llama layers (depth 2 unless <see cref="ModelOptions.Depth"/> says otherwise; base depth 2, so m_L = depth / 2 under a depth rule).</summary>
+    [Repeat(Depth = 2, BaseDepth = 2)]
     public partial TorchSharp.Modules.ModuleList<LlamaBlock> Blocks { get; }
 
     /// <inheritdoc />

@@ -52,8 +52,8 @@ public sealed partial class VitBlock
     {
         using var scope = NewDisposeScope();
         var normed = AttentionNorm.call(x);
-        var h = x + Output.call(Attention.call(Query.call(normed), Key.call(normed), Value.call(normed)));
-        h = h + Down.call(nn.functional.gelu(Up.call(MlpNorm.call(h))));
+        var h = Residual.Add(this, x, Output.call(Attention.call(Query.call(normed), Key.call(normed), Value.call(normed))));
+        h = Residual.Add(this, h, Down.call(nn.functional.gelu(Up.call(MlpNorm.call(h)))));
         return h.MoveToOuterDisposeScope();
     }
 }

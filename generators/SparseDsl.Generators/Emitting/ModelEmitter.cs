@@ -63,7 +63,7 @@ internal static class ModelEmitter
     }
 
     private static string Declaration(LayerSpec layer) => layer.IsChild
-        ? $"new {Runtime}ChildDeclaration(\"{layer.StateName}\", static () => {layer.BlockType}.Declaration, {(layer.Member == MemberKind.Repeat ? Invariant(layer.Depth) : "null")})"
+        ? $"new {Runtime}ChildDeclaration(\"{layer.StateName}\", static () => {layer.BlockType}.Declaration, {(layer.Member == MemberKind.Repeat ? Invariant(layer.Depth) : "null")}{(layer.BaseDepth > 0 ? ", " + Invariant(layer.BaseDepth) : "")})"
         : $"new {Runtime}LayerDeclaration(\"{layer.StateName}\", {layer.Attribute})";
 
     private static void EmitFields(SourceWriter w, ModelSpec model)

@@ -55,6 +55,9 @@ internal sealed record LayerSpec(string PropertyName, string StateName, string M
     /// <summary>For a repeated block: the declared depth.</summary>
     public int Depth { get; init; }
 
+    /// <summary>For a repeated block: the declared base depth; 0 when not given (the declared depth).</summary>
+    public int BaseDepth { get; init; }
+
     /// <summary>Whether this member is a child block (single or repeated) rather than a layer.</summary>
     public bool IsChild => Member is MemberKind.Block or MemberKind.Repeat;
 }

@@ -173,6 +173,16 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerOptionOutOfRange, location, "Depth = " + depth.ToString(System.Globalization.CultureInfo.InvariantCulture), property.Name, "a repeated block needs at least one copy"));
             return null;
         }
+        int baseDepth = 0;
+        if (kind == MemberKind.Repeat && named.TryGetValue("BaseDepth", out var bd) && bd is int given)
+        {
+            if (given < 1)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerOptionOutOfRange, location, "BaseDepth = " + given.ToString(System.Globalization.CultureInfo.InvariantCulture), property.Name, "the base depth the hyperparameters were tuned at is at least 1"));
+                return null;
+            }
+            baseDepth = given;
+        }
         string block = blockType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         return new LayerSpec(property.Name, SnakeCase(property.Name), Modifiers(property), kind,
             kind == MemberKind.Repeat ? $"global::TorchSharp.Modules.ModuleList<{block}>" : block)
@@ -180,6 +190,7 @@ internal static class ModelParser
             Kind = attributeName,
             BlockType = block,
             Depth = kind == MemberKind.Repeat ? depth : 0,
+            BaseDepth = baseDepth,
         };
     }
 

@@ -33,6 +33,9 @@ internal static class AttributeDefaults
     /// <summary><c>RepeatAttribute.Depth</c>.</summary>
     public const int Depth = 1;
 
+    /// <summary><c>RepeatAttribute.BaseDepth</c>: unset, meaning the declared depth.</summary>
+    public const int BaseDepth = 0;
+
     /// <summary><c>SparsityAcceleratedAttribute.OmissionRate</c>.</summary>
     public const double OmissionRate = 0.5;
 

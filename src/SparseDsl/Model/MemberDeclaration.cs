@@ -16,4 +16,5 @@ public sealed record BlockDeclaration(string TypeName, IReadOnlyList<MemberDecla
 /// <param name="Block">The child's declaration; a function so that generated static declarations never depend on
 /// type-initialisation order.</param>
 /// <param name="Depth">Number of copies for a <see cref="RepeatAttribute"/> stack; null for a single child.</param>
-public sealed record ChildDeclaration(string Name, Func<BlockDeclaration> Block, int? Depth) : MemberDeclaration(Name);
+/// <param name="BaseDepth">The stack's <see cref="RepeatAttribute.BaseDepth"/> when declared; null: the declared <paramref name="Depth"/>.</param>
+public sealed record ChildDeclaration(string Name, Func<BlockDeclaration> Block, int? Depth, int? BaseDepth = null) : MemberDeclaration(Name);

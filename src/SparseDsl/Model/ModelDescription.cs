@@ -38,7 +38,27 @@ public enum ParameterInit
 /// <param name="TiedTo">For a tied readout: the embedding weight it reads (it is trained there, not here).</param>
 public sealed record ParameterDescription(
     string Name, ParameterRole Role, long[] Shape, int FanIn, double Density, ParameterInit Init, double InitStd,
-    double LearningRateMultiplier, double ForwardMultiplier, bool WeightDecay, string? TiedTo = null);
+    double LearningRateMultiplier, double ForwardMultiplier, bool WeightDecay, string? TiedTo = null)
+{
+    /// <summary>Whether the tensor lives in a residual branch (a <see cref="RepeatAttribute"/> stack's block).</summary>
+    public bool InBranch { get; init; }
+
+    /// <summary>Factor on AdamW's base ε for its group (<see cref="ParameterScaling.EpsilonMultiplier"/>).</summary>
+    public double EpsilonMultiplier { get; init; } = 1.0;
+
+    /// <summary>Factor on the base weight decay when decay applies (<see cref="ParameterScaling.WeightDecayMultiplier"/>).</summary>
+    public double WeightDecayMultiplier { get; init; } = 1.0;
+}
+
+/// <summary>
+/// One AdamW group of a <see cref="ModelPlan"/> as <see cref="ScaledOptimizers"/> builds it with default settings: the
+/// factors on η_base, AdamW's base ε and λ its members share, and how many tensors it holds.
+/// </summary>
+/// <param name="LearningRateMultiplier">Factor on η_base.</param>
+/// <param name="EpsilonMultiplier">Factor on the base ε.</param>
+/// <param name="WeightDecayMultiplier">Factor on λ (0 when the members are not decayed).</param>
+/// <param name="Tensors">Number of tensors in the group.</param>
+public sealed record GroupDescription(double LearningRateMultiplier, double EpsilonMultiplier, double WeightDecayMultiplier, int Tensors);
 
 /// <summary>An attention layer of a <see cref="ModelPlan"/>: heads, positions and the factor on its logits.</summary>
 /// <param name="Name">Full layer name.</param>
@@ -72,20 +92,27 @@ internal static class ModelDescription
             foreach (var p in layer.Parameters)
             {
                 var scaling = p.Scaling;
-                double initStd = scaling.InitStd, learningRate = scaling.LearningRateMultiplier;
-                bool decay = scaling.WeightDecay;
-                if (p.TiedTo is { } tied)
+                var trained = scaling;
+                // A tied readout's table is the embedding's: trained and initialised there, multiplied here.
+                if (p.TiedTo is { } tied) trained = plan[tied[..tied.LastIndexOf('.')]].RequireWeight();
+                rows.Add(new($"{layer.Name}.{p.Name}", scaling.Role, p.Shape, p.FanIn, p.Density, p.Init, trained.InitStd, trained.LearningRateMultiplier, scaling.ForwardMultiplier, trained.WeightDecay, p.TiedTo)
                 {
-                    // A tied readout's table is the embedding's: trained and initialised there, multiplied here.
-                    var table = plan[tied[..tied.LastIndexOf('.')]].RequireWeight();
-                    (initStd, learningRate, decay) = (table.InitStd, table.LearningRateMultiplier, table.WeightDecay);
-                }
-                rows.Add(new($"{layer.Name}.{p.Name}", scaling.Role, p.Shape, p.FanIn, p.Density, p.Init, initStd, learningRate, scaling.ForwardMultiplier, decay, p.TiedTo));
+                    InBranch = trained.InBranch,
+                    EpsilonMultiplier = trained.EpsilonMultiplier,
+                    WeightDecayMultiplier = trained.WeightDecayMultiplier,
+                });
             }
         foreach (var p in unscaled ?? [])
             rows.Add(new(p.Name, ParameterRole.Unscaled, p.Parameter.shape, 1, 1.0, ParameterInit.AsBuilt, 0, p.Scaling.LearningRateMultiplier, 1.0, p.Scaling.WeightDecay));
         return rows;
     }
+
+    /// <summary>The AdamW groups of the rows, as <see cref="ScaledOptimizers.ParameterGroups"/> forms them (a tied readout trains in its embedding's).</summary>
+    public static IReadOnlyList<GroupDescription> Groups(IEnumerable<ParameterDescription> rows) =>
+        rows.Where(r => r.TiedTo is null)
+            .GroupBy(r => (r.LearningRateMultiplier, r.WeightDecay, Decay: r.WeightDecay ? r.WeightDecayMultiplier : 0.0, r.EpsilonMultiplier))
+            .Select(g => new GroupDescription(g.Key.LearningRateMultiplier, g.Key.EpsilonMultiplier, g.Key.Decay, g.Count()))
+            .ToList();
 
     public static IReadOnlyList<AttentionDescription> Attention(ModelPlan plan) =>
         plan.Layers.Select(l => l.Attention).OfType<AttentionDescription>().ToList();
@@ -96,15 +123,20 @@ internal static class ModelDescription
         var rows = Parameters(plan, unscaled);
         int nameWidth = Math.Max(24, rows.Select(r => r.Name.Length).DefaultIfEmpty(0).Max());
         var sb = new StringBuilder();
-        sb.Append(c, $"{plan.ModelName}: width {plan.Width} (base {plan.BaseWidth}, m_d {(double)plan.Width / plan.BaseWidth:0.###}), {plan.Rules.Parameterization.DisplayName()}\n");
-        sb.Append(c, $"{"parameter".PadRight(nameWidth)} {"role",-10} {"shape",-12} {"fan-in",7} {"density",8} {"init",6} {"init std",10} {"LR mult",9} {"fwd mult",9} {"decay",5}\n");
+        sb.Append(c, $"{plan.ModelName}: width {plan.Width} (base {plan.BaseWidth}, m_d {(double)plan.Width / plan.BaseWidth:0.###}), {plan.Rules.Parameterization.DisplayName()}, depth rule {plan.DepthRule.DisplayName()}\n");
+        foreach (var s in plan.Stacks)
+            sb.Append(c, $"{s.Name}: depth {s.Depth} (base {s.BaseDepth}, m_L {s.DepthMultiplier:0.###}), residual branches x {s.ResidualMultiplier:0.#####}\n");
+        sb.Append(c, $"{"parameter".PadRight(nameWidth)} {"role",-10} {"shape",-12} {"fan-in",7} {"density",8} {"init",6} {"init std",10} {"LR mult",9} {"fwd mult",9} {"decay",5} {"eps mult",9} {"branch",6}\n");
         foreach (var r in rows)
         {
             string init = r.Init.ToString().ToLowerInvariant();
-            sb.Append(c, $"{r.Name.PadRight(nameWidth)} {r.Role,-10} {string.Join("x", r.Shape),-12} {r.FanIn,7} {r.Density,8:0.####} {init,6} {r.InitStd,10:0.#####} {r.LearningRateMultiplier,9:0.#####} {r.ForwardMultiplier,9:0.#####} {(r.WeightDecay ? "yes" : "no"),5}");
+            sb.Append(c, $"{r.Name.PadRight(nameWidth)} {r.Role,-10} {string.Join("x", r.Shape),-12} {r.FanIn,7} {r.Density,8:0.####} {init,6} {r.InitStd,10:0.#####} {r.LearningRateMultiplier,9:0.#####} {r.ForwardMultiplier,9:0.#####} {(r.WeightDecay ? "yes" : "no"),5} {r.EpsilonMultiplier,9:0.#####} {(r.InBranch ? "yes" : "no"),6}");
             if (r.TiedTo is not null) sb.Append(c, $"  (tied to {r.TiedTo})");
             sb.Append('\n');
         }
+        sb.Append("AdamW groups (LR x η_base, ε x base ε, decay x λ):\n");
+        foreach (var g in Groups(rows))
+            sb.Append(c, $"  LR x {g.LearningRateMultiplier:0.#####}, ε x {g.EpsilonMultiplier:0.#####}, decay x {g.WeightDecayMultiplier:0.#####}: {g.Tensors} tensor{(g.Tensors == 1 ? "" : "s")}\n");
         foreach (var a in Attention(plan))
         {
             string groups = a.KeyValueHeads == a.Heads ? "" : $" ({a.KeyValueHeads} key/value heads)";
@@ -120,8 +152,11 @@ internal static class ModelDescription
         width = plan.Width,
         baseWidth = plan.BaseWidth,
         parameterization = plan.Rules.Parameterization,
+        depthRule = plan.DepthRule,
         hyperparameters = plan.Rules.Hyperparameters,
+        stacks = plan.Stacks,
         parameters = Parameters(plan, unscaled),
+        groups = Groups(Parameters(plan, unscaled)),
         attention = Attention(plan),
     }, JsonOptions);
 }

@@ -22,6 +22,13 @@ public sealed record ModelOptions
     /// <summary>When set, replaces the declared depth of every <see cref="RepeatAttribute"/> stack (at least 1).</summary>
     public int? Depth { get; init; }
 
+    /// <summary>
+    /// How hyperparameters transfer across depth (default <see cref="SparseDsl.DepthRule.None"/>, today's SμPar):
+    /// depth-μP or CompleteP scale each <see cref="RepeatAttribute"/> stack's residual branches and in-branch tensors
+    /// by its <c>m_L = depth / base depth</c> (docs/depth.md).
+    /// </summary>
+    public DepthRule DepthRule { get; init; } = DepthRule.None;
+
     /// <summary>The default options: SμPar with the paper's hyperparameters and the declared sparsities and depths.</summary>
     public static ModelOptions Default { get; } = new();
 }

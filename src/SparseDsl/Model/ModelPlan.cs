@@ -8,9 +8,9 @@ namespace SparseDsl;
 public sealed class ModelPlan
 {
     private readonly Dictionary<string, LayerPlan> _byName;
-    private readonly IReadOnlyDictionary<string, int> _depths;
+    private readonly Dictionary<string, ResidualStack> _stacks;
 
-    internal ModelPlan(string modelName, int baseWidth, int width, ModelOptions options, ScalingRules rules, IReadOnlyList<LayerPlan> layers, IReadOnlyDictionary<string, int> depths)
+    internal ModelPlan(string modelName, int baseWidth, int width, ModelOptions options, ScalingRules rules, IReadOnlyList<LayerPlan> layers, IReadOnlyList<ResidualStack> stacks)
     {
         ModelName = modelName;
         BaseWidth = baseWidth;
@@ -18,7 +18,8 @@ public sealed class ModelPlan
         Options = options;
         Rules = rules;
         Layers = layers;
-        _depths = depths;
+        Stacks = stacks;
+        _stacks = stacks.ToDictionary(s => s.Name, StringComparer.Ordinal);
         _byName = layers.ToDictionary(l => l.Name, StringComparer.Ordinal);
     }
 
@@ -40,14 +41,40 @@ public sealed class ModelPlan
     /// <summary>Every layer of the model and its blocks, in declaration order, under full names.</summary>
     public IReadOnlyList<LayerPlan> Layers { get; }
 
+    /// <summary>The depth rule (<see cref="ModelOptions.DepthRule"/>).</summary>
+    public DepthRule DepthRule => Rules.DepthRule;
+
+    /// <summary>Every <see cref="RepeatAttribute"/> stack: depth, base depth, m_L and the multiplier on its residual branches.</summary>
+    public IReadOnlyList<ResidualStack> Stacks { get; }
+
+    /// <summary>
+    /// The factor on a residual branch that the block with state-dict prefix <paramref name="blockPrefix"/>
+    /// (<c>blocks.3.</c>, or a block nested in it) adds to the stream: <c>m_L^(−α)</c> of the innermost stack holding
+    /// it; 1 outside every stack and without a depth rule. <see cref="Residual.Add"/> applies it.
+    /// </summary>
+    public double ResidualMultiplier(string blockPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(blockPrefix);
+        ResidualStack? holder = null;
+        foreach (var stack in Stacks)
+        {
+            // "blocks.3." is in stack "blocks" when what follows "blocks." is an index and a dot.
+            if (!blockPrefix.StartsWith(stack.Name + ".", StringComparison.Ordinal)) continue;
+            string rest = blockPrefix[(stack.Name.Length + 1)..];
+            int dot = rest.IndexOf('.');
+            if (dot > 0 && rest[..dot].All(char.IsAsciiDigit) && (holder is null || stack.Name.Length > holder.Name.Length)) holder = stack;
+        }
+        return holder?.ResidualMultiplier ?? 1.0;
+    }
+
     /// <summary>The layer with the given full name (<c>blocks.0.mlp.up</c>).</summary>
     public LayerPlan this[string name] => _byName.TryGetValue(name, out var plan)
         ? plan
         : throw new KeyNotFoundException($"Model {ModelName} has no layer '{name}'.");
 
     /// <summary>The number of copies of the <see cref="RepeatAttribute"/> stack with the given full name.</summary>
-    public int DepthOf(string name) => _depths.TryGetValue(name, out int depth)
-        ? depth
+    public int DepthOf(string name) => _stacks.TryGetValue(name, out var stack)
+        ? stack.Depth
         : throw new KeyNotFoundException($"Model {ModelName} has no repeated block '{name}'.");
 
     /// <summary>Resolves a model's declaration tree at <paramref name="width"/>.</summary>

@@ -15,6 +15,9 @@ public sealed record ParameterPlan(string Name, long[] Shape, ParameterScaling S
     /// <summary>For a tied readout's weight: the full name of the embedding tensor it is (trained there, not here).</summary>
     public string? TiedTo { get; init; }
 
+    /// <summary>Whether the tensor lives in a residual branch (a <see cref="RepeatAttribute"/> stack's block), where a depth rule scales it.</summary>
+    public bool InBranch => Scaling.InBranch;
+
     /// <summary>Number of entries.</summary>
     public long Count => Shape.Aggregate(1L, (a, b) => a * b);
 }

@@ -17,20 +17,21 @@ internal static class PlanBuilder
         if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width), width, $"{modelName}: the width must be positive, not {width}.");
         if (options.Depth is int d && d < 1) throw new ArgumentOutOfRangeException(nameof(options), d, $"{modelName}: the depth must be at least 1, not {d}.");
 
-        var rules = new ScalingRules(options.Parameterization, options.Hyperparameters);
+        var rules = new ScalingRules(options.Parameterization, options.Hyperparameters, options.DepthRule);
         var context = new Context(modelName, baseWidth, width, rules, options);
-        context.Add(model, "", nesting: 0);
+        context.Add(model, "", nesting: 0, branch: null);
         CheckOverrides(context);
-        return new ModelPlan(modelName, baseWidth, width, options, rules, context.Layers, context.Depths);
+        return new ModelPlan(modelName, baseWidth, width, options, rules, context.Layers, context.Stacks);
     }
 
     private sealed record Context(string ModelName, int BaseWidth, int Width, ScalingRules Rules, ModelOptions Options)
     {
         public List<LayerPlan> Layers { get; } = [];
-        public Dictionary<string, int> Depths { get; } = new(StringComparer.Ordinal);
+        public List<ResidualStack> Stacks { get; } = [];
         public HashSet<string> UsedOverrideKeys { get; } = new(StringComparer.Ordinal);
 
-        public void Add(BlockDeclaration block, string prefix, int nesting)
+        // branch: the stack whose residual branches hold this block, or null outside every [Repeat].
+        public void Add(BlockDeclaration block, string prefix, int nesting, ResidualStack? branch)
         {
             if (nesting > MaxNesting)
                 throw new ArgumentException($"{ModelName}: blocks nest deeper than {MaxNesting} levels at '{prefix}'; does {block.TypeName} contain itself?");
@@ -39,17 +40,16 @@ internal static class PlanBuilder
                 switch (member)
                 {
                     case LayerDeclaration layer:
-                        Layers.Add(Resolve(layer, prefix, block));
+                        Layers.Add(Resolve(layer, prefix, block, branch));
                         break;
                     case ChildDeclaration { Depth: null } child:
-                        Add(child.Block(), $"{prefix}{child.Name}.", nesting + 1);
+                        Add(child.Block(), $"{prefix}{child.Name}.", nesting + 1, branch);
                         break;
                     case ChildDeclaration child:
-                        int depth = Options.Depth ?? child.Depth!.Value;
-                        if (depth < 1) throw new ArgumentException($"{ModelName}.{prefix}{child.Name}: the depth must be at least 1, not {depth}.");
-                        Depths[prefix + child.Name] = depth;
+                        var stack = Stack(child, prefix, branch);
+                        Stacks.Add(stack);
                         var childBlock = child.Block();
-                        for (int i = 0; i < depth; i++) Add(childBlock, $"{prefix}{child.Name}.{i}.", nesting + 1);
+                        for (int i = 0; i < stack.Depth; i++) Add(childBlock, $"{prefix}{child.Name}.{i}.", nesting + 1, stack);
                         break;
                     default:
                         throw new ArgumentException($"{ModelName}: unknown member kind {member.GetType().Name}.");
@@ -57,7 +57,21 @@ internal static class PlanBuilder
             }
         }
 
-        private LayerPlan Resolve(LayerDeclaration d, string prefix, BlockDeclaration block)
+        private ResidualStack Stack(ChildDeclaration child, string prefix, ResidualStack? outer)
+        {
+            string name = prefix + child.Name;
+            int depth = Options.Depth ?? child.Depth!.Value;
+            if (depth < 1) throw new ArgumentException($"{ModelName}.{name}: the depth must be at least 1, not {depth}.");
+            int baseDepth = child.BaseDepth ?? child.Depth!.Value;
+            if (baseDepth < 1) throw new ArgumentException($"{ModelName}.{name}: the base depth must be at least 1, not {baseDepth}.");
+            // No source gives a rule for a branch inside a branch (docs/depth.md, "other layouts"): refuse rather than guess.
+            if (outer is not null && Rules.DepthRule != DepthRule.None)
+                throw new ArgumentException($"{ModelName}.{name}: a [Repeat] stack inside the repeated block '{outer.Name}' has no {Rules.DepthRule.DisplayName()} rule (which m_L scales its branches?); use depth rule none, or flatten the stacks.");
+            double multiplier = ScalingRules.DepthMultiplier(depth, baseDepth);
+            return new ResidualStack(name, depth, baseDepth, multiplier, Rules.ResidualMultiplier(multiplier));
+        }
+
+        private LayerPlan Resolve(LayerDeclaration d, string prefix, BlockDeclaration block, ResidualStack? branch)
         {
             string name = prefix + d.Name;
             LayerDescription description;
@@ -67,7 +81,7 @@ internal static class PlanBuilder
             double sparsity = EffectiveSparsity(description, name);
             double widthMultiplier = ScalingRules.WidthMultiplier(description.In, Width, BaseWidth);
             string? tiedTo = description.TiedTo is null ? null : CheckTie(d, description, name, prefix, block);
-            var parameters = description.Parameters.Select(p => ResolveParameter(p, name, sparsity, tiedTo)).ToList();
+            var parameters = description.Parameters.Select(p => ResolveParameter(p, name, sparsity, tiedTo, branch)).ToList();
             return new LayerPlan(name, d.Attribute, inFeatures, outFeatures, sparsity, widthMultiplier, parameters, Rules)
             {
                 Description = description,
@@ -76,8 +90,8 @@ internal static class PlanBuilder
             };
         }
 
-        // The one place a declared tensor meets the rules: role, m_d of its fan-in, m_ρ when masked.
-        private ParameterPlan ResolveParameter(ParameterDeclaration p, string layer, double sparsity, string? tiedTo)
+        // The one place a declared tensor meets the rules: role, m_d of its fan-in, m_ρ when masked, m_L of its branch.
+        private ParameterPlan ResolveParameter(ParameterDeclaration p, string layer, double sparsity, string? tiedTo, ResidualStack? branch)
         {
             long[] shape = p.Shape.Select(dim => (long)ResolveDimension(dim, layer)).ToArray();
             ParameterRole role;
@@ -85,7 +99,8 @@ internal static class PlanBuilder
             catch (ArgumentException e) { throw new ArgumentException($"{ModelName}.{layer}.{p.Name}: {e.Message}.", e); }
             double widthMultiplier = p.FanIn is { } fanIn ? ScalingRules.WidthMultiplier(fanIn, Width, BaseWidth) : 1.0;
             double density = p.Masked ? 1.0 - sparsity : 1.0;
-            var scaling = Rules.Weight(role, widthMultiplier, p.Masked ? ScalingRules.DensityMultiplier(sparsity) : 1.0);
+            var scaling = Rules.Weight(role, widthMultiplier, p.Masked ? ScalingRules.DensityMultiplier(sparsity) : 1.0,
+                modelWidthMultiplier: (double)Width / BaseWidth, branchDepthMultiplier: branch?.DepthMultiplier);
             if (p.Init is ParameterInit.Zeros or ParameterInit.Ones) scaling = scaling with { InitStd = 0 };
             if (p.WeightDecay is bool decay) scaling = scaling with { WeightDecay = decay };
             int inputs = p.FanIn is { } f ? ResolveDimension(f, layer) * p.FanInFactor : 1;

@@ -194,7 +194,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
     /// <summary>Writes model (with masks), optimizer and RNG state and the step to <paramref name="path"/>, atomically.</summary>
     public void SaveCheckpoint(string path)
     {
-        var header = new CheckpointHeader(Model.Recipe, CompletedSteps, Settings.RunConfig, DateTimeOffset.UtcNow);
+        var header = new CheckpointHeader(Model.Recipe.WithBaseDepths(Model.Plan), CompletedSteps, Settings.RunConfig, DateTimeOffset.UtcNow);
         SparseDsl.Checkpoint.Save(path, header, Model, Optimizer);
     }
 
@@ -202,13 +202,15 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
     /// Restores model, optimizer and RNG state and the step from <paramref name="path"/>, so that <see cref="Run"/>
     /// continues exactly where the saved run stopped.
     /// </summary>
-    /// <exception cref="InvalidDataException">The checkpoint is of another model or width, is corrupt, or is past <see cref="TrainerSettings.Steps"/>.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint is of another model or width, was trained under another depth
+    /// rule or base depth, is corrupt, or is past <see cref="TrainerSettings.Steps"/>.</exception>
     public CheckpointHeader LoadCheckpoint(string path)
     {
         var header = SparseDsl.Checkpoint.ReadHeader(path);
         header.Recipe.EnsureModelType(Model.Recipe.ModelType);
         if (header.Recipe.Width != Model.Recipe.Width)
             throw new InvalidDataException($"Checkpoint '{path}' is of width {header.Recipe.Width}, but the model has width {Model.Recipe.Width}.");
+        header.Recipe.EnsureSameDepthScaling(Model.Plan, path);
         if (header.Step > Settings.Steps)
             throw new InvalidDataException($"Checkpoint '{path}' is at step {header.Step}, past the run's {Settings.Steps} steps.");
         SparseDsl.Checkpoint.Load(path, Model, Optimizer);

@@ -54,8 +54,8 @@ public sealed partial class TinyBlock
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = x + Attention.call(AttentionNorm.call(x));
-        return (h + Mlp.call(MlpNorm.call(h))).MoveToOuterDisposeScope();
+        var h = Residual.Add(this, x, Attention.call(AttentionNorm.call(x)));
+        return Residual.Add(this, h, Mlp.call(MlpNorm.call(h))).MoveToOuterDisposeScope();
     }
 }
 
