@@ -16,7 +16,11 @@ public class CheckpointHeaderTests
             Sparsity = 0.875,
             LayerSparsity = new Dictionary<string, double> { ["mlp.down"] = 0.75, ["blocks.2.attention.query"] = 0.5 },
             Depth = 3,
-        }),
+            DepthRule = DepthRule.DepthMuP,
+        })
+        {
+            BaseDepths = new Dictionary<string, int> { ["blocks"] = 2 },
+        },
         Step: 4321,
         RunConfig: """{"steps":5000,"lr":0.0162,"corpus":"sotu"}""",
         SavedAtUtc: new DateTimeOffset(2026, 11, 24, 8, 37, 4, 123, TimeSpan.FromHours(2)));
@@ -35,6 +39,8 @@ public class CheckpointHeaderTests
         Assert.Equal(e.Hyperparameters, a.Hyperparameters); // a positional record of doubles: value equality
         Assert.Equal(e.Sparsity, a.Sparsity);
         Assert.Equal(e.Depth, a.Depth);
+        Assert.Equal(e.DepthRule, a.DepthRule);
+        Assert.Equal(expected.Recipe.BaseDepths!.OrderBy(kv => kv.Key), actual.Recipe.BaseDepths!.OrderBy(kv => kv.Key));
         Assert.NotNull(a.LayerSparsity);
         Assert.Equal(e.LayerSparsity!.OrderBy(kv => kv.Key), a.LayerSparsity.OrderBy(kv => kv.Key));
     }
@@ -49,6 +55,18 @@ public class CheckpointHeaderTests
         AssertSameHeader(Expected, actual);
         Assert.Contains("\"parameterization\":\"MuP\"", json); // enums by name, names snake_case
         Assert.Contains("\"mlp.down\":0.75", json);             // dictionary keys as given, not snake_cased
+        Assert.Contains("\"depth_rule\":\"DepthMuP\"", json);
+    }
+
+    [Fact]
+    public void A_header_written_before_depth_rules_reads_as_no_depth_rule()
+    {
+        string json = JsonSerializer.Serialize(Expected, SparseDslJsonContext.Default.CheckpointHeader)
+            .Replace(",\"depth_rule\":\"DepthMuP\"", "").Replace(",\"base_depths\":{\"blocks\":2}", "");
+        Assert.DoesNotContain("depth", json.Replace("\"depth\":3", ""));
+        var old = JsonSerializer.Deserialize(json, SparseDslJsonContext.Default.CheckpointHeader)!;
+        Assert.Equal(DepthRule.None, old.Recipe.Options.DepthRule);
+        Assert.Null(old.Recipe.BaseDepths);
     }
 
     [Fact]
