@@ -5,7 +5,10 @@ using SparseDsl.Examples.Gpt;
 
 namespace SparseDsl.Examples.CoordinateCheck;
 
-/// <summary>The <c>coord-check</c> command: runs the grid, writes CSV and the two PNG plots.</summary>
+/// <summary>
+/// The <c>coord-check</c> command: runs the grid, writes CSV and the two PNG plots; with <c>--sweep depth</c>, the
+/// coordinate check across depth (depth rules × depths at one width), its CSV, a plot per density and a summary.
+/// </summary>
 public static class CoordinateCheckCommand
 {
     /// <summary>The <c>coord-check</c> command.</summary>
@@ -26,17 +29,43 @@ public static class CoordinateCheckCommand
         var widthDensity = CliOptions.Checked(
             new Option<double>("--width-density") { Description = "Density of the width sweep", DefaultValueFactory = _ => defaults.WidthSweepDensity },
             d => d > 0 && d <= 1, "a density in (0, 1]");
-        var depth = CliOptions.Positive("--depth", "Transformer blocks", defaults.Depth);
+        var depth = CliOptions.Positive("--depth", "Transformer blocks (width/density sweep)", defaults.Depth);
+        var depthDefaults = new DepthCoordinateCheckSettings();
+        var sweep = CliOptions.Checked(
+            new Option<string>("--sweep") { Description = "width-density (the paper's Fig. 5, default) or depth (depth rules × --depths at --width; --densities default 1)", DefaultValueFactory = _ => "width-density" },
+            v => v is "width-density" or "depth", "width-density or depth");
+        var depths = CliOptions.Checked(
+            new Option<int[]>("--depths") { Description = "Depths of the depth sweep (the example's base depth is 2)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => depthDefaults.Depths.ToArray() },
+            v => v.Length > 0 && v.All(d => d > 0), "positive depths");
+        var depthRules = CliOptions.Checked(
+            new Option<string[]>("--depth-rules") { Description = $"Depth rules of the depth sweep: {CliOptions.DepthRuleChoices("and/or")}", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [.. depthDefaults.DepthRules.Select(r => r.Token())] },
+            v => v.Length > 0 && v.All(r => DepthRuleNames.TryParse(r, out _)), CliOptions.DepthRuleChoices("and/or"));
+        var lr = CliOptions.PositiveReal("--lr", "Base learning rate η_base, constant (default: the paper's 0.0162)", BaseHyperparameters.Paper.LearningRate);
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
         var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
 
         var command = new Command("coord-check",
             "Reproduce the paper's coordinate check (Fig. 5): short runs of an LM across SP/μP/SμPar × density and × width; writes coord-check.csv, coord-check-density.png and coord-check-width.png")
         {
-            model, output, steps, seeds, densities, width, widths, widthDensity, depth, device, data,
+            model, output, steps, seeds, densities, width, widths, widthDensity, depth, sweep, depths, depthRules, lr, device, data,
         };
         command.SetAction(result =>
         {
+            if (result.GetRequiredValue(sweep) == "depth")
+            {
+                var depthSettings = depthDefaults with
+                {
+                    Model = LanguageModels.Named(result.GetRequiredValue(model)).Name,
+                    Steps = result.GetValue(steps),
+                    Seeds = result.GetValue(seeds),
+                    Width = result.GetValue(width),
+                    Densities = result.Given(densities) ? result.GetRequiredValue(densities) : depthDefaults.Densities,
+                    Depths = result.GetRequiredValue(depths).Distinct().Order().ToList(),
+                    DepthRules = result.GetRequiredValue(depthRules).Select(DepthRuleNames.Parse).Distinct().ToList(),
+                    Hyperparameters = BaseHyperparameters.Paper with { LearningRate = result.GetValue(lr) },
+                };
+                return RunDepth(depthSettings, result.GetRequiredValue(output), result.GetRequiredValue(device), result.GetValue(data), result.InvocationConfiguration.Output);
+            }
             var settings = defaults with
             {
                 Model = LanguageModels.Named(result.GetRequiredValue(model)).Name,
@@ -47,6 +76,7 @@ public static class CoordinateCheckCommand
                 Widths = result.GetRequiredValue(widths),
                 WidthSweepDensity = result.GetValue(widthDensity),
                 Depth = result.GetValue(depth),
+                Hyperparameters = BaseHyperparameters.Paper with { LearningRate = result.GetValue(lr) },
             };
             return Run(settings, result.GetRequiredValue(output), result.GetRequiredValue(device), result.GetValue(data), result.InvocationConfiguration.Output);
         });
@@ -74,6 +104,40 @@ public static class CoordinateCheckCommand
         log.WriteLine($"Wrote {csv} and the plots coord-check-density.png, coord-check-width.png in {watch.Elapsed.TotalSeconds:0}s.");
         foreach (var line in Summary(rows, settings)) log.WriteLine(line);
         return 0;
+    }
+
+    /// <summary>File names of the depth check inside the output folder.</summary>
+    public const string DepthCsvFile = "coord-check-depth.csv", DepthSummaryFile = "summary.md";
+
+    /// <summary>The PNG of the depth check at <paramref name="density"/>.</summary>
+    public static string DepthPlotFile(double density) => density == 1 ? "coord-check-depth.png"
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"coord-check-depth-density-{density:0.####}.png");
+
+    /// <summary>Runs the depth grid and writes the CSV, a plot per density and the summary; returns the exit code.</summary>
+    public static int RunDepth(DepthCoordinateCheckSettings settings, string output, string device, string? data, TextWriter log)
+    {
+        var resolved = DeviceSelector.Resolve(device);
+        var entry = LanguageModels.Named(settings.Model);
+        // Before anything is written: every depth must build (the Llama's widths), and the deepest, densest cell must fit.
+        foreach (int d in settings.Depths) entry.Plan(settings.Width, settings.Options(DepthRule.None, 1, d));
+        MemoryCheck.Estimate(entry, settings.Width, settings.Options(DepthRule.None, settings.Densities.Max(), settings.Depths.Max()), settings.Batch, settings.Context)
+            .EnsureFits(TrainingMemoryEstimate.MachineBytes());
+        using var corpus = BundledCorpus.OpenOrDefault(data);
+        var runs = settings.Runs();
+        log.WriteLine($"Depth coordinate check of {settings.Model} ({settings.Parameterization.DisplayName()}, width {settings.Width}): {runs.Count} runs of {settings.Steps} steps on {corpus.Source}, writing to {output}");
+        var watch = Stopwatch.StartNew();
+        var rows = CoordinateCheckRunner.RunDepth(settings, corpus, resolved, line => log.WriteLine($"{line}  ({watch.Elapsed.TotalSeconds:0}s)"));
+
+        string csv = Path.Combine(output, DepthCsvFile);
+        DepthCoordinateCheckRow.WriteCsv(rows, csv);
+        foreach (double density in settings.Densities)
+            CoordinateCheckReport.PlotVsDepth(rows.Where(r => r.Density == density).ToList(), Path.Combine(output, DepthPlotFile(density)));
+        string summary = DepthCoordinateCheckSummary.Markdown(rows);
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(summary);
+        AtomicFile.Write(Path.Combine(output, DepthSummaryFile), stream => stream.Write(bytes));
+        log.WriteLine($"Wrote {csv}, the plots and {DepthSummaryFile} in {watch.Elapsed.TotalSeconds:0}s.");
+        log.Write(summary);
+        return ExitCodes.Success;
     }
 
     /// <summary>Per parameterization and block: the ratio of the largest to the smallest step-averaged mean |output| across densities and across widths.</summary>

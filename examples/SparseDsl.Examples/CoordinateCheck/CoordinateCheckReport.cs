@@ -137,6 +137,28 @@ public static class CoordinateCheckReport
             $"density {FormatDensity(rows[0].Density)}");
     }
 
+    /// <summary>
+    /// Plots mean |activation| against depth (log2 axis) with one line per training step, averaged over seeds: one row
+    /// of panels per block kind (the residual stream first), one column per depth rule. The caller passes rows at a
+    /// single width and density.
+    /// </summary>
+    /// <exception cref="ArgumentException">No rows, or rows at more than one width or density.</exception>
+    public static void PlotVsDepth(IReadOnlyList<DepthCoordinateCheckRow> rows, string pngPath)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0) throw new ArgumentException("No rows to plot.", nameof(rows));
+        foreach (var (values, what) in new[] { (rows.Select(r => (double)r.Width), "width"), (rows.Select(r => r.Density), "density") })
+            if (values.Distinct().Count() > 1) throw new ArgumentException($"Rows span several values of {what}; filter them to one first.", nameof(rows));
+        string[] blockOrder = [CoordinateCheckRunner.Stream, CoordinateCheckRunner.Attention, CoordinateCheckRunner.Mlp];
+        // The grid's columns are keyed by a name: here the depth rule's display name, in the order the rows give them.
+        var asGrid = rows.OrderBy(r => Array.IndexOf(blockOrder, r.Block) is var i && i < 0 ? int.MaxValue : i)
+            .Select(r => new CoordinateCheckRow(DepthRuleNames.TryParse(r.DepthRule, out var rule) ? rule.DisplayName() : r.DepthRule,
+                r.Depth, r.Density, r.Seed, r.Step, r.Block, r.MeanAbsActivation))
+            .ToList();
+        PlotGrid(asGrid, pngPath, r => r.Width, "depth", d => d.ToString("0", CultureInfo.InvariantCulture),
+            $"{DisplayName(rows[0].Parameterization)}, width {rows[0].Width}, density {FormatDensity(rows[0].Density)}");
+    }
+
     // Figure geometry in pixels. Every panel gets the same fixed padding so the data areas line up
     // across the grid; the last column is wider by ColorBarWidth to hold the step colour bar.
     private const int FigureWidth = 1500;

@@ -12,8 +12,8 @@ namespace SparseDsl.Examples.CoordinateCheck;
 /// </summary>
 public static class CoordinateCheckRunner
 {
-    /// <summary>Block kinds as they appear in rows and plots.</summary>
-    public const string Attention = "attention", Mlp = "mlp";
+    /// <summary>Block kinds as they appear in rows and plots; <see cref="Stream"/> is the residual stream after the last block (depth check only).</summary>
+    public const string Attention = "attention", Mlp = "mlp", Stream = "stream";
 
     /// <summary>Runs the whole grid on <paramref name="text"/>; <paramref name="progress"/> hears of each finished run.</summary>
     public static List<CoordinateCheckRow> Run(CoordinateCheckSettings settings, TextCorpus text, Device device, Action<string>? progress = null)
@@ -46,14 +46,40 @@ public static class CoordinateCheckRunner
         };
         var entry = LanguageModels.Named(settings.Model);
         var batches = new NextTokenBatches(text, settings.Batch, settings.Context, seed);
-        return entry.Train(entry.Recipe(width, seed, options), BareSteps(settings), batches, device,
-            new Measure(settings.Steps, parameterization, width, density, seed));
+        var measured = entry.Train(entry.Recipe(width, seed, options), BareSteps(settings.Steps, settings.Hyperparameters), batches, device,
+            new Measure(settings.Steps, stream: false));
+        return measured.Select(m => new CoordinateCheckRow(parameterization.Token(), width, density, seed, m.Step, m.Block, m.Value));
     }
 
-    // Hooks every layer's attention and MLP sub-blocks of whichever model the registry built, then steps the trainer.
-    private sealed class Measure(int steps, Parameterization parameterization, int width, double density, int seed) : ITrainerUser<List<CoordinateCheckRow>>
+    /// <summary>Runs the whole depth grid on <paramref name="text"/>; <paramref name="progress"/> hears of each finished run.</summary>
+    public static List<DepthCoordinateCheckRow> RunDepth(DepthCoordinateCheckSettings settings, TextCorpus text, Device device, Action<string>? progress = null)
     {
-        public List<CoordinateCheckRow> Use<TModel>(Trainer<TModel> trainer) where TModel : nn.Module<Tensor, Tensor>, ILanguageModel
+        var rows = new List<DepthCoordinateCheckRow>();
+        var runs = settings.Runs();
+        int done = 0;
+        foreach (var (rule, density, depth, seed) in runs)
+        {
+            rows.AddRange(RunDepthOne(settings, rule, density, depth, seed, text, device));
+            progress?.Invoke($"[{++done}/{runs.Count}] {rule.DisplayName()} density {density:0.####} depth {depth} seed {seed}");
+        }
+        return rows;
+    }
+
+    /// <summary>One run of the depth grid; one row per (step, block kind), the residual stream after the last block included.</summary>
+    public static IEnumerable<DepthCoordinateCheckRow> RunDepthOne(DepthCoordinateCheckSettings settings, DepthRule rule, double density, int depth, int seed, TextCorpus text, Device device)
+    {
+        var entry = LanguageModels.Named(settings.Model);
+        var batches = new NextTokenBatches(text, settings.Batch, settings.Context, seed);
+        var measured = entry.Train(entry.Recipe(settings.Width, seed, settings.Options(rule, density, depth)), BareSteps(settings.Steps, settings.Hyperparameters),
+            batches, device, new Measure(settings.Steps, stream: true));
+        return measured.Select(m => new DepthCoordinateCheckRow(rule.Token(), settings.Parameterization.Token(), depth, settings.Width, density, seed, m.Step, m.Block, m.Value));
+    }
+
+    // Hooks every layer's attention and MLP sub-blocks of whichever model the registry built (and, with stream, the last
+    // layer's output), then steps the trainer; one (step, block kind, mean over blocks) per measurement.
+    private sealed class Measure(int steps, bool stream) : ITrainerUser<List<(int Step, string Block, double Value)>>
+    {
+        public List<(int Step, string Block, double Value)> Use<TModel>(Trainer<TModel> trainer) where TModel : nn.Module<Tensor, Tensor>, ILanguageModel
         {
             var sums = new Dictionary<string, (double Sum, int Count)>();
             var hooks = new List<IDisposable>();
@@ -62,7 +88,8 @@ public static class CoordinateCheckRunner
                 hooks.Add(Record(layer.Attention, Attention, sums));
                 hooks.Add(Record(layer.Mlp, Mlp, sums));
             }
-            var rows = new List<CoordinateCheckRow>();
+            if (stream && trainer.Model.Layers[^1] is nn.Module<Tensor, Tensor> last) hooks.Add(Record(last, Stream, sums));
+            var rows = new List<(int Step, string Block, double Value)>();
             try
             {
                 for (int step = 1; step <= steps; step++)
@@ -78,7 +105,7 @@ public static class CoordinateCheckRunner
                         diverged = true; // the forward pass was measured; the step was refused, so every later one would be too
                     }
                     foreach (var (kind, (sum, count)) in sums)
-                        rows.Add(new CoordinateCheckRow(parameterization.Token(), width, density, seed, step, kind, sum / count));
+                        rows.Add((step, kind, sum / count));
                     if (diverged) break;
                 }
             }
@@ -92,10 +119,10 @@ public static class CoordinateCheckRunner
 
     // The trainer's step with nothing on top: the paper's coordinate check watches the raw AdamW dynamics at the base
     // LR, so no warm-up or decay, no clipping, no weight decay and no SAT.
-    private static TrainerSettings BareSteps(CoordinateCheckSettings settings) => new()
+    private static TrainerSettings BareSteps(int steps, BaseHyperparameters hyperparameters) => new()
     {
-        Steps = settings.Steps,
-        Optimizer = new AdamWSettings { LearningRate = settings.Hyperparameters.LearningRate, WeightDecay = 0 },
+        Steps = steps,
+        Optimizer = new AdamWSettings { LearningRate = hyperparameters.LearningRate, WeightDecay = 0 },
         Schedule = new ScheduleSettings { Kind = ScheduleKind.Constant, WarmupFraction = 0 },
         GradientClipNorm = null,
         Acceleration = SparsityAcceleration.Off,
