@@ -42,7 +42,13 @@ public static class SweepCommand
             v => v.Length > 0 && v.All(k => k is >= -30 and <= 2), "integers in [-30, 2]");
         var seeds = CliOptions.Positive("--seeds", "Seeds per cell", defaults.Seeds);
         var steps = CliOptions.PositiveLong("--steps", "Training steps per run", defaults.Steps);
-        var depth = CliOptions.Positive("--depth", "Transformer blocks", defaults.Depth);
+        var depth = CliOptions.Positive("--depth", "Transformer blocks (without --depths)", defaults.Depth);
+        var depths = CliOptions.Checked(
+            new Option<int[]>("--depths") { Description = "A depth axis: sweep these depths (the example's base depth is 2)", AllowMultipleArgumentsPerToken = true },
+            v => v.Length > 0 && v.All(d => d > 0), "positive depths");
+        var depthRules = CliOptions.Checked(
+            new Option<string[]>("--depth-rules") { Description = $"Depth rules to compare: {CliOptions.DepthRuleChoices("and/or")} (default none)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["none"] },
+            v => v.Length > 0 && v.All(r => DepthRuleNames.TryParse(r, out _)), CliOptions.DepthRuleChoices("and/or"));
         var batch = CliOptions.Positive("--batch", "Sequences per step", defaults.Batch);
         var context = CliOptions.Positive("--context", "Sequence length in bytes", defaults.Context);
         var parallel = CliOptions.Positive("--parallel", "Runs trained at the same time", 1);
@@ -53,7 +59,7 @@ public static class SweepCommand
         var command = new Command("sweep",
             "Learning-rate sweep (μTransfer, the paper's Fig. 1): SP/μP/SμPar × sparsity × width × base LR; writes sweep.csv, summary.md and a plot per width. Resumable.")
         {
-            model, output, parameterizations, sparsities, widths, lrs, seeds, steps, depth, batch, context, parallel, threads, device, data,
+            model, output, parameterizations, sparsities, widths, lrs, seeds, steps, depth, depths, depthRules, batch, context, parallel, threads, device, data,
         };
         command.SetAction((result, cancellation) =>
         {
@@ -67,6 +73,8 @@ public static class SweepCommand
                 Seeds = result.GetValue(seeds),
                 Steps = result.GetValue(steps),
                 Depth = result.GetValue(depth),
+                Depths = result.Given(depths) ? result.GetRequiredValue(depths).Distinct().Order().ToList() : null,
+                DepthRules = result.GetRequiredValue(depthRules).Select(DepthRuleNames.Parse).Distinct().ToList(),
                 Batch = result.GetValue(batch),
                 Context = result.GetValue(context),
                 Data = result.GetValue(data),
@@ -92,7 +100,7 @@ public static class SweepCommand
         Directory.CreateDirectory(output);
         CheckSharedSettings(settings, Path.Combine(output, SettingsFile));
 
-        using var csv = SweepCsv.Open(Path.Combine(output, CsvFile));
+        using var csv = SweepCsv.Open(Path.Combine(output, CsvFile), settings.HasDepthAxis);
         var done = csv.Existing.Select(r => r.Run.Key).ToHashSet();
         var all = settings.Runs();
         var todo = all.Where(r => !done.Contains(r.Key)).ToList();
@@ -143,10 +151,18 @@ public static class SweepCommand
         }
 
         var optima = SweepAnalysis.Optima(records);
-        string summary = SweepAnalysis.Markdown(optima);
+        string summary = settings.HasDepthAxis ? SweepAnalysis.DepthMarkdown(optima) : SweepAnalysis.Markdown(optima);
         File.WriteAllText(Path.Combine(output, SummaryFile), summary);
         foreach (int width in settings.Widths.Order())
-            SweepPlot.Write(records, width, Path.Combine(output, $"sweep-width-{width}.png"));
+        {
+            if (!settings.HasDepthAxis)
+            {
+                SweepPlot.Write(records, width, Path.Combine(output, $"sweep-width-{width}.png"));
+                continue;
+            }
+            foreach (double sparsity in settings.Sparsities.Order())
+                SweepPlot.WriteDepth(records, width, sparsity, Path.Combine(output, string.Create(CultureInfo.InvariantCulture, $"sweep-depth-width-{width}-density-{1 - sparsity:0.#####}.png")));
+        }
         log.WriteLine(summary);
         log.WriteLine($"Wrote {csv.Path}, {Path.Combine(output, SummaryFile)} and sweep-width-*.png in {watch.Elapsed:hh\\:mm\\:ss}.");
         return ExitCodes.Success;
@@ -158,19 +174,23 @@ public static class SweepCommand
         long tokensPerRun = settings.Steps * settings.Batch * settings.Context;
         // The matmuls' training FLOPs (masks do not skip work), as the library counts them.
         double flops = todo.Sum(r => ModelCost.TrainingFlopsPerToken(Plan(settings.Config(r)), settings.Context) * tokensPerRun);
+        string depthAxes = settings.HasDepthAxis ? $"{settings.Depths?.Count ?? 1} depths × {settings.DepthRules.Count} depth rules × " : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"Sweep of {settings.Model}: {total} runs ({settings.Parameterizations.Count} parameterizations × {settings.Sparsities.Count} sparsities × {settings.Widths.Count} widths × {settings.Log2LearningRates.Count} LRs × {settings.Seeds} seeds), " +
+            $"Sweep of {settings.Model}: {total} runs ({settings.Parameterizations.Count} parameterizations × {settings.Sparsities.Count} sparsities × {settings.Widths.Count} widths × {depthAxes}" +
+            $"{settings.Log2LearningRates.Count} LRs × {settings.Seeds} seeds), " +
             $"{total - todo.Count} already done, {todo.Count} to run: {todo.Count * tokensPerRun / 1e6:0.#} M tokens, about {flops / 1e12:0.##} TFLOP of training, " +
             $"{parallelRuns} at a time with {threadsPerRun} threads each, on {source}.");
     }
 
-    // Relative cost of a run, for the ETA: the blocks' matrices grow with width².
-    private static double Work(SweepRun run) => (double)run.Width * run.Width;
+    // Relative cost of a run, for the ETA: the blocks' matrices grow with width², and their number with depth.
+    private static double Work(SweepRun run) => (double)run.Width * run.Width * Math.Max(1, run.Depth);
 
     private static ModelPlan Plan(RunConfig config) => LanguageModels.Named(config.Model).Plan(config.Width, config.ModelOptions);
 
     private static string Describe(SweepRun run) => string.Create(CultureInfo.InvariantCulture,
-        $"{run.Parameterization.DisplayName(),-5} sparsity {run.Sparsity,-7:0.#####} width {run.Width,-4} η 2^{run.Log2LearningRate,-3} seed {run.Seed}");
+        $"{run.Parameterization.DisplayName(),-5} sparsity {run.Sparsity,-7:0.#####} width {run.Width,-4} ")
+        + (run.Depth == 0 && run.DepthRule == DepthRule.None ? "" : string.Create(CultureInfo.InvariantCulture, $"depth {run.Depth,-2} {run.DepthRule.DisplayName(),-9} "))
+        + string.Create(CultureInfo.InvariantCulture, $"η 2^{run.Log2LearningRate,-3} seed {run.Seed}");
 
     // The settings every run shares are fixed for the life of an output folder: mixing runs of different models,
     // lengths or batch sizes in one CSV would compare unlike things. The grid axes may grow (more LRs, more sparsities).
@@ -196,8 +216,9 @@ public static class SweepCommand
     /// (and such folders resume); a sweep of any other model ends with <c>model=Name</c>.
     /// </summary>
     public static string SharedSettings(SweepSettings settings) => string.Create(CultureInfo.InvariantCulture,
-        $"steps={settings.Steps}\ndepth={settings.Depth}\nbatch={settings.Batch}\ncontext={settings.Context}\ndata={settings.Data ?? "bundled"}\n")
-        + (settings.Model == LegacyModel ? "" : $"model={settings.Model}\n");
+        $"steps={settings.Steps}\n{(settings.Depths is null ? $"depth={settings.Depth}" : "depth=axis")}\nbatch={settings.Batch}\ncontext={settings.Context}\ndata={settings.Data ?? "bundled"}\n")
+        + (settings.Model == LegacyModel ? "" : $"model={settings.Model}\n")
+        + (settings.HasDepthAxis ? "results=with-depth\n" : "");
 
     // The model of a settings file with no model= line: every sweep before the line existed trained GptLm.
     private const string LegacyModel = nameof(GptLm);

@@ -15,17 +15,20 @@ public sealed class SweepCsv : IDisposable
     /// <summary>The file's path.</summary>
     public string Path { get; }
 
-    private SweepCsv(string path, IReadOnlyList<SweepRecord> existing, StreamWriter writer)
+    private readonly bool _depth;
+
+    private SweepCsv(string path, IReadOnlyList<SweepRecord> existing, StreamWriter writer, bool depth)
     {
+        _depth = depth;
         Path = path;
         Existing = existing;
         _writer = writer;
     }
 
-    /// <summary>Opens (or creates) <paramref name="path"/>, reading what it holds.</summary>
-    public static SweepCsv Open(string path)
+    /// <summary>Opens (or creates) <paramref name="path"/>, reading what it holds; <paramref name="depth"/>: a file with depth columns.</summary>
+    public static SweepCsv Open(string path, bool depth = false)
     {
-        var existing = File.Exists(path) ? Read(path) : [];
+        var existing = File.Exists(path) ? Read(path, depth) : [];
         if (File.Exists(path)) DropPartialLastLine(path);
         string? folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);
@@ -33,19 +36,19 @@ public sealed class SweepCsv : IDisposable
         var writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read));
         if (fresh)
         {
-            writer.WriteLine(SweepRecord.Header);
+            writer.WriteLine(SweepRecord.HeaderFor(depth));
             writer.Flush();
         }
-        return new SweepCsv(path, existing, writer);
+        return new SweepCsv(path, existing, writer, depth);
     }
 
     /// <summary>Every run recorded in <paramref name="path"/>. A partial last line (a crash mid-write) is ignored.</summary>
-    public static List<SweepRecord> Read(string path)
+    public static List<SweepRecord> Read(string path, bool depth = false)
     {
         string text = File.ReadAllText(path);
         var lines = text.Split('\n');
-        if (lines.Length == 0 || lines[0].TrimEnd('\r') != SweepRecord.Header)
-            throw new InvalidDataException($"{path} is not a sweep results file (its first line is not the expected header). Use another --out.");
+        if (lines.Length == 0 || lines[0].TrimEnd('\r') != SweepRecord.HeaderFor(depth))
+            throw new InvalidDataException($"{path} is not a sweep results file {(depth ? "with" : "without")} a depth axis (its first line is not the expected header). Use another --out.");
         var records = new List<SweepRecord>();
         // The last element is either empty (file ends in a newline) or a line cut short by a crash.
         for (int i = 1; i < lines.Length - 1; i++)
@@ -71,7 +74,7 @@ public sealed class SweepCsv : IDisposable
     {
         lock (_gate)
         {
-            _writer.WriteLine(record.ToCsv());
+            _writer.WriteLine(record.ToCsv(_depth));
             _writer.Flush();
         }
     }

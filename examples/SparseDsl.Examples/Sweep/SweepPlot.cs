@@ -7,6 +7,51 @@ public static class SweepPlot
 {
     private const int PanelWidth = 520, Height = 440;
 
+    /// <summary>
+    /// For a sweep with a depth axis: one PNG for <paramref name="width"/> and <paramref name="sparsity"/>, one panel per
+    /// depth rule, one curve per depth (the optimum circled); diverged points are left out.
+    /// </summary>
+    public static void WriteDepth(IReadOnlyList<SweepRecord> records, int width, double sparsity, string path)
+    {
+        var cells = SweepAnalysis.MeanOverSeeds(records.Where(r => r.Run.Width == width && r.Run.Sparsity == sparsity)).ToList();
+        var rules = cells.Select(c => c.Cell.DepthRule).Distinct().Order().ToList();
+        var depths = cells.Select(c => c.Cell.Depth).Distinct().Order().ToList();
+        var finite = cells.Where(c => double.IsFinite(c.Loss)).Select(c => c.Loss).ToList();
+        if (finite.Count == 0) return;
+        double yMin = finite.Min() - 0.05, yMax = Math.Min(finite.Max(), finite.Min() + 1.5) + 0.05;
+        double xMin = cells.Min(c => c.Cell.Log2LearningRate) - 0.5, xMax = cells.Max(c => c.Cell.Log2LearningRate) + 0.5;
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(rules.Count);
+        for (int p = 0; p < rules.Count; p++)
+        {
+            var plot = multiplot.GetPlot(p);
+            for (int d = 0; d < depths.Count; d++)
+            {
+                var points = cells.Where(c => c.Cell.DepthRule == rules[p] && c.Cell.Depth == depths[d] && double.IsFinite(c.Loss))
+                    .OrderBy(c => c.Cell.Log2LearningRate).ToList();
+                if (points.Count == 0) continue;
+                var scatter = plot.Add.Scatter(points.Select(c => (double)c.Cell.Log2LearningRate).ToArray(), points.Select(c => Math.Min(c.Loss, yMax)).ToArray());
+                scatter.Color = Colors.Category10[d % 10];
+                scatter.LineWidth = 2;
+                scatter.MarkerSize = 6;
+                scatter.LegendText = $"depth {depths[d]}";
+                var best = points.MinBy(c => c.Loss);
+                var marker = plot.Add.Marker(best.Cell.Log2LearningRate, best.Loss, MarkerShape.OpenCircle, 14);
+                marker.Color = scatter.Color;
+            }
+            plot.Title($"{rules[p].DisplayName()}, width {width}, density {1 - sparsity:0.###}");
+            plot.XLabel("log₂ η_base");
+            plot.YLabel("validation loss (nats/byte)");
+            plot.Axes.SetLimits(xMin, xMax, yMin, yMax);
+            plot.ShowLegend(Alignment.UpperRight);
+            plot.Font.Automatic();
+        }
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null) Directory.CreateDirectory(folder);
+        multiplot.SavePng(path, PanelWidth * rules.Count, Height);
+    }
+
     /// <summary>Writes one PNG for <paramref name="width"/>; diverged points are left out of the curves.</summary>
     /// <param name="records">The runs; those of other widths are ignored.</param>
     /// <param name="width">The width to plot.</param>

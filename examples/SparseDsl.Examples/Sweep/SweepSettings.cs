@@ -32,8 +32,17 @@ public sealed record SweepSettings
     /// <summary>Optimizer steps per run, under the paper's schedule (10% warm-up, linear decay to 1/10).</summary>
     public long Steps { get; init; } = 200;
 
-    /// <summary>Transformer blocks (default 2).</summary>
+    /// <summary>Transformer blocks (default 2) when the sweep has no depth axis.</summary>
     public int Depth { get; init; } = 2;
+
+    /// <summary>The depth axis (null: every run at <see cref="Depth"/>, and the results file has no depth columns).</summary>
+    public IReadOnlyList<int>? Depths { get; init; }
+
+    /// <summary>Depth rules to compare (default none alone).</summary>
+    public IReadOnlyList<DepthRule> DepthRules { get; init; } = [DepthRule.None];
+
+    /// <summary>Whether runs differ in depth or depth rule: the results carry depth columns and the summary compares depths.</summary>
+    public bool HasDepthAxis => Depths is not null || DepthRules.Count != 1 || DepthRules[0] != DepthRule.None;
 
     /// <summary>Sequences per step (default 16).</summary>
     public int Batch { get; init; } = 16;
@@ -47,11 +56,13 @@ public sealed record SweepSettings
     /// <summary>Every run of the grid, in a fixed order (cheapest widths first, so early results come soon).</summary>
     public IReadOnlyList<SweepRun> Runs() =>
         (from width in Widths.Order()
+         from depth in Depths?.Order().ToList() ?? [0]
          from parameterization in Parameterizations
+         from rule in DepthRules
          from sparsity in Sparsities
          from log2 in Log2LearningRates
          from seed in Enumerable.Range(1, Seeds)
-         select new SweepRun(parameterization, sparsity, width, log2, seed)).ToList();
+         select new SweepRun(parameterization, sparsity, width, log2, seed) { Depth = depth, DepthRule = rule }).ToList();
 
     /// <summary>The train settings of one run: this sweep's shared settings with the run's own cell.</summary>
     public RunConfig Config(SweepRun run) => new()
@@ -63,7 +74,8 @@ public sealed record SweepSettings
         LearningRate = run.LearningRate,
         Seed = run.Seed,
         Steps = Steps,
-        Depth = Depth,
+        Depth = run.Depth > 0 ? run.Depth : Depth,
+        DepthRule = run.DepthRule,
         Batch = Batch,
         Context = Context,
         Data = Data,
@@ -85,19 +97,31 @@ public sealed record SweepSettings
         }
         if (Seeds <= 0 || Steps <= 0 || Depth <= 0 || Batch <= 0 || Context <= 0)
             throw new ArgumentException("Seeds, steps, depth, batch and context must be positive.");
+        if (Depths is { } depths && (depths.Count == 0 || depths.Any(d => d <= 0)))
+            throw new ArgumentException("The depth axis needs positive depths.");
+        if (DepthRules.Count == 0) throw new ArgumentException("Every sweep axis needs at least one value.");
         // The model's own rules (the Llama's width/4 key/value heads need widths that are multiples of 128): its plan says.
         var model = LanguageModels.Named(Model);
         foreach (int width in Widths)
-            model.Plan(width, new ModelOptions { Depth = Depth });
+            foreach (int depth in Depths ?? [Depth])
+                foreach (var rule in DepthRules)
+                    model.Plan(width, new ModelOptions { Depth = depth, DepthRule = rule });
     }
 }
 
 /// <summary>One cell of the sweep: one training run.</summary>
 public sealed record SweepRun(Parameterization Parameterization, double Sparsity, int Width, int Log2LearningRate, int Seed)
 {
+    /// <summary>The run's depth on a depth axis; 0: the sweep's shared <see cref="SweepSettings.Depth"/>.</summary>
+    public int Depth { get; init; }
+
+    /// <summary>The run's depth rule (none unless the sweep compares rules).</summary>
+    public DepthRule DepthRule { get; init; }
+
     /// <summary>η_base = 2^<see cref="Log2LearningRate"/>.</summary>
     public double LearningRate => Math.Pow(2, Log2LearningRate);
 
-    /// <summary>A stable identity for resuming: the CSV row of a finished run carries it.</summary>
-    public string Key => FormattableString.Invariant($"{Parameterization.Token()}|{Sparsity:R}|{Width}|{Log2LearningRate}|{Seed}");
+    /// <summary>A stable identity for resuming: the CSV row of a finished run carries it (sweeps without a depth axis keep their old keys).</summary>
+    public string Key => FormattableString.Invariant($"{Parameterization.Token()}|{Sparsity:R}|{Width}|{Log2LearningRate}|{Seed}")
+        + (Depth == 0 && DepthRule == DepthRule.None ? "" : FormattableString.Invariant($"|{Depth}|{DepthRule.Token()}"));
 }
