@@ -1,4 +1,3 @@
-using System.Globalization;
 using SparseDsl.Data;
 using SparseDsl.Examples.CoordinateCheck;
 using static TorchSharp.torch;
@@ -57,7 +56,7 @@ public sealed class VisionFamily(VisionModel model, LabelledImages train, Labell
     };
 
     /// <inheritdoc />
-    public string Source => string.Create(CultureInfo.InvariantCulture, $"{train.Count:N0} Fashion-MNIST training images from {train.Source}");
+    public string Source => train.Source;
 
     /// <inheritdoc />
     public void Validate(CoordinateCheckSettings settings)
