@@ -23,7 +23,8 @@ public static class CoordinateCheckCommand
         string Defaults<T>(Func<CoordinateCheckSettings, T> value, Func<T, string>? format = null)
         {
             format ??= v => FormattableString.Invariant($"{v}");
-            return $"default: LMs {format(value(lm))}, convnet {format(value(convNet))}, vit {format(value(vit))}";
+            string[] each = [format(value(lm)), format(value(convNet)), format(value(vit))];
+            return each.Distinct().Count() == 1 ? $"default {each[0]}" : $"default: LMs {each[0]}, convnet {each[1]}, vit {each[2]}";
         }
         static string List<T>(IReadOnlyList<T> values) => string.Join(" ", values.Select(v => FormattableString.Invariant($"{v}")));
 
