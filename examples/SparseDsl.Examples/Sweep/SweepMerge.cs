@@ -101,7 +101,7 @@ public static class SweepMerge
         {
             var byPart = missing.GroupBy(r => assignment[r.Key]).OrderBy(g => g.Key).Select(g => parts.TryGetValue(g.Key, out string? folder)
                 ? string.Create(CultureInfo.InvariantCulture, $"part {g.Key}/{count} in {folder} lacks {g.Count()}: re-run it with --shard {g.Key}/{count} to finish it")
-                : string.Create(CultureInfo.InvariantCulture, $"part {g.Key}/{count} was not given ({g.Count()} runs; its folder is shard-{g.Key}-of-{count})"));
+                : string.Create(CultureInfo.InvariantCulture, $"part {g.Key}/{count} was not given: {g.Count()} run{(g.Count() == 1 ? "" : "s")}, in a folder shard-{g.Key}-of-{count}"));
             Add(problems, "missing", missing.Select(Label).ToList(), string.Join("; ", byPart));
         }
         if (problems.Count > 0) throw new ArgumentException($"Cannot merge: {string.Join(". ", problems)}.");
@@ -116,6 +116,6 @@ public static class SweepMerge
     {
         if (cells.Count == 0) return;
         string named = string.Join(", ", cells.Take(Named)) + (cells.Count > Named ? string.Create(CultureInfo.InvariantCulture, $" and {cells.Count - Named} more") : "");
-        problems.Add(string.Create(CultureInfo.InvariantCulture, $"{cells.Count} run{(cells.Count == 1 ? "" : "s")} {what}: {named}") + (why is null ? "" : $" ({why})"));
+        problems.Add(string.Create(CultureInfo.InvariantCulture, $"{cells.Count} run{(cells.Count == 1 ? "" : "s")} {what}: {named}") + (why is null ? "" : $"; {why}"));
     }
 }
