@@ -27,7 +27,7 @@ public static class CoordinateCheckCommand
             new Option<double>("--width-density") { Description = "Density of the width sweep", DefaultValueFactory = _ => defaults.WidthSweepDensity },
             d => d > 0 && d <= 1, "a density in (0, 1]");
         var depth = CliOptions.Positive("--depth", "Transformer blocks", defaults.Depth);
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var device = CliOptions.Device();
         var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
 
         var command = new Command("coord-check",

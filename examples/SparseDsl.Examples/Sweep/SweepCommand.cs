@@ -49,7 +49,7 @@ public static class SweepCommand
         var context = CliOptions.Positive("--context", "Sequence length in bytes", defaults.Context);
         var parallel = CliOptions.Positive("--parallel", "Runs trained at the same time", 1);
         var threads = CliOptions.Checked(new Option<int>("--threads") { Description = "Torch threads per run (default: cores / --parallel)" }, v => v > 0, "a positive integer");
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var device = CliOptions.Device();
         var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
         var shard = new Option<string?>("--shard")
         {
