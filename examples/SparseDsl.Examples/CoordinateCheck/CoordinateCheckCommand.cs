@@ -52,7 +52,7 @@ public static class CoordinateCheckCommand
         var lr = CliOptions.Checked(
             new Option<double?>("--lr") { Description = $"Base learning rate η_base, constant ({Defaults(s => s.Hyperparameters.LearningRate)})" },
             v => v > 0 && double.IsFinite(v.Value), "a positive number");
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var device = CliOptions.Device();
         var data = new Option<string?>("--data")
         {
             Description = $"LMs: train on this text file (or .gz) instead of the bundled corpus. convnet, vit: the folder of the Fashion-MNIST IDX files (default {FashionMnist.DebianDirectory})",

@@ -26,7 +26,7 @@ public static class SatBenchmarkCommand
         var pretrain = CliOptions.NonNegativeLong("--pretrain-steps", "Dense steps trained once (untimed) before both arms continue from them, as in the paper's continual pre-training; 0: both start from init", 0);
         var seed = new Option<long>("--seed") { Description = "Seed of both arms' weights, masks and batches", DefaultValueFactory = _ => defaults.Seed };
         var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var device = CliOptions.Device();
         var output = new Option<string?>("--out") { Description = "Also write the result as Markdown to this file" };
         var sat = new SatArguments();
 

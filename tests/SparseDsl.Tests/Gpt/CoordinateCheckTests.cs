@@ -29,7 +29,7 @@ public class CoordinateCheckTests
     };
 
     private static readonly Lazy<List<CoordinateCheckRow>> Rows = new(() =>
-        CoordinateCheckRunner.Run(Settings, new LanguageModelFamily(LanguageModels.Default, BundledCorpus.Open()), CPU));
+        CoordinateCheckRunner.Run(Settings, new LanguageModelFamily(LanguageModels.Default, BundledCorpus.Open()), TestDevice.Current));
 
     /// <summary>
     /// Largest over smallest, across the values of <paramref name="axis"/>, of the block's mean |output| averaged over
