@@ -36,7 +36,7 @@ public sealed class VisionCoordinateCheckTests
     private static readonly Lazy<List<CoordinateCheckRow>> Rows = new(() =>
     {
         var (train, test) = FashionMnist.Load(VisionData.Directory);
-        return CoordinateCheckRunner.Run(Settings, new VisionFamily(VisionModel.ConvNet, train, test), CPU);
+        return CoordinateCheckRunner.Run(Settings, new VisionFamily(VisionModel.ConvNet, train, test), TestDevice.Current);
     });
 
     /// <summary>
