@@ -30,10 +30,11 @@ public static class SatBenchmarkCommand
         var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
         var output = new Option<string?>("--out") { Description = "Also write the result as Markdown to this file" };
+        var threads = CliOptions.Checked(new Option<int>("--threads") { Description = "Torch threads (default: as configured, the core count)" }, v => v > 0, "a positive integer");
         var sat = new SatArguments(headRateDefault: "the MLP's, --sat-rate's");
 
         var command = new Command("sat-benchmark", "Dense vs SAT over MLP neurons vs SAT over neurons and attention heads, same model, same tokens: tokens/s ratios and validation loss");
-        foreach (var option in new Option[] { model, width, depth, steps, batch, context, sparsity, pretrain, seed, data, device, output, sat.Rate, sat.Metric, sat.HeadRate, sat.HeadMetric })
+        foreach (var option in new Option[] { model, width, depth, steps, batch, context, sparsity, pretrain, seed, data, device, output, threads, sat.Rate, sat.Metric, sat.HeadRate, sat.HeadMetric })
             command.Options.Add(option);
         command.SetAction((result, cancellation) =>
         {
@@ -54,7 +55,17 @@ public static class SatBenchmarkCommand
             // (--sat is not an option here: the arms say what trains dense.)
             config = config with { Sat = true, SatHeadRate = config.SatHeadRate ?? config.SatRate ?? SparsityAcceleration.Default.Schedule.InitialRate };
             var corpus = BundledCorpus.OpenOrDefault(config.Data);
-            var report = SatBenchmarkRunner.Run(config, result.GetValue(pretrain), corpus, DeviceSelector.Resolve(result.GetRequiredValue(device)), log, cancellation);
+            int callerThreads = get_num_threads();
+            if (result.Given(threads)) set_num_threads(result.GetValue(threads));
+            SatBenchmarkResult report;
+            try
+            {
+                report = SatBenchmarkRunner.Run(config, result.GetValue(pretrain), corpus, DeviceSelector.Resolve(result.GetRequiredValue(device)), log, cancellation);
+            }
+            finally
+            {
+                set_num_threads(callerThreads);
+            }
             string markdown = report.ToMarkdown();
             log.WriteLine();
             log.Write(markdown);

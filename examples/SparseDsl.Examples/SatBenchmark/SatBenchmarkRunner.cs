@@ -70,7 +70,7 @@ public static class SatBenchmarkRunner
             var attention = BlockTiming.Measure(layer.Attention, rungs.Select(r => r.HeadRate), config.Batch, config.Context);
             var (mlpShare, headShare) = Shares(models[2], config.Context);
             return new SatBenchmarkResult(config with { Model = typeof(TModel).Name }, mlpSettings, headSettings, config.Steps * config.Accumulate * batches.TokensPerBatch,
-                arms, mlpShare, headShare, rungs, mlp, attention, (loadStart, LoadAverage()));
+                arms, mlpShare, headShare, rungs, mlp, attention, (loadStart, LoadAverage()), Machine.Describe());
         }
         finally
         {
@@ -80,21 +80,25 @@ public static class SatBenchmarkRunner
     }
 
     // One step of each arm per step, the order rotating, so none always runs on caches another warmed (or evicted).
-    private static (List<RungTiming> Rungs, TimeSpan[] Times) Lockstep<TModel>(RunConfig config, Trainer<TModel>[] trainers, TextWriter log, CancellationToken cancellation)
+    private static (List<RungTiming> Rungs, ClockReading[] Times) Lockstep<TModel>(RunConfig config, Trainer<TModel>[] trainers, TextWriter log, CancellationToken cancellation)
         where TModel : nn.Module<Tensor, Tensor>, ILanguageModel
     {
         var rungs = new List<RungTiming>();
-        var before = new TimeSpan[3];
+        var totals = new ClockReading[3];
+        var step = new ClockReading[3];
         var metrics = new StepMetrics[3];
         long every = Math.Max(1, config.Steps / 10);
         var wall = Stopwatch.StartNew();
-        for (long step = 1; step <= config.Steps; step++)
+        for (long n = 1; n <= config.Steps; n++)
         {
             cancellation.ThrowIfCancellationRequested();
             for (int k = 0; k < 3; k++)
             {
-                int arm = (int)((step + k) % 3);
+                int arm = (int)((n + k) % 3);
+                var start = ClockReading.Now();
                 metrics[arm] = trainers[arm].TrainStep();
+                step[arm] = ClockReading.Now() - start;
+                totals[arm] += step[arm];
             }
             var heads = metrics[(int)SatArm.MlpAndHeads];
             var blocks = trainers[(int)SatArm.MlpAndHeads].Omissions;
@@ -104,14 +108,12 @@ public static class SatBenchmarkRunner
                 rung = new RungTiming(heads.OmissionRate, heads.HeadOmissionRate, Omitted(blocks.OfType<NeuronOmission>()), Omitted(blocks.OfType<HeadOmission>()));
                 rungs.Add(rung);
             }
-            var elapsed = metrics.Select(m => m.Elapsed).ToArray();
-            rung.Add(elapsed[0] - before[0], elapsed[1] - before[1], elapsed[2] - before[2]);
-            before = elapsed;
-            if (step % every == 0 || step == config.Steps)
-                log.WriteLine($"step {step,5}/{config.Steps}  loss dense {metrics[0].Loss:0.0000}  MLP {metrics[1].Loss:0.0000}  MLP+heads {heads.Loss:0.0000} " +
+            rung.Add(step);
+            if (n % every == 0 || n == config.Steps)
+                log.WriteLine($"step {n,5}/{config.Steps}  loss dense {metrics[0].Loss:0.0000}  MLP {metrics[1].Loss:0.0000}  MLP+heads {heads.Loss:0.0000} " +
                               $"(omit {heads.OmissionRate:0.###}, heads {heads.HeadOmissionRate:0.###})  tokens/s {metrics[0].TokensPerSecond:N0} / {metrics[1].TokensPerSecond:N0} / {heads.TokensPerSecond:N0}  ({wall.Elapsed:m\\:ss})");
         }
-        return ([.. rungs.OrderByDescending(r => r.NeuronRate).ThenByDescending(r => r.HeadRate)], before);
+        return ([.. rungs.OrderByDescending(r => r.NeuronRate).ThenByDescending(r => r.HeadRate)], totals);
     }
 
     // The fraction of units the blocks omit in the current step (every block of a kind follows the same ladder).
