@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using SparseDsl.Examples.Cli;
 using SparseDsl.Examples.Gpt;
+using SparseDsl.Examples.Tokenization;
 
 namespace SparseDsl.Examples.CoordinateCheck;
 
@@ -29,12 +30,14 @@ public static class CoordinateCheckCommand
         var depth = CliOptions.Positive("--depth", "Transformer blocks", defaults.Depth);
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
         var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
+        var corpus = new CorpusArguments();
 
         var command = new Command("coord-check",
             "Reproduce the paper's coordinate check (Fig. 5): short runs of an LM across SP/μP/SμPar × density and × width; writes coord-check.csv, coord-check-density.png and coord-check-width.png")
         {
             model, output, steps, seeds, densities, width, widths, widthDensity, depth, device, data,
         };
+        foreach (var option in corpus.All) command.Options.Add(option);
         command.SetAction(result =>
         {
             var settings = defaults with
@@ -48,21 +51,23 @@ public static class CoordinateCheckCommand
                 WidthSweepDensity = result.GetValue(widthDensity),
                 Depth = result.GetValue(depth),
             };
-            return Run(settings, result.GetRequiredValue(output), result.GetRequiredValue(device), result.GetValue(data), result.InvocationConfiguration.Output);
+            var source = corpus.Bind(result, new RunConfig { Data = result.GetValue(data) });
+            return Run(settings, result.GetRequiredValue(output), result.GetRequiredValue(device), source.Data, result.InvocationConfiguration.Output, source.Tokens);
         });
         return command;
     }
 
     /// <summary>Runs the grid and writes the CSV, the plots and a summary; returns the exit code.</summary>
-    public static int Run(CoordinateCheckSettings settings, string output, string device, string? data, TextWriter log)
+    public static int Run(CoordinateCheckSettings settings, string output, string device, string? data, TextWriter log, string? tokens = null)
     {
         var resolved = DeviceSelector.Resolve(device);
+        using var corpus = TrainingCorpus.Open(data, tokens);
         // Before anything is written: the largest cell must fit the machine (cells run one at a time).
         var largest = settings.Cells()
-            .Select(c => MemoryCheck.Estimate(LanguageModels.Named(settings.Model), c.Width, new ModelOptions { Sparsity = 1 - c.Density, Depth = settings.Depth }, settings.Batch, settings.Context))
+            .Select(c => MemoryCheck.Estimate(LanguageModels.Named(settings.Model), c.Width,
+                new ModelOptions { Sparsity = 1 - c.Density, Depth = settings.Depth, Vocabulary = corpus.ModelVocabulary }, settings.Batch, settings.Context))
             .MaxBy(e => e.TotalBytes);
         largest?.EnsureFits(TrainingMemoryEstimate.MachineBytes());
-        using var corpus = BundledCorpus.OpenOrDefault(data);
         log.WriteLine($"Coordinate check of {settings.Model}: {settings.RunCount} runs of {settings.Steps} steps on {corpus.Source}, writing to {output}");
         var watch = Stopwatch.StartNew();
         var rows = CoordinateCheckRunner.Run(settings, corpus, resolved, line => log.WriteLine($"{line}  ({watch.Elapsed.TotalSeconds:0}s)"));

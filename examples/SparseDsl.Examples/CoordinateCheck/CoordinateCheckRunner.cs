@@ -1,4 +1,5 @@
 using SparseDsl.Data;
+using SparseDsl.Examples.Tokenization;
 using SparseDsl.Examples.Gpt;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ public static class CoordinateCheckRunner
     public const string Attention = "attention", Mlp = "mlp";
 
     /// <summary>Runs the whole grid on <paramref name="text"/>; <paramref name="progress"/> hears of each finished run.</summary>
-    public static List<CoordinateCheckRow> Run(CoordinateCheckSettings settings, TextCorpus text, Device device, Action<string>? progress = null)
+    public static List<CoordinateCheckRow> Run(CoordinateCheckSettings settings, TrainingCorpus text, Device device, Action<string>? progress = null)
     {
         var rows = new List<CoordinateCheckRow>();
         int done = 0;
@@ -35,7 +36,7 @@ public static class CoordinateCheckRunner
     }
 
     /// <summary>One training run of <see cref="CoordinateCheckSettings.Model"/>; one row per (step, block kind).</summary>
-    public static IEnumerable<CoordinateCheckRow> RunOne(CoordinateCheckSettings settings, Parameterization parameterization, int width, double density, int seed, TextCorpus text, Device device)
+    public static IEnumerable<CoordinateCheckRow> RunOne(CoordinateCheckSettings settings, Parameterization parameterization, int width, double density, int seed, TrainingCorpus text, Device device)
     {
         var options = new ModelOptions
         {
@@ -43,9 +44,10 @@ public static class CoordinateCheckRunner
             Hyperparameters = settings.Hyperparameters,
             Sparsity = 1 - density,
             Depth = settings.Depth,
+            Vocabulary = text.ModelVocabulary,
         };
         var entry = LanguageModels.Named(settings.Model);
-        var batches = new NextTokenBatches(text, settings.Batch, settings.Context, seed);
+        var batches = text.Batches(settings.Batch, settings.Context, seed);
         return entry.Train(entry.Recipe(width, seed, options), BareSteps(settings), batches, device,
             new Measure(settings.Steps, parameterization, width, density, seed));
     }

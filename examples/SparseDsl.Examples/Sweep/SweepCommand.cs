@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using SparseDsl.Examples.Cli;
 using SparseDsl.Examples.Gpt;
+using SparseDsl.Examples.Tokenization;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Examples.Sweep;
@@ -44,17 +45,19 @@ public static class SweepCommand
         var steps = CliOptions.PositiveLong("--steps", "Training steps per run", defaults.Steps);
         var depth = CliOptions.Positive("--depth", "Transformer blocks", defaults.Depth);
         var batch = CliOptions.Positive("--batch", "Sequences per step", defaults.Batch);
-        var context = CliOptions.Positive("--context", "Sequence length in bytes", defaults.Context);
+        var context = CliOptions.Positive("--context", "Sequence length in tokens (bytes, unless --tokens)", defaults.Context);
         var parallel = CliOptions.Positive("--parallel", "Runs trained at the same time", 1);
         var threads = CliOptions.Checked(new Option<int>("--threads") { Description = "Torch threads per run (default: cores / --parallel)" }, v => v > 0, "a positive integer");
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
         var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
+        var corpus = new CorpusArguments();
 
         var command = new Command("sweep",
             "Learning-rate sweep (μTransfer, the paper's Fig. 1): SP/μP/SμPar × sparsity × width × base LR; writes sweep.csv, summary.md and a plot per width. Resumable.")
         {
             model, output, parameterizations, sparsities, widths, lrs, seeds, steps, depth, batch, context, parallel, threads, device, data,
         };
+        foreach (var option in corpus.All) command.Options.Add(option);
         command.SetAction((result, cancellation) =>
         {
             var settings = defaults with
@@ -71,6 +74,8 @@ public static class SweepCommand
                 Context = result.GetValue(context),
                 Data = result.GetValue(data),
             };
+            var source = corpus.Bind(result, new RunConfig { Data = settings.Data });
+            settings = settings with { Tokens = source.Tokens, Tokenizer = source.Tokenizer, Vocabulary = source.Vocabulary };
             int parallelRuns = result.GetValue(parallel);
             int threadsPerRun = result.Given(threads) ? result.GetValue(threads) : Math.Max(1, Environment.ProcessorCount / parallelRuns);
             return Task.FromResult(Run(settings, result.GetRequiredValue(output), result.GetRequiredValue(device), parallelRuns, threadsPerRun,
@@ -88,7 +93,8 @@ public static class SweepCommand
         var largest = settings.Runs().Select(settings.Config)
             .Select(c => MemoryCheck.Estimate(LanguageModels.Named(c.Model), c.Width, c.ModelOptions, c.Batch, c.Context)).MaxBy(e => e.TotalBytes);
         largest?.EnsureFits(TrainingMemoryEstimate.MachineBytes(), parallelRuns);
-        using var corpus = BundledCorpus.OpenOrDefault(settings.Data);
+        using var corpus = TrainingCorpus.Open(settings.Data, settings.Tokens);
+        corpus.EnsureTokenizer(settings.Tokenizer, "the sweep expects");
         Directory.CreateDirectory(output);
         CheckSharedSettings(settings, Path.Combine(output, SettingsFile));
 
@@ -110,7 +116,7 @@ public static class SweepCommand
     }
 
     private static int RunGrid(SweepSettings settings, string output, Device resolved, int parallelRuns, int threadsPerRun, TextWriter log,
-        SparseDsl.Data.TextCorpus corpus, SweepCsv csv, IReadOnlyList<SweepRun> all, List<SweepRun> todo, CancellationToken cancellation)
+        TrainingCorpus corpus, SweepCsv csv, IReadOnlyList<SweepRun> all, List<SweepRun> todo, CancellationToken cancellation)
     {
         log.WriteLine(Cost(settings, all.Count, todo, corpus.Source, parallelRuns, threadsPerRun));
 
@@ -146,7 +152,11 @@ public static class SweepCommand
         string summary = SweepAnalysis.Markdown(optima);
         File.WriteAllText(Path.Combine(output, SummaryFile), summary);
         foreach (int width in settings.Widths.Order())
-            SweepPlot.Write(records, width, Path.Combine(output, $"sweep-width-{width}.png"));
+        {
+            string path = Path.Combine(output, $"sweep-width-{width}.png");
+            if (corpus.IsTokenFile) SweepPlot.Write(records, width, path, yLabel: $"validation loss (nats/token, {corpus.Tokenizer})");
+            else SweepPlot.Write(records, width, path);
+        }
         log.WriteLine(summary);
         log.WriteLine($"Wrote {csv.Path}, {Path.Combine(output, SummaryFile)} and sweep-width-*.png in {watch.Elapsed:hh\\:mm\\:ss}.");
         return ExitCodes.Success;
@@ -197,7 +207,9 @@ public static class SweepCommand
     /// </summary>
     public static string SharedSettings(SweepSettings settings) => string.Create(CultureInfo.InvariantCulture,
         $"steps={settings.Steps}\ndepth={settings.Depth}\nbatch={settings.Batch}\ncontext={settings.Context}\ndata={settings.Data ?? "bundled"}\n")
-        + (settings.Model == LegacyModel ? "" : $"model={settings.Model}\n");
+        + (settings.Model == LegacyModel ? "" : $"model={settings.Model}\n")
+        // Only token-file sweeps write these, so every folder of a text sweep still resumes.
+        + (settings.Tokens is null ? "" : $"tokens={settings.Tokens}\ntokenizer={settings.Tokenizer}\n");
 
     // The model of a settings file with no model= line: every sweep before the line existed trained GptLm.
     private const string LegacyModel = nameof(GptLm);
