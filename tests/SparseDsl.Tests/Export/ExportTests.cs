@@ -76,6 +76,16 @@ public sealed class ExportTests : IDisposable
         WeightExport.Write(model, path, new ExportOptions { Fold = true });
         var file = SafeTensors.Open(path);
         Assert.Equal("true", file.Metadata[ExportMetadata.Folded]);
+        // The metadata describes the file: nothing left to multiply, nothing tied, plain attention; what was folded is kept.
+        Assert.Equal("{}", file.Metadata[ExportMetadata.Tied]);
+        Assert.All(JsonSerializer.Deserialize<Dictionary<string, double>>(file.Metadata[ExportMetadata.Multipliers])!.Values, m => Assert.Equal(1.0, m));
+        Assert.Equal(model.Embed.ForwardMultiplier, JsonSerializer.Deserialize<Dictionary<string, double>>(file.Metadata[ExportMetadata.FoldedMultipliers])!["embed.weight"]);
+        using (var attention = JsonDocument.Parse(file.Metadata[ExportMetadata.Attention]))
+        {
+            var first = attention.RootElement.GetProperty("blocks.0.attention.attention");
+            Assert.Equal(1 / Math.Sqrt(32), first.GetProperty("logit_scale").GetDouble());
+            Assert.Equal(1.0 / 32, first.GetProperty("folded_logit_scale").GetDouble());
+        }
         Assert.DoesNotContain(file.Entries, e => e.Name.EndsWith(".mask", StringComparison.Ordinal));
         var state = model.state_dict();
         double alphaIn = model.Embed.ForwardMultiplier, readout = model.LmHead.ForwardMultiplier, query = 1.0 / 32 * Math.Sqrt(32);
