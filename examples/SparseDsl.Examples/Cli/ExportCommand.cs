@@ -10,12 +10,12 @@ namespace SparseDsl.Examples.Cli;
 /// densities and tokenizer in the metadata; <c>--fold</c> multiplies every forward multiplier into the weights so a plain
 /// PyTorch transformer reproduces the logits (docs/export.md).
 /// </summary>
-internal static class ExportCommand
+public static class ExportCommand
 {
     /// <summary>Metadata keys the CLI adds: the run's settings and step, so <c>import</c> gives back a checkpoint <c>sample</c> reads.</summary>
     public const string RunConfigKey = "run_config", StepKey = "step";
 
-    public static Command Create()
+    internal static Command Create()
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by train", Required = true };
         var output = new Option<string>("--out") { Description = "The file to write (replaced atomically if it exists)", Required = true };

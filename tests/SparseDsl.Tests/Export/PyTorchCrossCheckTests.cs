@@ -25,7 +25,7 @@ public sealed class PyTorchFactAttribute : FactAttribute
 /// same logits in a plain PyTorch transformer (scripts/pytorch_crosscheck.py: nn.Embedding, nn.Linear, 1/√d_head
 /// attention), and exported unfolded, the same logits with the metadata's multipliers applied by hand in Python.
 /// </summary>
-public sealed class PyTorchCrossCheckTests : IDisposable
+public sealed class PyTorchCrossCheckTests(Xunit.Abstractions.ITestOutputHelper log) : IDisposable
 {
     // max |ours − theirs| / max |theirs|: float32 logits computed in another order differ by a few ulps of the largest.
     private const double Tolerance = 1e-4;
@@ -45,6 +45,7 @@ public sealed class PyTorchCrossCheckTests : IDisposable
             checks.AddRange(Exports(untied, "untied-bytes", 256));
 
         var (code, output, error) = RunScript(python, checks);
+        log.WriteLine(output);
         Assert.True(code == 0, $"the cross-check failed (exit {code}):\n{output}\n{error}");
         var results = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
         Assert.Equal(4, results.Count);
