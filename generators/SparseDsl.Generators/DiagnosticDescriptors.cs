@@ -96,7 +96,7 @@ internal static class DiagnosticDescriptors
         "'{0}' reads {1} but is fed the output of '{2}', which writes {3}; make '{2}'.Out and '{0}'.In the same dimension expression");
 
     public static readonly DiagnosticDescriptor BadSparsityAcceleratedBlock = Error(
-        "SDSL013", "[SparsityAccelerated] needs an MLP block",
+        "SDSL013", "[SparsityAccelerated] needs an MLP or attention block",
         "[SparsityAccelerated] on '{0}': {1}");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> All = new()

@@ -27,8 +27,14 @@ internal sealed class PlainProgress(TextWriter output, long logEvery, Tokenizati
 
     public void OnCheckpoint(long step, string path) => output.WriteLine($"checkpoint: step {step} saved to {path}");
 
-    /// <summary>The SAT omission rate of the step, when it omitted neurons.</summary>
-    internal static string Omission(StepMetrics m) => m.OmissionRate > 0 ? $"SAT omit {m.OmissionRate:0.###}  " : "";
+    /// <summary>The SAT omission rates of the step, when it omitted MLP neurons or attention heads: <c>SAT omit 0.5, heads 0.25</c>.</summary>
+    internal static string Omission(StepMetrics m) => (m.OmissionRate > 0, m.HeadOmissionRate > 0) switch
+    {
+        (true, true) => $"SAT omit {m.OmissionRate:0.###}, heads {m.HeadOmissionRate:0.###}  ",
+        (true, false) => $"SAT omit {m.OmissionRate:0.###}  ",
+        (false, true) => $"SAT omit heads {m.HeadOmissionRate:0.###}  ",
+        _ => "",
+    };
 
     /// <summary>Remaining time at this process's pace so far.</summary>
     internal static string Eta(StepMetrics m, long firstStep = 1)

@@ -81,6 +81,12 @@ public sealed record RunConfig
     /// <summary>SAT's importance metric (null: as declared).</summary>
     public NeuronImportance? SatMetric { get; init; }
 
+    /// <summary>SAT's first-rung omission rate of attention heads (null: as declared; the examples declare 0).</summary>
+    public double? SatHeadRate { get; init; }
+
+    /// <summary>SAT's head importance metric (null: <see cref="SatMetric"/>, else the default).</summary>
+    public NeuronImportance? SatHeadMetric { get; init; }
+
     /// <summary>Training text (null: the bundled corpus, unless <see cref="Tokens"/> is set).</summary>
     public string? Data { get; init; }
 
@@ -114,6 +120,7 @@ public sealed record RunConfig
         GradientClipNorm = Clip,
         AccumulationSteps = Accumulate,
         Acceleration = Acceleration,
+        HeadAcceleration = HeadAcceleration,
         RunConfig = ToJson(),
     };
 
@@ -130,6 +137,26 @@ public sealed record RunConfig
             {
                 Schedule = declared.Schedule with { InitialRate = SatRate ?? declared.Schedule.InitialRate },
                 Metric = SatMetric ?? declared.Metric,
+            };
+        }
+    }
+
+    /// <summary>
+    /// The run's SAT override of the attention-head blocks: dense when SAT is off, the default ladder at
+    /// <see cref="SatHeadRate"/> when it is given (the same ladder shape as the MLP's), otherwise the declared values.
+    /// </summary>
+    [JsonIgnore]
+    public SparsityAcceleration? HeadAcceleration
+    {
+        get
+        {
+            if (!Sat) return SparsityAcceleration.Off;
+            if (SatHeadRate is not { } rate) return null;
+            var declared = SparsityAcceleration.Default;
+            return declared with
+            {
+                Schedule = declared.Schedule with { InitialRate = rate },
+                Metric = SatHeadMetric ?? SatMetric ?? declared.Metric,
             };
         }
     }

@@ -10,7 +10,7 @@ internal static class SampleCommand
     public static Command Create()
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by train", Required = true };
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var device = CliOptions.Device();
         var tokens = new Option<string?>("--tokens") { Description = "A token file the model should read: refused unless its tokenizer is the checkpoint's" };
         var sample = new SampleArguments();
         var command = new Command("sample", "Sample text from a trained checkpoint (temperature, top-k), decoded with the tokenizer it was trained with") { checkpoint, device, tokens };

@@ -43,7 +43,7 @@ public static class TrainCommand
         var sat = new SatArguments();
         Option[] runOptions = [.. model.All, steps, batch, context, accumulate, schedule, warmup, finalLr, clip, weightDecay, beta1, beta2, data, .. corpus.All, .. sat.All];
 
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var device = CliOptions.Device();
         var output = new Option<string?>("--out") { Description = "Run folder for checkpoint, metrics.jsonl and tensorboard/ (default: runs/train-<time>, or the resumed checkpoint's folder)" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this checkpoint, with its saved settings" };
         var evalEvery = CliOptions.NonNegativeLong("--eval-every", "Evaluate on held-out text every N steps (0: only at the end)", 100);

@@ -56,7 +56,7 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
     {
         Log.Write(trainer.Model.Plan.Describe());
         foreach (var block in trainer.Omissions)
-            Log.WriteLine($"{block.Name}: {block.Settings}");
+            Log.WriteLine(block is HeadOmission ? $"{block.Name} ({block.Units} {block.UnitName}): {block.Settings}" : $"{block.Name}: {block.Settings}");
         Log.WriteLine($"Run folder: {folder}");
         Directory.CreateDirectory(folder);
         using var metrics = new JsonlMetricsWriter(Path.Combine(folder, TrainCommand.MetricsFile), continueAfterStep: resumeFrom is null ? null : trainer.CompletedSteps);

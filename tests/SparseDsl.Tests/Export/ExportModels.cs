@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace SparseDsl.Tests.Export;
 
-/// <summary>Briefly trained example LMs and fixed token windows, for the export tests.</summary>
+/// <summary>Briefly trained example LMs and fixed token windows, for the export tests; the models train and run on <see cref="TestDevice.Current"/>.</summary>
 internal static class ExportModels
 {
     // 80 KB of the bundled corpus: enough for short windows in both parts.
@@ -25,7 +25,7 @@ internal static class ExportModels
         string tokens = Path.Combine(folder, "small.gpt2.tokens");
         if (!File.Exists(tokens)) TokenFile.Write(tokens, Tokenizers.Named("gpt2"), text);
         using var file = TokenFile.Open(tokens);
-        var model = new GptLm(64, seed: 1, options: new ModelOptions { Vocabulary = file.Header.VocabularySize });
+        var model = new GptLm(64, TestDevice.Current, seed: 1, options: new ModelOptions { Vocabulary = file.Header.VocabularySize });
         Train(model, new NextTokenBatches(file, 2, 16, seed: 1, validationBatches: 1), steps);
         return model;
     }
@@ -34,7 +34,7 @@ internal static class ExportModels
     public static GptLmUntied TrainedUntiedBytes(int steps = 4)
     {
         using var text = SmallText();
-        var model = new GptLmUntied(64, seed: 2, options: new ModelOptions { Parameterization = Parameterization.MuP, Sparsity = 0.75 });
+        var model = new GptLmUntied(64, TestDevice.Current, seed: 2, options: new ModelOptions { Parameterization = Parameterization.MuP, Sparsity = 0.75 });
         Train(model, new NextTokenBatches(text, 2, 16, seed: 2, validationBatches: 1), steps);
         return model;
     }
@@ -45,18 +45,20 @@ internal static class ExportModels
         trainer.Run();
     }
 
-    /// <summary>Two windows of <paramref name="length"/> ids below <paramref name="vocabulary"/>, seeded.</summary>
+    /// <summary>Two windows of <paramref name="length"/> ids below <paramref name="vocabulary"/>, seeded, on the CPU.</summary>
     public static Tensor Tokens(int vocabulary, int length = 24)
     {
         var random = new Random(5);
         return tensor(Enumerable.Range(0, 2 * length).Select(_ => (long)random.Next(vocabulary)).ToArray(), [2, length]);
     }
 
-    /// <summary>The model's logits in evaluation mode (SAT off), detached.</summary>
+    /// <summary>The logits of a model on <see cref="TestDevice.Current"/> in evaluation mode (SAT off), detached, on the CPU.</summary>
     public static Tensor Logits(nn.Module<Tensor, Tensor> model, Tensor tokens)
     {
         model.eval();
         using var _ = no_grad();
-        return model.call(tokens).detach();
+        using var onDevice = tokens.to(TestDevice.Current);
+        using var logits = model.call(onDevice);
+        return logits.detach().cpu().clone();
     }
 }
