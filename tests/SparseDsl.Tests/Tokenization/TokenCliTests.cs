@@ -101,7 +101,9 @@ public sealed class TokenCliTests : IDisposable
         AssertBadInput(Invoke(["train", .. Tiny, "--tokens", SmallText(), "--out", In("r4")]), "is not a SparseDsl token file");
         AssertBadInput(Invoke(["coord-check", "--tokens", gpt2, "--tokenizer", "bytes", "--out", In("c1")]), "holds gpt2 tokens, not bytes tokens");
         AssertBadInput(Invoke(["sweep", "--tokens", In("missing.tokens"), "--out", In("s1")]), "does not exist");
-        foreach (string folder in new[] { "r1", "r2", "r3", "r4", "c1", "s1" })
+        // The vision models read images: a token file is refused before any image is loaded.
+        AssertBadInput(Invoke(["coord-check", "--model", "convnet", "--tokens", gpt2, "--data", In("no-images"), "--out", In("c2")]), "--tokens and --tokenizer are for the LMs");
+        foreach (string folder in new[] { "r1", "r2", "r3", "r4", "c1", "c2", "s1" })
             Assert.False(Directory.Exists(In(folder)), $"{folder} was created");
     }
 
@@ -125,5 +127,59 @@ public sealed class TokenCliTests : IDisposable
         // The folder of a token-file sweep refuses the bundled text, whose settings differ.
         AssertBadInput(Invoke(["sweep", "--parameterizations", "supar", "--sparsities", "0.5", "--log2-lrs", "-7", "--steps", "2",
             "--batch", "2", "--context", "16", "--depth", "1", "--widths", "32", "--out", sweep]), "records a sweep with other shared settings");
+    }
+
+    /// <remarks>On the CPU with one thread, as ShardedSweepTests: a run is then a pure function of its cell, so the merged CSV equals the whole one bit for bit.</remarks>
+    [Fact]
+    public void A_sharded_sweep_of_a_token_file_merges_into_the_unsharded_sweeps_files()
+    {
+        string tokens = Prepare("gpt2");
+        string[] grid = ["sweep", "--tokens", tokens, "--parameterizations", "supar", "--sparsities", "0.5", "--log2-lrs", "-7", "-6", "--steps", "2",
+            "--batch", "2", "--context", "16", "--depth", "1", "--widths", "32", "--threads", "1", "--device", "cpu"];
+        string whole = In("whole"), sharded = In("sharded");
+        Assert.Equal(0, Invoke([.. grid, "--out", whole]).Code);
+        for (int k = 1; k <= 2; k++)
+        {
+            var part = Invoke([.. grid, "--shard", $"{k}/2", "--out", sharded]);
+            Assert.True(part.Code == 0, part.Error);
+            var manifest = SweepManifest.Read(Path.Combine(sharded, $"shard-{k}-of-2", SweepManifest.FileName));
+            Assert.Equal((tokens, "gpt2", (int?)50_257), (manifest.Settings.Tokens, manifest.Settings.Tokenizer, manifest.Settings.Vocabulary));
+        }
+        var merged = Invoke("sweep", "merge", sharded, "--out", sharded);
+        Assert.True(merged.Code == 0, merged.Error);
+
+        static string[] Results(string folder) =>
+            File.ReadAllLines(Path.Combine(folder, SweepCommand.CsvFile)).Select(l => l[..l.LastIndexOf(',')]).ToArray(); // all but the wall time
+        Assert.Equal(3, Results(whole).Length);
+        Assert.Equal(Results(whole), Results(sharded));
+        // The merge kept the token file: the same settings file, and the plot's per-token axis.
+        foreach (string file in new[] { SweepCommand.SettingsFile, SweepCommand.SummaryFile, "sweep-width-32.png" })
+            Assert.True(File.ReadAllBytes(Path.Combine(whole, file)).SequenceEqual(File.ReadAllBytes(Path.Combine(sharded, file))), $"{file} differs");
+
+        // A part of the same grid on text is a part of another sweep.
+        string text = In("text-part");
+        Assert.Equal(0, Invoke([.. grid.Where((_, i) => i is not (1 or 2)), "--shard", "1/2", "--out", text]).Code);
+        var mixed = Invoke("sweep", "merge", Path.Combine(sharded, "shard-1-of-2"), Path.Combine(text, "shard-1-of-2"), "--out", In("mixed"));
+        Assert.Equal(ExitCodes.BadInput, mixed.Code);
+        Assert.Contains($"tokens {tokens} vs none", mixed.Error);
+    }
+
+    [Fact]
+    public void A_text_sweeps_shard_manifest_has_no_token_lines_and_reads_back_as_text()
+    {
+        var text = new SweepManifest(new SweepSettings(), new SweepShard(1, 2));
+        Assert.DoesNotContain(text.Grid(), g => g.Key is "tokens" or "tokenizer" or "vocabulary");
+        var withTokens = text with { Settings = text.Settings with { Tokens = "a.tokens", Tokenizer = "cl100k", Vocabulary = 100_277 } };
+        Assert.NotEqual(text.Fingerprint, withTokens.Fingerprint);
+        string folder = In("manifests");
+        Directory.CreateDirectory(folder);
+        foreach (var manifest in new[] { text, withTokens })
+        {
+            manifest.Write(folder);
+            var read = SweepManifest.Read(Path.Combine(folder, SweepManifest.FileName));
+            Assert.Equal(manifest.ToText(), read.ToText());
+            Assert.Equal((manifest.Settings.Tokens, manifest.Settings.Tokenizer, manifest.Settings.Vocabulary), (read.Settings.Tokens, read.Settings.Tokenizer, read.Settings.Vocabulary));
+        }
+        Assert.Equal(["tokens none vs a.tokens", "tokenizer none vs cl100k", "vocabulary none vs 100277"], text.Differences(withTokens));
     }
 }
