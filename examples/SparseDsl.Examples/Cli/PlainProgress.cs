@@ -4,8 +4,9 @@ namespace SparseDsl.Examples.Cli;
 /// Progress as plain lines, for logs and pipes (CI greps the <c>step … loss …</c> lines): the first step, every
 /// <c>logEvery</c>-th step and the last, then evaluations and checkpoints as they happen.
 /// </summary>
-internal sealed class PlainProgress(TextWriter output, long logEvery) : ITrainingObserver
+internal sealed class PlainProgress(TextWriter output, long logEvery, Tokenization.LossUnits? units = null) : ITrainingObserver
 {
+    private readonly Tokenization.LossUnits _units = units ?? Tokenization.LossUnits.Bytes;
     private long _firstStep = 1;
 
     public void OnStart(long firstStep, long totalSteps)
@@ -22,7 +23,7 @@ internal sealed class PlainProgress(TextWriter output, long logEvery) : ITrainin
         output.WriteLine($"step {m.Step,5}/{m.TotalSteps}  loss {m.Loss:0.0000}  lr {m.LearningRate:0.00e+00}  grad-norm {m.GradientNorm:0.000}  {Omission(m)}{m.TokensPerSecond:N0} tokens/s  RSS {m.ResidentMiB:N0} MiB  ETA {Eta(m, _firstStep)}");
     }
 
-    public void OnEvaluation(EvaluationMetrics m) => output.WriteLine($"validation loss {m.Loss:0.0000} nats/byte at step {m.Step}");
+    public void OnEvaluation(EvaluationMetrics m) => output.WriteLine($"validation loss {_units.Describe(m.Loss)} at step {m.Step}");
 
     public void OnCheckpoint(long step, string path) => output.WriteLine($"checkpoint: step {step} saved to {path}");
 

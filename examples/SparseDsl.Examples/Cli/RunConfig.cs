@@ -87,8 +87,17 @@ public sealed record RunConfig
     /// <summary>SAT's head importance metric (null: <see cref="SatMetric"/>, else the default).</summary>
     public NeuronImportance? SatHeadMetric { get; init; }
 
-    /// <summary>Training text (null: the bundled corpus).</summary>
+    /// <summary>Training text (null: the bundled corpus, unless <see cref="Tokens"/> is set).</summary>
     public string? Data { get; init; }
+
+    /// <summary>A token file made by <c>prepare</c> to train on instead of text (null: text, one token per byte).</summary>
+    public string? Tokens { get; init; }
+
+    /// <summary>The tokenizer the model reads and writes (<c>bytes</c> unless trained on a token file): <c>sample</c> decodes with it.</summary>
+    public string Tokenizer { get; init; } = Tokenization.Tokenizers.Default;
+
+    /// <summary>The model's vocabulary when it is not the declared 256 bytes (a BPE tokenizer's), else null.</summary>
+    public int? Vocabulary { get; init; }
 
     /// <summary>The model options this config gives.</summary>
     [JsonIgnore]
@@ -98,6 +107,7 @@ public sealed record RunConfig
         Hyperparameters = new BaseHyperparameters(InitStd, LearningRate, InputAlpha, OutputAlpha),
         Sparsity = Sparsity,
         Depth = Depth,
+        Vocabulary = Vocabulary,
     };
 
     /// <summary>The trainer settings this config gives (checkpointing and evaluation cadence are added by the caller).</summary>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using SparseDsl.Data;
 using SparseDsl.Examples.Cli;
 using SparseDsl.Examples.Gpt;
+using SparseDsl.Examples.Tokenization;
 using SparseDsl.Examples.Vision;
 using static TorchSharp.torch;
 
@@ -57,12 +58,14 @@ public static class CoordinateCheckCommand
         {
             Description = $"LMs: train on this text file (or .gz) instead of the bundled corpus. convnet, vit: the folder of the Fashion-MNIST IDX files (default {FashionMnist.DebianDirectory})",
         };
+        var corpus = new CorpusArguments();
 
         var command = new Command("coord-check",
             "Reproduce the paper's coordinate check (Fig. 5): short runs of an LM or a vision model across SP/μP/SμPar × density and × width; writes coord-check.csv, coord-check-density.png and coord-check-width.png")
         {
             model, output, steps, seeds, densities, width, widths, widthDensity, depth, batch, lr, device, data,
         };
+        foreach (var option in corpus.All) command.Options.Add(option);
         command.SetAction(result =>
         {
             var (lmEntry, visionModel) = Family(result.GetRequiredValue(model))!.Value;
@@ -86,11 +89,14 @@ public static class CoordinateCheckCommand
             string folder = result.GetRequiredValue(output);
             if (visionModel is { } vision)
             {
+                if (result.Given(corpus.Tokens) || result.Given(corpus.Tokenizer))
+                    throw new ArgumentException("--tokens and --tokenizer are for the LMs; convnet and vit read Fashion-MNIST images from --data.");
                 var (train, test) = VisionCommand.LoadData(result.GetValue(data) ?? FashionMnist.DebianDirectory, VisionFamily.TrainLimit, testLimit: 1);
                 return Run(settings, new VisionFamily(vision, train, test), folder, resolved, log);
             }
-            using var corpus = BundledCorpus.OpenOrDefault(result.GetValue(data));
-            return Run(settings, new LanguageModelFamily(lmEntry!, corpus), folder, resolved, log);
+            var source = corpus.Bind(result, new RunConfig { Data = result.GetValue(data) });
+            using var training = TrainingCorpus.Open(source.Data, source.Tokens);
+            return Run(settings, new LanguageModelFamily(lmEntry!, training), folder, resolved, log);
         });
         return command;
     }

@@ -1,18 +1,19 @@
-using SparseDsl.Data;
 using SparseDsl.Examples.Cli;
 using SparseDsl.Examples.Gpt;
+using SparseDsl.Examples.Tokenization;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Examples.CoordinateCheck;
 
 /// <summary>
-/// The LMs of <see cref="LanguageModels"/> in the coordinate check: next-byte batches of
-/// <see cref="CoordinateCheckSettings.Batch"/> × <see cref="CoordinateCheckSettings.Context"/> from a text corpus, and the
-/// output of every layer's attention and MLP sub-block (<see cref="ITransformerLayer"/>), averaged over the layers.
+/// The LMs of <see cref="LanguageModels"/> in the coordinate check: next-token batches of
+/// <see cref="CoordinateCheckSettings.Batch"/> × <see cref="CoordinateCheckSettings.Context"/> from a text corpus (one
+/// token per byte) or a token file (the model then takes the tokenizer's vocabulary), and the output of every layer's
+/// attention and MLP sub-block (<see cref="ITransformerLayer"/>), averaged over the layers.
 /// </summary>
 /// <param name="model">The LM.</param>
-/// <param name="text">The corpus the batches are drawn from; the caller owns it.</param>
-public sealed class LanguageModelFamily(LanguageModelEntry model, TextCorpus text) : ICoordinateCheckFamily
+/// <param name="corpus">The text or token file the batches are drawn from; the caller owns it (a <see cref="SparseDsl.Data.TextCorpus"/> converts).</param>
+public sealed class LanguageModelFamily(LanguageModelEntry model, TrainingCorpus corpus) : ICoordinateCheckFamily
 {
     /// <summary>Block names as they appear in rows and plots.</summary>
     public const string Attention = "attention", Mlp = "mlp";
@@ -21,7 +22,7 @@ public sealed class LanguageModelFamily(LanguageModelEntry model, TextCorpus tex
     public string Name => model.Name;
 
     /// <inheritdoc />
-    public string Source => text.Source;
+    public string Source => corpus.Source;
 
     /// <inheritdoc />
     public void Validate(CoordinateCheckSettings settings)
@@ -36,16 +37,18 @@ public sealed class LanguageModelFamily(LanguageModelEntry model, TextCorpus tex
     /// <inheritdoc />
     public TResult Train<TResult>(CoordinateCheckRun run, CoordinateCheckSettings settings, TrainerSettings trainer, Device device, Func<ProbedTraining, TResult> measure)
     {
-        var batches = new NextTokenBatches(text, settings.Batch, settings.Context, run.Seed);
+        var batches = corpus.Batches(settings.Batch, settings.Context, run.Seed);
         return model.Train(model.Recipe(run.Width, run.Seed, Options(settings, run.Parameterization, run.Density)), trainer, batches, device, new Probing<TResult>(measure));
     }
 
-    private static ModelOptions Options(CoordinateCheckSettings settings, Parameterization parameterization, double density) => new()
+    // The vocabulary is the corpus's (null for bytes: the declared 256), in the memory estimate as in the runs.
+    private ModelOptions Options(CoordinateCheckSettings settings, Parameterization parameterization, double density) => new()
     {
         Parameterization = parameterization,
         Hyperparameters = settings.Hyperparameters,
         Sparsity = 1 - density,
         Depth = settings.Depth,
+        Vocabulary = corpus.ModelVocabulary,
     };
 
     // Whichever LM the registry built: every layer's attention and MLP sub-blocks.

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using SparseDsl.Examples.Cli;
 using SparseDsl.Examples.Gpt;
+using SparseDsl.Examples.Tokenization;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Examples.Sweep;
@@ -46,7 +47,7 @@ public static class SweepCommand
         var steps = CliOptions.PositiveLong("--steps", "Training steps per run", defaults.Steps);
         var depth = CliOptions.Positive("--depth", "Transformer blocks", defaults.Depth);
         var batch = CliOptions.Positive("--batch", "Sequences per step", defaults.Batch);
-        var context = CliOptions.Positive("--context", "Sequence length in bytes", defaults.Context);
+        var context = CliOptions.Positive("--context", "Sequence length in tokens (bytes, unless --tokens)", defaults.Context);
         var parallel = CliOptions.Positive("--parallel", "Runs trained at the same time", 1);
         var threads = CliOptions.Checked(new Option<int>("--threads") { Description = "Torch threads per run (default: cores / --parallel)" }, v => v > 0, "a positive integer");
         var device = CliOptions.Device();
@@ -55,6 +56,7 @@ public static class SweepCommand
         {
             Description = $"Run one part of the grid, balanced by FLOPs, into --out/shard-K-of-N: {SweepShard.Forms}. Join the parts with 'sweep merge'",
         };
+        var corpus = new CorpusArguments();
 
         var command = new Command("sweep",
             "Learning-rate sweep (μTransfer, the paper's Fig. 1): SP/μP/SμPar × sparsity × width × base LR; writes sweep.csv, summary.md and a plot per width. Resumable.")
@@ -62,6 +64,7 @@ public static class SweepCommand
             model, output, parameterizations, sparsities, widths, lrs, seeds, steps, depth, batch, context, parallel, threads, device, data, shard,
             SweepMergeCommand.Create(),
         };
+        foreach (var option in corpus.All) command.Options.Add(option);
         command.SetAction((result, cancellation) =>
         {
             var settings = defaults with
@@ -78,6 +81,8 @@ public static class SweepCommand
                 Context = result.GetValue(context),
                 Data = result.GetValue(data),
             };
+            var source = corpus.Bind(result, new RunConfig { Data = settings.Data });
+            settings = settings with { Tokens = source.Tokens, Tokenizer = source.Tokenizer, Vocabulary = source.Vocabulary };
             int parallelRuns = result.GetValue(parallel);
             int threadsPerRun = result.Given(threads) ? result.GetValue(threads) : Math.Max(1, Environment.ProcessorCount / parallelRuns);
             var part = result.GetValue(shard) is { } spec ? SweepShard.Parse(spec, Environment.GetEnvironmentVariable) : null;
@@ -99,7 +104,8 @@ public static class SweepCommand
         var largest = all.Select(settings.Config)
             .Select(c => MemoryCheck.Estimate(LanguageModels.Named(c.Model), c.Width, c.ModelOptions, c.Batch, c.Context)).MaxBy(e => e.TotalBytes);
         largest?.EnsureFits(TrainingMemoryEstimate.MachineBytes(), parallelRuns);
-        using var corpus = BundledCorpus.OpenOrDefault(settings.Data);
+        using var corpus = TrainingCorpus.Open(settings.Data, settings.Tokens);
+        corpus.EnsureTokenizer(settings.Tokenizer, "the sweep expects");
         string folder = shard is null ? output : Path.Combine(output, shard.FolderName);
         Directory.CreateDirectory(folder);
         CheckSharedSettings(settings, Path.Combine(folder, SettingsFile));
@@ -132,7 +138,7 @@ public static class SweepCommand
     }
 
     private static List<SweepRecord> RunGrid(SweepSettings settings, SweepShard? shard, int parallelRuns, int threadsPerRun, TextWriter log,
-        SparseDsl.Data.TextCorpus corpus, SweepCsv csv, IReadOnlyList<SweepRun> all, List<SweepRun> todo, Device resolved, CancellationToken cancellation)
+        TrainingCorpus corpus, SweepCsv csv, IReadOnlyList<SweepRun> all, List<SweepRun> todo, Device resolved, CancellationToken cancellation)
     {
         log.WriteLine(Cost(settings, all.Count, todo, corpus.Source, parallelRuns, threadsPerRun, shard));
 
@@ -177,7 +183,12 @@ public static class SweepCommand
         string summary = SweepAnalysis.Markdown(optima);
         AtomicFile.Write(Path.Combine(output, SummaryFile), stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(summary)));
         foreach (int width in settings.Widths.Order())
-            SweepPlot.Write(records, width, Path.Combine(output, $"sweep-width-{width}.png"));
+        {
+            string path = Path.Combine(output, $"sweep-width-{width}.png");
+            // The settings, not an open corpus, say what a loss is per: sweep merge writes these plots with no corpus.
+            if (settings.Tokens is not null) SweepPlot.Write(records, width, path, yLabel: $"validation loss (nats/token, {settings.Tokenizer})");
+            else SweepPlot.Write(records, width, path);
+        }
         log.WriteLine(summary);
     }
 
@@ -248,7 +259,9 @@ public static class SweepCommand
     /// </summary>
     public static string SharedSettings(SweepSettings settings) => string.Create(CultureInfo.InvariantCulture,
         $"steps={settings.Steps}\ndepth={settings.Depth}\nbatch={settings.Batch}\ncontext={settings.Context}\ndata={settings.Data ?? "bundled"}\n")
-        + (settings.Model == LegacyModel ? "" : $"model={settings.Model}\n");
+        + (settings.Model == LegacyModel ? "" : $"model={settings.Model}\n")
+        // Only token-file sweeps write these, so every folder of a text sweep still resumes.
+        + (settings.Tokens is null ? "" : $"tokens={settings.Tokens}\ntokenizer={settings.Tokenizer}\n");
 
     // The model of a settings file with no model= line: every sweep before the line existed trained GptLm.
     private const string LegacyModel = nameof(GptLm);

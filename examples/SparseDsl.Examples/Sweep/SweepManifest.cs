@@ -18,11 +18,15 @@ public sealed record SweepManifest(SweepSettings Settings, SweepShard Shard)
 
     private const string Comment = "# One part of a SparseDsl sweep; `sweep merge` joins the parts of one grid. Do not edit.";
 
-    /// <summary>The grid and settings, one <c>key=value</c> each, in a fixed order; the part and its count are not included.</summary>
+    /// <summary>
+    /// The grid and settings, one <c>key=value</c> each, in a fixed order; the part and its count are not included.
+    /// A sweep of a token file ends with its <c>tokens</c>, <c>tokenizer</c> and <c>vocabulary</c>; a text sweep has no
+    /// such lines, so its manifest (and fingerprint) is the one written before token files existed.
+    /// </summary>
     public IReadOnlyList<(string Key, string Value)> Grid()
     {
         var s = Settings;
-        return
+        List<(string Key, string Value)> grid =
         [
             ("model", s.Model),
             ("parameterizations", string.Join(',', s.Parameterizations.Select(p => p.Token()))),
@@ -36,6 +40,13 @@ public sealed record SweepManifest(SweepSettings Settings, SweepShard Shard)
             ("context", I(s.Context)),
             ("data", s.Data ?? Bundled),
         ];
+        if (s.Tokens is not null)
+        {
+            grid.Add(("tokens", s.Tokens));
+            grid.Add(("tokenizer", s.Tokenizer));
+            grid.Add(("vocabulary", s.Vocabulary is { } v ? I(v) : Declared));
+        }
+        return grid;
     }
 
     /// <summary>
@@ -69,8 +80,13 @@ public sealed record SweepManifest(SweepSettings Settings, SweepShard Shard)
     /// <summary>The grid keys whose values differ between this manifest and <paramref name="other"/> (the number of parts as <c>parts</c>).</summary>
     public IReadOnlyList<string> Differences(SweepManifest other)
     {
-        var differences = Grid().Zip(other.Grid()).Where(p => p.First.Value != p.Second.Value)
-            .Select(p => $"{p.First.Key} {p.First.Value} vs {p.Second.Value}").ToList();
+        // A text sweep's grid lacks the token lines a token-file sweep's has: a missing line reads as "none".
+        var mine = Grid().ToDictionary(g => g.Key, g => g.Value);
+        var theirs = other.Grid().ToDictionary(g => g.Key, g => g.Value);
+        var differences = mine.Keys.Concat(theirs.Keys.Where(k => !mine.ContainsKey(k)))
+            .Select(k => (Key: k, First: mine.GetValueOrDefault(k, None), Second: theirs.GetValueOrDefault(k, None)))
+            .Where(p => p.First != p.Second)
+            .Select(p => $"{p.Key} {p.First} vs {p.Second}").ToList();
         if (Shard.Count != other.Shard.Count)
             differences.Add(string.Create(CultureInfo.InvariantCulture, $"parts {Shard.Count} vs {other.Shard.Count}"));
         return differences;
@@ -105,6 +121,15 @@ public sealed record SweepManifest(SweepSettings Settings, SweepShard Shard)
                 Context = ParseInt(Get("context")),
                 Data = Get("data") == Bundled ? null : Get("data"),
             };
+            if (values.ContainsKey("tokens"))
+            {
+                settings = settings with
+                {
+                    Tokens = Get("tokens"),
+                    Tokenizer = Get("tokenizer"),
+                    Vocabulary = Get("vocabulary") == Declared ? null : ParseInt(Get("vocabulary")),
+                };
+            }
             string[] shard = Get("shard").Split('/');
             if (shard.Length != 2) throw new FormatException($"shard={Get("shard")} is not K/N");
             var manifest = new SweepManifest(settings, new SweepShard(ParseInt(shard[0]), ParseInt(shard[1])));
@@ -118,7 +143,7 @@ public sealed record SweepManifest(SweepSettings Settings, SweepShard Shard)
         }
     }
 
-    private const string Bundled = "bundled";
+    private const string Bundled = "bundled", Declared = "declared", None = "none";
 
     private static List<T> List<T>(string text, Func<string, T> parse) => text.Split(',').Select(parse).ToList();
 

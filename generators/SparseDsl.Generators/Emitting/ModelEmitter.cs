@@ -58,7 +58,7 @@ internal static class ModelEmitter
         w.Line("{");
         foreach (var layer in model.Layers)
             w.Line($"    {Declaration(layer)},");
-        w.Line("});");
+        w.Line(model.Vocab is int vocab ? $"}}) {{ Vocabulary = {Invariant(vocab)} }};" : "});");
         w.Line();
     }
 
@@ -248,7 +248,7 @@ internal static class ModelEmitter
         w.Close();
     }
 
-    private static string Dimension(DimensionSpec d) => d.ScalesWithWidth
+    private static string Dimension(DimensionSpec d) => d.IsVocabulary ? $"{Runtime}Dimension.Vocabulary" : d.ScalesWithWidth
         ? $"{Runtime}Dimension.OfWidth({Invariant(d.Numerator)}, {Invariant(d.Denominator)})"
         : $"{Runtime}Dimension.Fixed({Invariant(d.FixedSize)})";
 
