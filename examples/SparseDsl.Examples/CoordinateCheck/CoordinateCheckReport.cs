@@ -149,7 +149,7 @@ public static class CoordinateCheckReport
         if (rows.Count == 0) throw new ArgumentException("No rows to plot.", nameof(rows));
         foreach (var (values, what) in new[] { (rows.Select(r => (double)r.Width), "width"), (rows.Select(r => r.Density), "density") })
             if (values.Distinct().Count() > 1) throw new ArgumentException($"Rows span several values of {what}; filter them to one first.", nameof(rows));
-        string[] blockOrder = [CoordinateCheckRunner.Stream, CoordinateCheckRunner.Attention, CoordinateCheckRunner.Mlp];
+        string[] blockOrder = [LanguageModelFamily.Stream, LanguageModelFamily.Attention, LanguageModelFamily.Mlp];
         // The grid's columns are keyed by a name: here the depth rule's display name, in the order the rows give them.
         var asGrid = rows.OrderBy(r => Array.IndexOf(blockOrder, r.Block) is var i && i < 0 ? int.MaxValue : i)
             .Select(r => new CoordinateCheckRow(DepthRuleNames.TryParse(r.DepthRule, out var rule) ? rule.DisplayName() : r.DepthRule,

@@ -7,11 +7,14 @@ public static class SweepPlot
 {
     private const int PanelWidth = 520, Height = 440;
 
+    /// <summary>The loss axis's label for a sweep of text, one token per byte.</summary>
+    public const string BytesLossLabel = "validation loss (nats/byte)";
+
     /// <summary>
     /// For a sweep with a depth axis: one PNG for <paramref name="width"/> and <paramref name="sparsity"/>, one panel per
     /// depth rule, one curve per depth (the optimum circled); diverged points are left out.
     /// </summary>
-    public static void WriteDepth(IReadOnlyList<SweepRecord> records, int width, double sparsity, string path)
+    public static void WriteDepth(IReadOnlyList<SweepRecord> records, int width, double sparsity, string path, string yLabel = BytesLossLabel)
     {
         var cells = SweepAnalysis.MeanOverSeeds(records.Where(r => r.Run.Width == width && r.Run.Sparsity == sparsity)).ToList();
         var rules = cells.Select(c => c.Cell.DepthRule).Distinct().Order().ToList();
@@ -41,7 +44,7 @@ public static class SweepPlot
             }
             plot.Title($"{rules[p].DisplayName()}, width {width}, density {1 - sparsity:0.###}");
             plot.XLabel("log₂ η_base");
-            plot.YLabel("validation loss (nats/byte)");
+            plot.YLabel(yLabel);
             plot.Axes.SetLimits(xMin, xMax, yMin, yMax);
             plot.ShowLegend(Alignment.UpperRight);
             plot.Font.Automatic();
@@ -58,7 +61,7 @@ public static class SweepPlot
     /// <param name="path">The PNG's path.</param>
     /// <param name="yLabel">The loss axis's label (default: the LM's validation loss).</param>
     /// <param name="title">Each panel's title (default: the parameterization and the width).</param>
-    public static void Write(IReadOnlyList<SweepRecord> records, int width, string path, string yLabel = "validation loss (nats/byte)",
+    public static void Write(IReadOnlyList<SweepRecord> records, int width, string path, string yLabel = BytesLossLabel,
         Func<Parameterization, string>? title = null)
     {
         var cells = SweepAnalysis.MeanOverSeeds(records.Where(r => r.Run.Width == width)).ToList();

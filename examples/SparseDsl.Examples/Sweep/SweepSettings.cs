@@ -50,8 +50,17 @@ public sealed record SweepSettings
     /// <summary>Sequence length in bytes (default 64).</summary>
     public int Context { get; init; } = 64;
 
-    /// <summary>Training text (null: the bundled corpus).</summary>
+    /// <summary>Training text (null: the bundled corpus, unless <see cref="Tokens"/> is set).</summary>
     public string? Data { get; init; }
+
+    /// <summary>A token file made by <c>prepare</c> to train on instead of text (null: text, one token per byte).</summary>
+    public string? Tokens { get; init; }
+
+    /// <summary>The tokenizer that made <see cref="Tokens"/> (<c>bytes</c> for text).</summary>
+    public string Tokenizer { get; init; } = Tokenization.Tokenizers.Default;
+
+    /// <summary>The models' vocabulary when it is not the declared 256 bytes (from the token file), else null.</summary>
+    public int? Vocabulary { get; init; }
 
     /// <summary>Every run of the grid, in a fixed order (cheapest widths first, so early results come soon).</summary>
     public IReadOnlyList<SweepRun> Runs() =>
@@ -79,6 +88,9 @@ public sealed record SweepSettings
         Batch = Batch,
         Context = Context,
         Data = Data,
+        Tokens = Tokens,
+        Tokenizer = Tokenizer,
+        Vocabulary = Vocabulary,
         Sat = false, // the sweep measures SμPar's LR transfer alone; SAT would change the trained sub-networks
     };
 
@@ -105,7 +117,7 @@ public sealed record SweepSettings
         foreach (int width in Widths)
             foreach (int depth in Depths ?? [Depth])
                 foreach (var rule in DepthRules)
-                    model.Plan(width, new ModelOptions { Depth = depth, DepthRule = rule });
+                    model.Plan(width, new ModelOptions { Depth = depth, DepthRule = rule, Vocabulary = Vocabulary });
     }
 }
 

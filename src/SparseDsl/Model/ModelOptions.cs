@@ -29,6 +29,12 @@ public sealed record ModelOptions
     /// </summary>
     public DepthRule DepthRule { get; init; } = DepthRule.None;
 
+    /// <summary>
+    /// When set, the size of the dimension <c>"vocab"</c> (e.g. a tokenizer's vocabulary), in place of
+    /// <see cref="WidthAttribute.Vocab"/>. Positive; finite, so it changes no scaling multiplier.
+    /// </summary>
+    public int? Vocabulary { get; init; }
+
     /// <summary>The default options: SμPar with the paper's hyperparameters and the declared sparsities and depths.</summary>
     public static ModelOptions Default { get; } = new();
 }

@@ -31,7 +31,7 @@ public class DepthCoordinateCheckTests
         DepthCoordinateCheckSummary.Lines(CoordinateCheckRunner.RunDepth(Settings, BundledCorpus.Open(), CPU)));
 
     private static DepthCoordinateCheckSummary.Line Stream(DepthRule rule) =>
-        Lines.Value.Single(l => l.DepthRule == rule.Token() && l.Block == CoordinateCheckRunner.Stream);
+        Lines.Value.Single(l => l.DepthRule == rule.Token() && l.Block == LanguageModelFamily.Stream);
 
     // Slopes of log₂ |stream| on log₂ L. Measured here (2 seeds): none +0.51 at init, +0.65 after updates; depth-μP +0.02,
     // −0.19; CompleteP −0.46, −0.38. The bounds sit between the regimes, ±0.2 or more from every measured value.

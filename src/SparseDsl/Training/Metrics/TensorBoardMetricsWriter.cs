@@ -4,7 +4,7 @@ namespace SparseDsl;
 
 /// <summary>
 /// Writes TensorBoard event files (TorchSharp's <c>SummaryWriter</c>): <c>train/loss</c>, <c>train/grad_norm</c>,
-/// <c>train/lr</c>, <c>train/sat_omission_rate</c>, <c>train/tokens_per_second</c>, <c>train/rss_mib</c> and <c>validation/loss</c>. View with <c>tensorboard --logdir DIR</c>.
+/// <c>train/lr</c>, <c>train/sat_omission_rate</c>, <c>train/sat_head_omission_rate</c>, <c>train/tokens_per_second</c>, <c>train/rss_mib</c> and <c>validation/loss</c>. View with <c>tensorboard --logdir DIR</c>.
 /// </summary>
 public sealed class TensorBoardMetricsWriter : ITrainingObserver
 {
@@ -29,6 +29,7 @@ public sealed class TensorBoardMetricsWriter : ITrainingObserver
         _writer.add_scalar("train/grad_norm", (float)metrics.GradientNorm, step);
         _writer.add_scalar("train/lr", (float)metrics.LearningRate, step);
         _writer.add_scalar("train/sat_omission_rate", (float)metrics.OmissionRate, step);
+        _writer.add_scalar("train/sat_head_omission_rate", (float)metrics.HeadOmissionRate, step);
         _writer.add_scalar("train/tokens_per_second", (float)metrics.TokensPerSecond, step);
         _writer.add_scalar("train/rss_mib", (float)metrics.ResidentMiB, step);
     }
