@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using SparseDsl.Examples.Gpt;
 using SparseDsl.Export;
 using SparseDsl.Tests.Checkpoints;
 using static TorchSharp.torch;
@@ -66,6 +67,32 @@ public sealed class PyTorchCrossCheckTests(Xunit.Abstractions.ITestOutputHelper 
         var (code, output, _) = RunScript(python, [weights, reference]);
         Assert.Equal(1, code);
         Assert.True(JsonDocument.Parse(output.Trim()).RootElement.GetProperty("relative").GetDouble() > Tolerance);
+    }
+
+    /// <remarks>
+    /// The same seed builds the same weights under every depth rule (no init carries a depth factor), so the model
+    /// without a rule differs from the CompleteP one only in m_L^(−α) on its branches: the script must apply the
+    /// exported multiplier to match CompleteP's logits, and must not match them from the file that lacks it.
+    /// </remarks>
+    [PyTorchFact]
+    public void An_unfolded_export_under_a_depth_rule_gives_the_same_logits_with_its_residual_multiplier()
+    {
+        string python = PythonWithTorch();
+        using var deep = new GptLm(64, TestDevice.Current, seed: 3, options: new ModelOptions { DepthRule = DepthRule.CompleteP, Depth = 4 });
+        using var plain = new GptLm(64, TestDevice.Current, seed: 3, options: new ModelOptions { Depth = 4 });
+        string reference = Reference(deep, "completep", 256);
+        string weights = _folder.File("completep.safetensors"), withoutRule = _folder.File("none.safetensors");
+        WeightExport.Write(deep, weights);
+        WeightExport.Write(plain, withoutRule);
+
+        var (code, output, error) = RunScript(python, [weights, reference]);
+        log.WriteLine(output);
+        Assert.True(code == 0, $"the cross-check failed (exit {code}):\n{output}\n{error}");
+        Assert.InRange(JsonDocument.Parse(output.Trim()).RootElement.GetProperty("relative").GetDouble(), 0, Tolerance);
+
+        var (otherCode, otherOutput, _) = RunScript(python, [withoutRule, reference]);
+        Assert.Equal(1, otherCode);
+        Assert.True(JsonDocument.Parse(otherOutput.Trim()).RootElement.GetProperty("relative").GetDouble() > Tolerance);
     }
 
     private string[] Exports(nn.Module<Tensor, Tensor> model, string name, int vocabulary)
