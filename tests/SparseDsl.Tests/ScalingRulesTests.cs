@@ -77,14 +77,17 @@ public class ScalingRulesTests
         Assert.Equal(1.0, router.LearningRateMultiplier, Tol);
         Assert.Equal(0.25, router.ForwardMultiplier, Tol);
         Assert.True(router.WeightDecay);
-        // No α_output: the router's multiplier is its own, 1/m_d (α_output here is 1.5).
+        // No α_output: the router's multiplier is its own, α_router/m_d (α_output here is 1.5, α_router 1).
         Assert.Equal(0.125, rules.Weight(ParameterRole.Router, widthMultiplier: 8.0).ForwardMultiplier, Tol);
+        // A tuned α_router = 0.25 at m_d = 2: 0.125; init and LR unchanged.
+        var tuned = new ScalingRules(p, Hp with { RouterAlpha = 0.25 }).Weight(ParameterRole.Router, widthMultiplier: 2.0);
+        Assert.Equal((0.08, 1.0, 0.125), (tuned.InitStd, tuned.LearningRateMultiplier, tuned.ForwardMultiplier));
     }
 
     [Fact]
     public void Under_SP_the_router_is_a_plain_linear_layer()
     {
-        var router = new ScalingRules(Parameterization.Standard, Hp).Weight(ParameterRole.Router, widthMultiplier: 4.0);
+        var router = new ScalingRules(Parameterization.Standard, Hp with { RouterAlpha = 0.25 }).Weight(ParameterRole.Router, widthMultiplier: 4.0);
         Assert.Equal((0.08, 1.0, 1.0), (router.InitStd, router.LearningRateMultiplier, router.ForwardMultiplier));
     }
 

@@ -55,12 +55,13 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
         using var metrics = new JsonlMetricsWriter(Path.Combine(folder, TrainCommand.MetricsFile), continueAfterStep: resumeFrom is null ? null : trainer.CompletedSteps);
         var tensorboard = new TensorBoardMetricsWriter(Path.Combine(folder, "tensorboard"));
 
+        var experts = new ExpertLoadSummary();
         double validation;
         try
         {
             validation = Interactive
-                ? LiveProgress.Run(trainer.Settings.Steps, live => trainer.Run(new ObserverGroup([live, metrics, tensorboard]), cancellation))
-                : trainer.Run(new ObserverGroup([new PlainProgress(Log, LogEvery), metrics, tensorboard]), cancellation);
+                ? LiveProgress.Run(trainer.Settings.Steps, live => trainer.Run(new ObserverGroup([live, metrics, tensorboard, experts]), cancellation))
+                : trainer.Run(new ObserverGroup([new PlainProgress(Log, LogEvery), metrics, tensorboard, experts]), cancellation);
         }
         catch (TrainingDivergedException e)
         {
@@ -74,6 +75,7 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
         }
 
         Log.WriteLine($"final validation loss {validation:0.0000} nats/byte (uniform guess: {Math.Log(ByteTokenizer.VocabularySize):0.0000})");
+        experts.WriteTo(Log);
         Log.WriteLine($"checkpoint: {CheckpointPath}; metrics: {Path.Combine(folder, TrainCommand.MetricsFile)}; TensorBoard: {tensorboard.LogDirectory}");
         if (Sample.Length > 0) Log.WriteLine($"sample:\n{Sample.Run(trainer.Model, config.Context, device)}");
         return ExitCodes.Success;

@@ -8,12 +8,12 @@ namespace SparseDsl.Examples.CoordinateCheck;
 /// Runs a coordinate check: short training runs of the settings' model (any <see cref="LanguageModels"/> entry; the
 /// paper's <see cref="GptLm"/> by default) across parameterization × density and parameterization × width, with forward
 /// hooks recording the mean |output| of every layer's attention and MLP sub-block (<see cref="ITransformerLayer"/>) at
-/// every step (averaged over the blocks of a kind).
+/// every step (averaged over the blocks of a kind), and of an expert bank's router logits where the MLP is one.
 /// </summary>
 public static class CoordinateCheckRunner
 {
     /// <summary>Block kinds as they appear in rows and plots.</summary>
-    public const string Attention = "attention", Mlp = "mlp";
+    public const string Attention = "attention", Mlp = "mlp", Router = "router";
 
     /// <summary>Runs the whole grid on <paramref name="text"/>; <paramref name="progress"/> hears of each finished run.</summary>
     public static List<CoordinateCheckRow> Run(CoordinateCheckSettings settings, TextCorpus text, Device device, Action<string>? progress = null)
@@ -61,6 +61,8 @@ public static class CoordinateCheckRunner
             {
                 hooks.Add(Record(layer.Attention, Attention, sums));
                 hooks.Add(Record(layer.Mlp, Mlp, sums));
+                // An expert bank's router logits: output-like under μP and SμPar (docs/moe.md), so watched too.
+                if (layer.Mlp is IRoutedLayer routed) hooks.Add(Record(routed.Router, Router, sums));
             }
             var rows = new List<CoordinateCheckRow>();
             try

@@ -26,7 +26,7 @@ public enum ParameterRole
 
     /// <summary>
     /// An expert bank's router (width → number of experts, a finite fan-out): μP's readout case, N(0, σ²), η, forward ×
-    /// 1/m_d under μP and SμPar (docs/moe.md). Dense: a router takes no mask.
+    /// α_router/m_d under μP and SμPar (docs/moe.md). Dense: a router takes no mask.
     /// </summary>
     Router,
 

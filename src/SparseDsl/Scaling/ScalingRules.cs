@@ -94,8 +94,8 @@ public sealed class ScalingRules
             case ParameterRole.Readout:
                 return new(role, sigma, 1.0, standard ? 1.0 : Hyperparameters.OutputAlpha / widthMultiplier, WeightDecay: true);
             case ParameterRole.Router:
-                // μP's readout case with α_router = 1: E does not grow with width (docs/moe.md). Dense, so no m_ρ.
-                return new(role, sigma, 1.0, standard ? 1.0 : 1.0 / widthMultiplier, WeightDecay: true);
+                // μP's readout case: E does not grow with width (docs/moe.md). Dense, so no m_ρ.
+                return new(role, sigma, 1.0, standard ? 1.0 : Hyperparameters.RouterAlpha / widthMultiplier, WeightDecay: true);
             case ParameterRole.Hidden:
                 double effectiveWidth = Parameterization switch
                 {

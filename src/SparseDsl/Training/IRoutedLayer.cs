@@ -11,6 +11,9 @@ public interface IRoutedLayer
     /// <summary>The bank's full name (<c>blocks.0.mlp</c>).</summary>
     string BankName { get; }
 
+    /// <summary>The router whose logits decide the routing (a coordinate check records them).</summary>
+    ScaledRouter Router { get; }
+
     /// <summary>
     /// The weighted auxiliary loss (<c>c_b · L_b + c_z · L_z</c>) of the last forward pass in training mode with gradients
     /// on, and forgets it; null when there is none. The tensor belongs to no dispose scope: the caller disposes it (after
