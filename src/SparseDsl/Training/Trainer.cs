@@ -152,7 +152,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         {
             OmissionRate = _omissions.Length == 0 ? 0 : _omissions.Max(b => b.Rate),
             AuxiliaryLoss = auxiliarySum / microSteps,
-            Routing = _routed.Select(r => r.TakeStatistics()).OfType<RoutingStatistics>().ToList(),
+            Routing = _routed.Length == 0 ? Array.Empty<RoutingStatistics>() : _routed.Select(r => r.TakeStatistics()).OfType<RoutingStatistics>().ToList(),
             ResidentBytes = Environment.WorkingSet,
         };
     }

@@ -20,7 +20,7 @@ public sealed record StepMetrics(long Step, long TotalSteps, double Loss, double
     public double AuxiliaryLoss { get; init; }
 
     /// <summary>Each expert bank's routing in this step: the expert load histogram and the unweighted balance and z-losses (empty without experts).</summary>
-    public IReadOnlyList<RoutingStatistics> Routing { get; init; } = [];
+    public IReadOnlyList<RoutingStatistics> Routing { get; init; } = Array.Empty<RoutingStatistics>();
 
     /// <summary>The process's resident memory after the step (RSS on Linux), in bytes; 0 where not measured.</summary>
     public long ResidentBytes { get; init; }
