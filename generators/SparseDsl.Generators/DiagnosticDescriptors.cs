@@ -27,7 +27,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor BadDimension = Error(
         "SDSL004", "Dimension expression does not parse",
-        "{0} = \"{1}\" on '{2}' is not a dimension: {3}. Use an integer (\"784\"), \"width\", or width times/divided by integers (\"4*width\", \"width/2\").");
+        "{0} = \"{1}\" on '{2}' is not a dimension: {3}. Use an integer (\"784\"), \"width\", width times/divided by integers (\"4*width\", \"width/2\"), or \"vocab\" (the model's vocabulary).");
 
     public static readonly DiagnosticDescriptor SparsityOutOfRange = Error(
         "SDSL005", "Sparsity must be in [0, 1)",
@@ -100,7 +100,7 @@ internal static class DiagnosticDescriptors
         "'{0}' reads {1} but is fed the output of '{2}', which writes {3}; make '{2}'.Out and '{0}'.In the same dimension expression");
 
     public static readonly DiagnosticDescriptor BadSparsityAcceleratedBlock = Error(
-        "SDSL013", "[SparsityAccelerated] needs an MLP block",
+        "SDSL013", "[SparsityAccelerated] needs an MLP or attention block",
         "[SparsityAccelerated] on '{0}': {1}");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> All = new()

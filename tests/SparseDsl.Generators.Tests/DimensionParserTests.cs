@@ -20,10 +20,23 @@ public class DimensionParserTests
     }
 
     [Theory]
+    [InlineData("vocab")]
+    [InlineData(" vocab ")]
+    public void Vocab_is_the_models_vocabulary_finite_and_sized_at_run_time(string text)
+    {
+        Assert.True(DimensionParser.TryParse(text, out var d, out string error), error);
+        Assert.Equal(DimensionSpec.Vocabulary, d);
+        Assert.False(d!.ScalesWithWidth);
+        Assert.Equal("vocab", d.ToString());
+    }
+
+    [Theory]
     [InlineData("", "empty")]
     [InlineData("width*width", "more than once")]
     [InlineData("4/width", "divides by 'width'")]
-    [InlineData("vocab", "unknown name 'vocab'")]
+    [InlineData("vocb", "unknown name 'vocb' (only 'width' and 'vocab' are known)")]
+    [InlineData("2*vocab", "'vocab' stands alone")]
+    [InlineData("vocab*width", "'vocab' stands alone")]
     [InlineData("width+1", "unexpected '+'")]
     [InlineData("0*width", "zero")]
     [InlineData("7/2", "not a whole number")]

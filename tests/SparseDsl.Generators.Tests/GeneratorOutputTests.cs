@@ -19,10 +19,25 @@ public class GeneratorOutputTests
         Snapshot.Match(result.Generated["TinyLm.g.cs"], "TinyLm");
     }
 
+    [Fact]
+    public void A_run_time_vocabulary_is_declared_once_with_its_default()
+    {
+        var result = GeneratorHarness.Run(Samples.VocabLm);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.True(result.CompileErrors.Count == 0, string.Join("\n", result.CompileErrors));
+        string code = result.Generated["VocabLm.g.cs"];
+        Assert.Contains("}) { Vocabulary = 300 };", code);
+        Assert.Contains("new global::SparseDsl.EmbeddingAttribute { Rows = \"vocab\" }", code);
+        Assert.Contains("new global::SparseDsl.ReadoutAttribute { Out = \"vocab\", TiedTo = \"TokenEmbedding\" }", code);
+        // Without [Width(Vocab)] the declaration has no default, and the snapshot models keep their exact output.
+        Assert.DoesNotContain("Vocabulary", GeneratorHarness.Run(Samples.TinyLm).Generated["TinyLm.g.cs"]);
+    }
+
     [Theory]
     [InlineData(Samples.Mlp)]
     [InlineData(Samples.TinyLm)]
     [InlineData(Samples.BlockLm)]
+    [InlineData(Samples.VocabLm)]
     public void Generated_code_compiles_with_the_user_code(string source)
     {
         var result = GeneratorHarness.Run(source);

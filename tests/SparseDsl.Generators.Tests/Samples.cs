@@ -81,6 +81,24 @@ internal static class Samples
         }
         """;
 
+    /// <summary>A model whose vocabulary is a run-time size (300 unless ModelOptions.Vocabulary says otherwise), tied readout.</summary>
+    public const string VocabLm = """
+        using SparseDsl;
+        using static TorchSharp.torch;
+
+        [Width(Base = 64, Vocab = 300)]
+        partial class VocabLm
+        {
+            [Embedding(Rows = "vocab")]
+            public partial ScaledEmbedding TokenEmbedding { get; }
+
+            [Readout(Out = "vocab", TiedTo = nameof(TokenEmbedding))]
+            public partial ScaledLinear LmHead { get; }
+
+            public override Tensor forward(Tensor ids) => LmHead.call(TokenEmbedding.call(ids));
+        }
+        """;
+
     public const string TinyLm = """
         using SparseDsl;
         using static TorchSharp.torch;

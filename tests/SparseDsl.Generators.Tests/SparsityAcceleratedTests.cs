@@ -5,7 +5,8 @@ namespace SparseDsl.Generators.Tests;
 
 /// <summary>
 /// [SparsityAccelerated] blocks: the generator wires the MLP's expanding and contracting projections into the runtime
-/// NeuronOmission, and reports SDSL013 (with no code for the block) when the block has no MLP shape.
+/// NeuronOmission, or with Heads = true an attention's query/key/value and output projections and the attention itself
+/// into the runtime HeadOmission, and reports SDSL013 (with no code for the block) when the block has neither shape.
 /// </summary>
 public class SparsityAcceleratedTests
 {
@@ -48,6 +49,102 @@ public class SparsityAcceleratedTests
 
     private const string BlockFile = "Demo.Sat.SwiGlu.g.cs";
 
+    /// <summary>A Llama-style layer: grouped-query attention (4 query heads per key/value head) with SAT over heads, and a SAT MLP.</summary>
+    internal const string HeadsLm = """
+        using SparseDsl;
+        using TorchSharp.Modules;
+        using static TorchSharp.torch;
+
+        namespace Demo.Heads;
+
+        [Block]
+        [SparsityAccelerated(Heads = true, OmissionRate = 0.25, Metric = NeuronImportance.WeightMagnitude)]
+        public sealed partial class Gqa
+        {
+            [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear Q { get; }
+            [SparseLinear(Out = "width/4", Sparsity = 0.5)] public partial ScaledLinear K { get; }
+            [SparseLinear(Out = "width/4", Sparsity = 0.5)] public partial ScaledLinear V { get; }
+            [Attention(HeadDim = 16, Positions = PositionEncoding.Rope, KeyValueDim = "width/4")] public partial ScaledAttention Mix { get; }
+            [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear O { get; }
+
+            public override Tensor forward(Tensor x) => O.call(Mix.call(Q.call(x), K.call(x), V.call(x)));
+        }
+
+        [Block]
+        [SparsityAccelerated]
+        public sealed partial class Mlp
+        {
+            [SparseLinear(Out = "4*width")] public partial ScaledLinear Up { get; }
+            [SparseLinear(In = "4*width")] public partial ScaledLinear Down { get; }
+
+            public override Tensor forward(Tensor x) => Down.call(nn.functional.relu(Up.call(x)));
+        }
+
+        [Block]
+        public sealed partial class Layer
+        {
+            [Block] public partial Gqa Attention { get; }
+            [Block] public partial Mlp Feed { get; }
+
+            public override Tensor forward(Tensor x) { var h = x + Attention.call(x); return h + Feed.call(h); }
+        }
+
+        [Width(Base = 128)]
+        public sealed partial class HeadsLm
+        {
+            [Embedding(Vocab = 100)] public partial ScaledEmbedding Embed { get; }
+            [Repeat(Depth = 2)] public partial ModuleList<Layer> Layers { get; }
+            [Readout(Out = "100")] public partial ScaledLinear Head { get; }
+
+            public override Tensor forward(Tensor ids)
+            {
+                var h = Embed.call(ids);
+                foreach (var layer in Layers) h = layer.call(h);
+                return Head.call(h);
+            }
+        }
+        """;
+
+    [Fact]
+    public void A_grouped_query_attention_block_wires_q_k_v_as_inputs_o_as_output_and_the_attention_into_a_HeadOmission()
+    {
+        var result = GeneratorHarness.Run(HeadsLm);
+        Assert.Empty(result.Exceptions);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.True(result.CompileErrors.Count == 0, string.Join("\n", result.CompileErrors));
+
+        string block = result.Generated["Demo.Heads.Gqa.g.cs"];
+        Assert.Contains("global::SparseDsl.IScaledBlock, global::SparseDsl.ISparsityAcceleratedBlock", block);
+        Assert.Contains("public global::SparseDsl.HeadOmission Omission { get; }", block);
+        Assert.Contains("global::SparseDsl.UnitOmission global::SparseDsl.ISparsityAcceleratedBlock.Omission => Omission;", block);
+        Assert.Contains("Omission = new global::SparseDsl.HeadOmission(prefix, global::SparseDsl.SparsityAcceleration.From(new global::SparseDsl.SparsityAcceleratedAttribute { Heads = true, OmissionRate = 0.25d, Metric = global::SparseDsl.NeuronImportance.WeightMagnitude }), this.@mix,", block);
+        Assert.Contains("new global::SparseDsl.ScaledLinear[] { this.@q, this.@k, this.@v },", block);
+        Assert.Contains("new global::SparseDsl.ScaledLinear[] { this.@o }, seed);", block);
+        Snapshot.Match(block, "SatHeadsGqa");
+        Snapshot.Match(result.Generated["Demo.Heads.Mlp.g.cs"], "SatMlp");
+        Assert.DoesNotContain("ISparsityAcceleratedBlock", result.Generated["Demo.Heads.Layer.g.cs"]);
+    }
+
+    [Fact]
+    public void A_multi_head_attention_block_tells_inputs_from_output_by_declaration_order()
+    {
+        // Without grouped-query attention all four projections are width → width: the attention's position decides.
+        string source = Block("[SparsityAccelerated(Heads = true)]", """
+                [Linear] public partial ScaledLinear Query { get; }
+                [Linear] public partial ScaledLinear Key { get; }
+                [Linear] public partial ScaledLinear Value { get; }
+                [Attention(HeadDim = 16)] public partial ScaledAttention Attention { get; }
+                [Linear] public partial ScaledLinear Output { get; }
+            """, name: "Mha");
+        var result = GeneratorHarness.Run(source);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.True(result.CompileErrors.Count == 0, string.Join("\n", result.CompileErrors));
+        string block = result.Generated["Demo.Mha.g.cs"];
+        Assert.Contains("{ Heads = true }), this.@attention,", block);
+        Assert.Contains("new global::SparseDsl.ScaledLinear[] { this.@query, this.@key, this.@value },", block);
+        Assert.Contains("new global::SparseDsl.ScaledLinear[] { this.@output }, seed);", block);
+    }
+
     [Fact]
     public void A_swiglu_block_compiles_and_wires_gate_and_up_as_expanding_and_down_as_contracting()
     {
@@ -81,7 +178,7 @@ public class SparsityAcceleratedTests
     public void The_compiled_block_implements_the_runtime_interface()
     {
         // Generated code is compiled and loaded, not run: building a block needs TorchSharp's native backend.
-        var compilation = GeneratorHarness.Compilation(SwiGluLm);
+        var compilation = GeneratorHarness.Compilation(SwiGluLm, HeadsLm);
         GeneratorHarness.Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         using var image = new MemoryStream();
         var emitted = output.Emit(image);
@@ -96,6 +193,9 @@ public class SparsityAcceleratedTests
             Assert.True(typeof(ISparsityAcceleratedBlock).IsAssignableFrom(type));
             Assert.True(typeof(IScaledBlock).IsAssignableFrom(type));
             Assert.Equal(typeof(NeuronOmission), type.GetProperty(nameof(ISparsityAcceleratedBlock.Omission))!.PropertyType);
+            var heads = assembly.GetType("Demo.Heads.Gqa", throwOnError: true)!;
+            Assert.True(typeof(ISparsityAcceleratedBlock).IsAssignableFrom(heads));
+            Assert.Equal(typeof(HeadOmission), heads.GetProperty(nameof(ISparsityAcceleratedBlock.Omission))!.PropertyType);
             Assert.NotNull(type.GetConstructor([typeof(ModelPlan), typeof(string), typeof(long), typeof(TorchSharp.torch.Device)]));
             Assert.False(typeof(ISparsityAcceleratedBlock).IsAssignableFrom(assembly.GetType("Demo.Sat.SatLm", throwOnError: true)));
         }
@@ -212,11 +312,51 @@ public class SparsityAcceleratedTests
             """), "'Mix' (Attention) works on the hidden dimension 4*width" },
         // Hidden that does not parse.
         { Block("[SparsityAccelerated(Hidden = \"4*widht\")]", UpDown), "Hidden = \"4*widht\" does not parse: unknown name 'widht'" },
+        // An attention block without Heads = true: the MLP search fails and says how to omit heads.
+        { Block("[SparsityAccelerated]", Mha), "set Hidden to the MLP's hidden dimension; to omit the heads of this block's attention, write [SparsityAccelerated(Heads = true)]" },
+        // Heads = true without an attention shape.
+        { Block("[SparsityAccelerated(Heads = true)]", UpDown), "Heads = true omits attention heads, but the block has no [Attention] layer" },
+        { Block("[SparsityAccelerated(Heads = true, Hidden = \"4*width\")]", Mha), "with Heads = true the units are the attention's heads; remove Hidden" },
+        { Block("[SparsityAccelerated(Heads = true)]", Mha + """
+                [Attention(HeadDim = 16)] public partial ScaledAttention Second { get; }
+            """), "the block has 2 ('Attention', 'Second'); give each its own block" },
+        { Block("[SparsityAccelerated(Heads = true)]", """
+                [Attention(HeadDim = 16)] public partial ScaledAttention Attention { get; }
+                [Linear] public partial ScaledLinear Query { get; }
+                [Linear] public partial ScaledLinear Output { get; }
+            """), "no projection declared before 'Attention' writes its query dimension width" },
+        { Block("[SparsityAccelerated(Heads = true)]", """
+                [Linear] public partial ScaledLinear Query { get; }
+                [Linear] public partial ScaledLinear Key { get; }
+                [Linear] public partial ScaledLinear Value { get; }
+                [Linear] public partial ScaledLinear Output { get; }
+                [Attention(HeadDim = 16)] public partial ScaledAttention Attention { get; }
+            """), "no projection declared after 'Attention' reads its dimension width, so omitted heads could not be dropped" },
+        { Block("[SparsityAccelerated(Heads = true)]", """
+                [Linear] public partial ScaledLinear Query { get; }
+                [Attention(HeadDim = 16, KeyValueDim = "width/4")] public partial ScaledAttention Attention { get; }
+                [Linear] public partial ScaledLinear Output { get; }
+            """), "no projection declared before 'Attention' writes its key/value dimension width/4" },
+        { Block("[SparsityAccelerated(Heads = true)]", """
+                [Linear] public partial ScaledLinear Query { get; }
+                [Linear(In = "2*width")] public partial ScaledLinear Key { get; }
+                [Linear(In = "2*width")] public partial ScaledLinear Value { get; }
+                [Attention(HeadDim = 16)] public partial ScaledAttention Attention { get; }
+                [Linear] public partial ScaledLinear Output { get; }
+            """), "the projections that feed 'Attention' read different inputs ('Query' width, 'Key' 2*width, 'Value' 2*width)" },
     };
+
+    private const string Mha = """
+            [Linear] public partial ScaledLinear Query { get; }
+            [Linear] public partial ScaledLinear Key { get; }
+            [Linear] public partial ScaledLinear Value { get; }
+            [Attention(HeadDim = 16)] public partial ScaledAttention Attention { get; }
+            [Linear] public partial ScaledLinear Output { get; }
+        """;
 
     [Theory]
     [MemberData(nameof(BadBlocks))]
-    public void A_block_without_an_mlp_shape_gets_SDSL013_and_no_code(string source, string messagePart)
+    public void A_block_without_an_mlp_or_attention_shape_gets_SDSL013_and_no_code(string source, string messagePart)
     {
         var result = GeneratorHarness.Run(source);
         Assert.Empty(result.Exceptions);

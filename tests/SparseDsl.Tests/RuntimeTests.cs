@@ -34,6 +34,26 @@ public class DeviceSelectorTests
     [Fact]
     public void Unknown_device_is_an_error() =>
         Assert.Throws<ArgumentException>(() => DeviceSelector.Resolve("tpu"));
+
+    [Theory]
+    [InlineData(null, "cpu")]
+    [InlineData("", "cpu")]
+    [InlineData("  ", "cpu")]
+    [InlineData("cuda", "cuda")]
+    [InlineData(" cuda:1 ", "cuda:1")]
+    public void SPARSEDSL_DEVICE_names_the_default_device_and_unset_is_the_cpu(string? value, string expected) =>
+        Assert.Equal(expected, DeviceSelector.NameOrCpu(value));
+
+    [Fact]
+    public void The_tests_and_the_CLI_default_follow_the_one_variable()
+    {
+        // Whatever this run's SPARSEDSL_DEVICE says (the suite runs under cpu, unset, or cuda on a GPU machine).
+        Assert.Equal(DeviceSelector.Resolve(DeviceSelector.DefaultName()).type, TestDevice.Current.type);
+        var help = new StringWriter();
+        SparseDsl.Examples.Cli.CliApp.Run(["train", "--help"], help, new StringWriter());
+        Assert.Contains($"${DeviceSelector.EnvironmentVariable}", help.ToString());
+        Assert.Contains($"[default: {DeviceSelector.DefaultName()}]", help.ToString());
+    }
 }
 
 public class LearningRateScheduleTests

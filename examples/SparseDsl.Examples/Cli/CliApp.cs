@@ -7,7 +7,7 @@ using SparseDsl.Examples.Vision;
 namespace SparseDsl.Examples.Cli;
 
 /// <summary>
-/// The example's command line: <c>train</c> (the default), <c>sample</c>, <c>describe</c>, <c>coord-check</c>, <c>sweep</c>, <c>sat-benchmark</c>, <c>machine</c>, <c>vision</c> and <c>vision-sweep</c>.
+/// The example's command line: <c>train</c> (the default), <c>sample</c>, <c>prepare</c>, <c>export</c>, <c>import</c>, <c>describe</c>, <c>coord-check</c>, <c>sweep</c>, <c>sat-benchmark</c>, <c>machine</c>, <c>vision</c> and <c>vision-sweep</c>.
 /// Bad input of any kind ends in one <c>error: …</c> line and a non-zero exit code (see <see cref="ExitCodes"/>).
 /// </summary>
 public static class CliApp
@@ -28,6 +28,9 @@ public static class CliApp
         {
             TrainCommand.Create(interactive),
             SampleCommand.Create(),
+            Tokenization.PrepareCommand.Create(interactive),
+            ExportCommand.Create(),
+            ImportCommand.Create(),
             DescribeCommand.Create(),
             CoordinateCheckCommand.Create(),
             SweepCommand.Create(),

@@ -23,6 +23,16 @@ internal static class CliOptions
             v => v >= 0 && (includeOne ? v <= 1 : v < 1), includeOne ? "a number in [0, 1]" : "a number in [0, 1)");
 
     /// <summary>
+    /// <c>--device</c>: cpu, cuda or cuda:N. Its default is the device that <c>SPARSEDSL_DEVICE</c> names (CPU when unset),
+    /// so one variable moves every command, in a script or a container, to the GPU.
+    /// </summary>
+    public static Option<string> Device() => new("--device")
+    {
+        Description = $"cpu, cuda or cuda:N (default: ${DeviceSelector.EnvironmentVariable}, or cpu when it is unset)",
+        DefaultValueFactory = _ => DeviceSelector.DefaultName(),
+    };
+
+    /// <summary>
     /// How the command line spells a parameterization: its ASCII token in lower case (sp, mup, supar). Parsing goes
     /// through <see cref="ParameterizationNames.TryParse"/>, which ignores case and also takes the display names.
     /// </summary>

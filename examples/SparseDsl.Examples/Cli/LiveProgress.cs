@@ -9,15 +9,20 @@ namespace SparseDsl.Examples.Cli;
 internal sealed class LiveProgress : ITrainingObserver
 {
     private readonly ProgressTask _task;
+    private readonly Tokenization.LossUnits _units;
 
-    private LiveProgress(ProgressTask task) => _task = task;
+    private LiveProgress(ProgressTask task, Tokenization.LossUnits units)
+    {
+        _task = task;
+        _units = units;
+    }
 
-    /// <summary>Runs <paramref name="body"/> with a live bar for a run of <paramref name="totalSteps"/> steps.</summary>
-    public static T Run<T>(long totalSteps, Func<ITrainingObserver, T> body) =>
+    /// <summary>Runs <paramref name="body"/> with a live bar for a run of <paramref name="totalSteps"/> steps; losses read in <paramref name="units"/> (bytes when null).</summary>
+    public static T Run<T>(long totalSteps, Func<ITrainingObserver, T> body, Tokenization.LossUnits? units = null) =>
         AnsiConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(context => body(new LiveProgress(context.AddTask("starting", maxValue: totalSteps))));
+            .Start(context => body(new LiveProgress(context.AddTask("starting", maxValue: totalSteps), units ?? Tokenization.LossUnits.Bytes)));
 
     public void OnStart(long firstStep, long totalSteps)
     {
@@ -32,7 +37,7 @@ internal sealed class LiveProgress : ITrainingObserver
     }
 
     public void OnEvaluation(EvaluationMetrics m) =>
-        AnsiConsole.MarkupLineInterpolated($"[green]validation loss {m.Loss:0.0000}[/] nats/byte at step {m.Step}");
+        AnsiConsole.MarkupLineInterpolated($"[green]validation loss {_units.Describe(m.Loss)}[/] at step {m.Step}");
 
     public void OnCheckpoint(long step, string path) =>
         AnsiConsole.MarkupLineInterpolated($"[grey]checkpoint: step {step} saved to {path}[/]");

@@ -4,8 +4,9 @@ namespace SparseDsl.Examples.Cli;
 /// Progress as plain lines, for logs and pipes (CI greps the <c>step … loss …</c> lines): the first step, every
 /// <c>logEvery</c>-th step and the last, then evaluations and checkpoints as they happen.
 /// </summary>
-internal sealed class PlainProgress(TextWriter output, long logEvery) : ITrainingObserver
+internal sealed class PlainProgress(TextWriter output, long logEvery, Tokenization.LossUnits? units = null) : ITrainingObserver
 {
+    private readonly Tokenization.LossUnits _units = units ?? Tokenization.LossUnits.Bytes;
     private long _firstStep = 1;
 
     public void OnStart(long firstStep, long totalSteps)
@@ -22,12 +23,18 @@ internal sealed class PlainProgress(TextWriter output, long logEvery) : ITrainin
         output.WriteLine($"step {m.Step,5}/{m.TotalSteps}  loss {m.Loss:0.0000}  lr {m.LearningRate:0.00e+00}  grad-norm {m.GradientNorm:0.000}  {Omission(m)}{m.TokensPerSecond:N0} tokens/s  RSS {m.ResidentMiB:N0} MiB  ETA {Eta(m, _firstStep)}");
     }
 
-    public void OnEvaluation(EvaluationMetrics m) => output.WriteLine($"validation loss {m.Loss:0.0000} nats/byte at step {m.Step}");
+    public void OnEvaluation(EvaluationMetrics m) => output.WriteLine($"validation loss {_units.Describe(m.Loss)} at step {m.Step}");
 
     public void OnCheckpoint(long step, string path) => output.WriteLine($"checkpoint: step {step} saved to {path}");
 
-    /// <summary>The SAT omission rate of the step, when it omitted neurons.</summary>
-    internal static string Omission(StepMetrics m) => m.OmissionRate > 0 ? $"SAT omit {m.OmissionRate:0.###}  " : "";
+    /// <summary>The SAT omission rates of the step, when it omitted MLP neurons or attention heads: <c>SAT omit 0.5, heads 0.25</c>.</summary>
+    internal static string Omission(StepMetrics m) => (m.OmissionRate > 0, m.HeadOmissionRate > 0) switch
+    {
+        (true, true) => $"SAT omit {m.OmissionRate:0.###}, heads {m.HeadOmissionRate:0.###}  ",
+        (true, false) => $"SAT omit {m.OmissionRate:0.###}  ",
+        (false, true) => $"SAT omit heads {m.HeadOmissionRate:0.###}  ",
+        _ => "",
+    };
 
     /// <summary>Remaining time at this process's pace so far.</summary>
     internal static string Eta(StepMetrics m, long firstStep = 1)

@@ -84,8 +84,23 @@ public sealed record RunConfig
     /// <summary>SAT's importance metric (null: as declared).</summary>
     public NeuronImportance? SatMetric { get; init; }
 
-    /// <summary>Training text (null: the bundled corpus).</summary>
+    /// <summary>SAT's first-rung omission rate of attention heads (null: as declared; the examples declare 0).</summary>
+    public double? SatHeadRate { get; init; }
+
+    /// <summary>SAT's head importance metric (null: <see cref="SatMetric"/>, else the default).</summary>
+    public NeuronImportance? SatHeadMetric { get; init; }
+
+    /// <summary>Training text (null: the bundled corpus, unless <see cref="Tokens"/> is set).</summary>
     public string? Data { get; init; }
+
+    /// <summary>A token file made by <c>prepare</c> to train on instead of text (null: text, one token per byte).</summary>
+    public string? Tokens { get; init; }
+
+    /// <summary>The tokenizer the model reads and writes (<c>bytes</c> unless trained on a token file): <c>sample</c> decodes with it.</summary>
+    public string Tokenizer { get; init; } = Tokenization.Tokenizers.Default;
+
+    /// <summary>The model's vocabulary when it is not the declared 256 bytes (a BPE tokenizer's), else null.</summary>
+    public int? Vocabulary { get; init; }
 
     /// <summary>The model options this config gives.</summary>
     [JsonIgnore]
@@ -95,6 +110,7 @@ public sealed record RunConfig
         Hyperparameters = new BaseHyperparameters(InitStd, LearningRate, InputAlpha, OutputAlpha) { RouterAlpha = RouterAlpha },
         Sparsity = Sparsity,
         Depth = Depth,
+        Vocabulary = Vocabulary,
     };
 
     /// <summary>The trainer settings this config gives (checkpointing and evaluation cadence are added by the caller).</summary>
@@ -107,6 +123,7 @@ public sealed record RunConfig
         GradientClipNorm = Clip,
         AccumulationSteps = Accumulate,
         Acceleration = Acceleration,
+        HeadAcceleration = HeadAcceleration,
         RunConfig = ToJson(),
     };
 
@@ -123,6 +140,26 @@ public sealed record RunConfig
             {
                 Schedule = declared.Schedule with { InitialRate = SatRate ?? declared.Schedule.InitialRate },
                 Metric = SatMetric ?? declared.Metric,
+            };
+        }
+    }
+
+    /// <summary>
+    /// The run's SAT override of the attention-head blocks: dense when SAT is off, the default ladder at
+    /// <see cref="SatHeadRate"/> when it is given (the same ladder shape as the MLP's), otherwise the declared values.
+    /// </summary>
+    [JsonIgnore]
+    public SparsityAcceleration? HeadAcceleration
+    {
+        get
+        {
+            if (!Sat) return SparsityAcceleration.Off;
+            if (SatHeadRate is not { } rate) return null;
+            var declared = SparsityAcceleration.Default;
+            return declared with
+            {
+                Schedule = declared.Schedule with { InitialRate = rate },
+                Metric = SatHeadMetric ?? SatMetric ?? declared.Metric,
             };
         }
     }

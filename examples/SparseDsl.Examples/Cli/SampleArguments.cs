@@ -9,10 +9,10 @@ internal sealed class SampleArguments
 
     public Option<string> Prompt { get; } = new("--prompt") { Description = "Text the sample continues", DefaultValueFactory = _ => "The Congress " };
     public Option<int> Length { get; } = CliOptions.Checked(
-        new Option<int>("--sample-length") { Description = "Bytes to sample (0: no sample)", DefaultValueFactory = _ => 200 }, v => v >= 0, "0 or a positive integer");
+        new Option<int>("--sample-length") { Description = "Tokens to sample, bytes unless the model reads a BPE tokenizer's (0: no sample)", DefaultValueFactory = _ => 200 }, v => v >= 0, "0 or a positive integer");
     public Option<double> Temperature { get; } = CliOptions.PositiveReal("--temperature", "Sampling temperature", Defaults.Temperature);
     public Option<int> TopK { get; } = CliOptions.Checked(
-        new Option<int>("--top-k") { Description = "Sample among the K most likely bytes (0: all)", DefaultValueFactory = _ => Defaults.TopK ?? 0 }, v => v >= 0, "0 or a positive integer");
+        new Option<int>("--top-k") { Description = "Sample among the K most likely tokens (0: all)", DefaultValueFactory = _ => Defaults.TopK ?? 0 }, v => v >= 0, "0 or a positive integer");
     public Option<long> Seed { get; } = new("--sample-seed") { Description = "Seed of the sampler", DefaultValueFactory = _ => Defaults.Seed };
 
     public IEnumerable<Option> All => [Prompt, Length, Temperature, TopK, Seed];
@@ -30,10 +30,10 @@ internal sealed class SampleArguments
     }
 }
 
-/// <summary>What to sample: a prompt, how many bytes, and how.</summary>
+/// <summary>What to sample: a prompt, how many tokens, and how.</summary>
 internal sealed record SampleRequest(string Prompt, int Length, SamplingSettings Settings)
 {
-    /// <summary>The prompt and its continuation from <paramref name="model"/>, as text.</summary>
-    public string Run(TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model, int context, TorchSharp.torch.Device device) =>
-        Data.ByteTokenizer.Decode(NextTokenSampler.Sample(model, Data.ByteTokenizer.Encode(Prompt), Length, context, Settings, device));
+    /// <summary>The prompt and its continuation from <paramref name="model"/>, encoded and decoded with <paramref name="tokenizer"/>.</summary>
+    public string Run(TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model, Data.ITokenizer tokenizer, int context, TorchSharp.torch.Device device) =>
+        tokenizer.Decode(NextTokenSampler.Sample(model, tokenizer.Encode(Prompt).Select(t => (long)t).ToArray(), Length, context, Settings, device));
 }

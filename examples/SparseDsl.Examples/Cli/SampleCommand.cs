@@ -10,9 +10,10 @@ internal static class SampleCommand
     public static Command Create()
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by train", Required = true };
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var device = CliOptions.Device();
+        var tokens = new Option<string?>("--tokens") { Description = "A token file the model should read: refused unless its tokenizer is the checkpoint's" };
         var sample = new SampleArguments();
-        var command = new Command("sample", "Sample text from a trained checkpoint (temperature, top-k)") { checkpoint, device };
+        var command = new Command("sample", "Sample text from a trained checkpoint (temperature, top-k), decoded with the tokenizer it was trained with") { checkpoint, device, tokens };
         foreach (var option in sample.All) command.Options.Add(option);
         command.SetAction(result =>
         {
@@ -23,9 +24,16 @@ internal static class SampleCommand
             var config = RunConfig.FromJson(header.RunConfig, path);
             var entry = LanguageModels.Find(header.Recipe.ModelType)
                 ?? throw new InvalidDataException($"Checkpoint '{path}' holds a {header.Recipe.ModelType}, which this example cannot sample from (it knows {LanguageModels.Choices}).");
+            var tokenizer = CheckpointTokenizer.Of(path, header, config);
+            if (result.GetValue(tokens) is { } tokenFile)
+            {
+                var data = CorpusArguments.CheckedHeader(tokenFile);
+                if (data.Tokenizer != tokenizer.Name)
+                    throw new InvalidDataException($"Checkpoint '{path}' holds a model of {tokenizer.Name} tokens, but token file '{tokenFile}' holds {data.Tokenizer} tokens.");
+            }
             using var model = entry.FromRecipe(header.Recipe, resolved);
             Checkpoint.Load(path, model, optimizer: null);
-            result.InvocationConfiguration.Output.WriteLine(request.Run(model, config.Context, resolved));
+            result.InvocationConfiguration.Output.WriteLine(request.Run(model, tokenizer, config.Context, resolved));
             return ExitCodes.Success;
         });
         return command;

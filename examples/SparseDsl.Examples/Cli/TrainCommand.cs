@@ -25,7 +25,7 @@ public static class TrainCommand
         var model = new ModelArguments();
         var steps = CliOptions.PositiveLong("--steps", "Optimizer steps", defaults.Steps);
         var batch = CliOptions.Positive("--batch", "Sequences per micro-batch", defaults.Batch);
-        var context = CliOptions.Positive("--context", "Sequence length in bytes", defaults.Context);
+        var context = CliOptions.Positive("--context", "Sequence length in tokens (bytes, unless --tokens)", defaults.Context);
         var accumulate = CliOptions.Positive("--accumulate", "Micro-batches per optimizer step (gradient accumulation)", defaults.Accumulate);
         var schedule = new Option<ScheduleKind>("--schedule") { Description = "LR after warm-up: Linear (the paper's), Cosine or Constant", DefaultValueFactory = _ => defaults.Schedule };
         var warmup = CliOptions.Fraction("--warmup", "Fraction of the steps spent warming up the LR from 0", defaults.Warmup);
@@ -38,11 +38,12 @@ public static class TrainCommand
             v => v >= 0 && double.IsFinite(v), "0 or a positive number");
         var beta1 = CliOptions.Fraction("--beta1", "AdamW β₁", defaults.Beta1);
         var beta2 = CliOptions.Fraction("--beta2", "AdamW β₂", defaults.Beta2);
-        var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
+        var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus, one token per byte" };
+        var corpus = new CorpusArguments();
         var sat = new SatArguments();
-        Option[] runOptions = [.. model.All, steps, batch, context, accumulate, schedule, warmup, finalLr, clip, weightDecay, beta1, beta2, data, .. sat.All];
+        Option[] runOptions = [.. model.All, steps, batch, context, accumulate, schedule, warmup, finalLr, clip, weightDecay, beta1, beta2, data, .. corpus.All, .. sat.All];
 
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var device = CliOptions.Device();
         var output = new Option<string?>("--out") { Description = "Run folder for checkpoint, metrics.jsonl and tensorboard/ (default: runs/train-<time>, or the resumed checkpoint's folder)" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this checkpoint, with its saved settings" };
         var evalEvery = CliOptions.NonNegativeLong("--eval-every", "Evaluate on held-out text every N steps (0: only at the end)", 100);
@@ -90,6 +91,7 @@ public static class TrainCommand
                     Beta2 = result.GetValue(beta2),
                     Data = result.GetValue(data),
                 };
+                config = corpus.Bind(result, config);
                 config = sat.Bind(result, config);
                 folder = result.GetValue(output) ?? Path.Combine("runs", $"train-{DateTime.Now:yyyyMMdd-HHmmss}");
                 string existing = Path.Combine(folder, CheckpointFile);

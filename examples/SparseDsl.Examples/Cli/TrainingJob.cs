@@ -1,5 +1,6 @@
 using SparseDsl.Data;
 using SparseDsl.Examples.Gpt;
+using SparseDsl.Examples.Tokenization;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Examples.Cli;
@@ -22,13 +23,19 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
 
     private string CheckpointPath => Path.Combine(folder, TrainCommand.CheckpointFile);
 
+    private LossUnits _units = LossUnits.Bytes;
+
     public int Run(CancellationToken cancellation)
     {
         // Before any tensor or file: a run that cannot fit is refused with its estimate.
         var model = LanguageModels.Named(config.Model);
         var estimate = MemoryCheck.EnsureFits(model, config.Width, config.ModelOptions, config.Batch, config.Context);
-        using var corpus = BundledCorpus.OpenOrDefault(config.Data);
-        var batches = new NextTokenBatches(corpus, config.Batch, config.Context, config.Seed);
+        using var corpus = TrainingCorpus.Open(config.Data, config.Tokens);
+        corpus.EnsureTokenizer(config.Tokenizer, resumeFrom is null ? "the run expects" : $"checkpoint '{resumeFrom}' holds a model of");
+        if (corpus.ModelVocabulary != config.Vocabulary)
+            throw new InvalidDataException($"{corpus.Source} has a vocabulary of {corpus.VocabularySize:N0}, but the model's is {config.Vocabulary ?? ByteTokenizer.VocabularySize:N0}; prepare the text again with --tokenizer {config.Tokenizer}.");
+        _units = corpus.Units;
+        var batches = corpus.Batches(config.Batch, config.Context, config.Seed);
         var settings = config.TrainerSettings with
         {
             EvaluateEvery = EvaluateEvery,
@@ -36,7 +43,7 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
             CheckpointPath = CheckpointPath,
             GarbageCollectionInterval = GarbageCollectionInterval,
         };
-        Log.WriteLine($"Data: {corpus.Source} ({corpus.Train.Length:N0} training bytes, {corpus.Validation.Length:N0} validation bytes)");
+        Log.WriteLine(corpus.Summary);
         Log.WriteLine($"Memory estimate: {estimate} of {TrainingMemoryEstimate.Size(TrainingMemoryEstimate.MachineBytes())}");
         var training = new Training(this, cancellation);
         return resumeFrom is null
@@ -49,7 +56,7 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
     {
         Log.Write(trainer.Model.Plan.Describe());
         foreach (var block in trainer.Omissions)
-            Log.WriteLine($"{block.Name}: {block.Settings}");
+            Log.WriteLine(block is HeadOmission ? $"{block.Name} ({block.Units} {block.UnitName}): {block.Settings}" : $"{block.Name}: {block.Settings}");
         Log.WriteLine($"Run folder: {folder}");
         Directory.CreateDirectory(folder);
         using var metrics = new JsonlMetricsWriter(Path.Combine(folder, TrainCommand.MetricsFile), continueAfterStep: resumeFrom is null ? null : trainer.CompletedSteps);
@@ -57,11 +64,12 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
 
         var experts = new ExpertLoadSummary();
         double validation;
+        var throughput = new LastStep();
         try
         {
             validation = Interactive
-                ? LiveProgress.Run(trainer.Settings.Steps, live => trainer.Run(new ObserverGroup([live, metrics, tensorboard, experts]), cancellation))
-                : trainer.Run(new ObserverGroup([new PlainProgress(Log, LogEvery), metrics, tensorboard, experts]), cancellation);
+                ? LiveProgress.Run(trainer.Settings.Steps, live => trainer.Run(new ObserverGroup([live, metrics, tensorboard, throughput, experts]), cancellation), _units)
+                : trainer.Run(new ObserverGroup([new PlainProgress(Log, LogEvery, _units), metrics, tensorboard, throughput, experts]), cancellation);
         }
         catch (TrainingDivergedException e)
         {
@@ -74,16 +82,41 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
             return ExitCodes.Interrupted;
         }
 
-        Log.WriteLine($"final validation loss {validation:0.0000} nats/byte (uniform guess: {Math.Log(ByteTokenizer.VocabularySize):0.0000})");
+        var tokenizer = Tokenizers.Named(config.Tokenizer);
+        if (config.Tokens is null)
+            Log.WriteLine($"final validation loss {validation:0.0000} nats/byte (uniform guess: {Math.Log(ByteTokenizer.VocabularySize):0.0000})");
+        else
+            Log.WriteLine($"final validation loss {validation:0.0000} nats/token = {_units.BitsPerByte(validation):0.0000} bits/byte (uniform guess: {Math.Log(tokenizer.VocabularySize):0.0000} nats/token); "
+                + $"{throughput.Last?.TokensPerSecond ?? 0:N0} tokens/s over {throughput.Last?.Tokens ?? 0:N0} tokens");
         experts.WriteTo(Log);
         Log.WriteLine($"checkpoint: {CheckpointPath}; metrics: {Path.Combine(folder, TrainCommand.MetricsFile)}; TensorBoard: {tensorboard.LogDirectory}");
-        if (Sample.Length > 0) Log.WriteLine($"sample:\n{Sample.Run(trainer.Model, config.Context, device)}");
+        if (Sample.Length > 0) Log.WriteLine($"sample:\n{Sample.Run(trainer.Model, tokenizer, config.Context, device)}");
         return ExitCodes.Success;
     }
 
     private string LastGood() => File.Exists(CheckpointPath)
         ? $"The last good checkpoint is {CheckpointPath} (step {Checkpoint.ReadHeader(CheckpointPath).Step}); continue with --resume {CheckpointPath}."
         : "No checkpoint had been written yet.";
+
+    // The last step's metrics: its tokens/s is the run's (the trainer averages over the whole process).
+    private sealed class LastStep : ITrainingObserver
+    {
+        public StepMetrics? Last { get; private set; }
+
+        public void OnStart(long firstStep, long totalSteps)
+        {
+        }
+
+        public void OnStep(StepMetrics m) => Last = m;
+
+        public void OnEvaluation(EvaluationMetrics m)
+        {
+        }
+
+        public void OnCheckpoint(long step, string path)
+        {
+        }
+    }
 
     // Each model is its own generated type with its own trainer type: the registry hands the typed trainer in here.
     private sealed class Training(TrainingJob job, CancellationToken cancellation) : ITrainerUser<int>

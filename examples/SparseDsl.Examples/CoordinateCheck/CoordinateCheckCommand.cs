@@ -1,71 +1,126 @@
 using System.CommandLine;
 using System.Diagnostics;
+using SparseDsl.Data;
 using SparseDsl.Examples.Cli;
 using SparseDsl.Examples.Gpt;
+using SparseDsl.Examples.Tokenization;
+using SparseDsl.Examples.Vision;
+using static TorchSharp.torch;
 
 namespace SparseDsl.Examples.CoordinateCheck;
 
-/// <summary>The <c>coord-check</c> command: runs the grid, writes CSV and the two PNG plots.</summary>
+/// <summary>
+/// The <c>coord-check</c> command: runs the grid for an LM of <see cref="LanguageModels"/> or a Fashion-MNIST model
+/// (<c>convnet</c>, <c>vit</c>), writes CSV and the two PNG plots.
+/// </summary>
 public static class CoordinateCheckCommand
 {
     /// <summary>The <c>coord-check</c> command.</summary>
     public static Command Create()
     {
-        var defaults = new CoordinateCheckSettings();
-        var model = ModelArguments.ModelOption();
+        var lm = new CoordinateCheckSettings();
+        var convNet = VisionFamily.Defaults(VisionModel.ConvNet);
+        var vit = VisionFamily.Defaults(VisionModel.Vit);
+        string Defaults<T>(Func<CoordinateCheckSettings, T> value, Func<T, string>? format = null)
+        {
+            format ??= v => FormattableString.Invariant($"{v}");
+            string[] each = [format(value(lm)), format(value(convNet)), format(value(vit))];
+            return each.Distinct().Count() == 1 ? $"default {each[0]}" : $"default: LMs {each[0]}, convnet {each[1]}, vit {each[2]}";
+        }
+        static string List<T>(IReadOnlyList<T> values) => string.Join(" ", values.Select(v => FormattableString.Invariant($"{v}")));
+
+        var model = CliOptions.Checked(
+            new Option<string>("--model") { Description = $"The model: an LM ({LanguageModels.Choices}), convnet or vit", DefaultValueFactory = _ => LanguageModels.Default.Name },
+            v => Family(v) is not null, $"one of {LanguageModels.Choices}, convnet or vit");
         var output = new Option<string>("--out") { Description = "Output folder for the CSV and plots", DefaultValueFactory = _ => Path.Combine("runs", "coord-check") };
-        var steps = CliOptions.Positive("--steps", "Training steps per run", defaults.Steps);
-        var seeds = CliOptions.Positive("--seeds", "Seeds per cell", defaults.Seeds);
+        var steps = CliOptions.Positive("--steps", "Training steps per run", lm.Steps);
+        var seeds = CliOptions.Positive("--seeds", "Seeds per cell", lm.Seeds);
         var densities = CliOptions.Checked(
-            new Option<double[]>("--densities") { Description = "Densities of the density sweep", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Densities.ToArray() },
-            v => v.Length > 0 && v.All(d => d > 0 && d <= 1), "densities in (0, 1]");
-        var width = CliOptions.Positive("--width", "Width of the density sweep", defaults.DensitySweepWidth);
+            new Option<double[]?>("--densities") { Description = $"Densities of the density sweep ({Defaults(s => s.Densities, List)})", AllowMultipleArgumentsPerToken = true },
+            v => v is { Length: > 0 } && v.All(d => d > 0 && d <= 1), "densities in (0, 1]");
+        var width = CliOptions.Checked(
+            new Option<int?>("--width") { Description = $"Width of the density sweep ({Defaults(s => s.DensitySweepWidth)})" }, v => v > 0, "a positive integer");
         var widths = CliOptions.Checked(
-            new Option<int[]>("--widths") { Description = "Widths of the width sweep, multiples of 32 (of 128 for the Llama)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Widths.ToArray() },
-            v => v.Length > 0 && v.All(w => w > 0), "positive widths");
+            new Option<int[]?>("--widths") { Description = $"Widths of the width sweep: multiples of 32 for the GPT, of 128 for the Llama, of 16 for the ViT ({Defaults(s => s.Widths, List)})", AllowMultipleArgumentsPerToken = true },
+            v => v is { Length: > 0 } && v.All(w => w > 0), "positive widths");
         var widthDensity = CliOptions.Checked(
-            new Option<double>("--width-density") { Description = "Density of the width sweep", DefaultValueFactory = _ => defaults.WidthSweepDensity },
+            new Option<double?>("--width-density") { Description = $"Density of the width sweep ({Defaults(s => s.WidthSweepDensity)})" },
             d => d > 0 && d <= 1, "a density in (0, 1]");
-        var depth = CliOptions.Positive("--depth", "Transformer blocks", defaults.Depth);
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
-        var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
+        var depth = CliOptions.Checked(
+            new Option<int?>("--depth") { Description = $"Transformer blocks of an LM or the ViT (default {lm.Depth}); the ConvNet has none" }, v => v > 0, "a positive integer");
+        var batch = CliOptions.Checked(
+            new Option<int?>("--batch") { Description = $"Sequences or images per step ({Defaults(s => s.Batch)})" }, v => v > 0, "a positive integer");
+        var lr = CliOptions.Checked(
+            new Option<double?>("--lr") { Description = $"Base learning rate η_base, constant ({Defaults(s => s.Hyperparameters.LearningRate)})" },
+            v => v > 0 && double.IsFinite(v.Value), "a positive number");
+        var device = CliOptions.Device();
+        var data = new Option<string?>("--data")
+        {
+            Description = $"LMs: train on this text file (or .gz) instead of the bundled corpus. convnet, vit: the folder of the Fashion-MNIST IDX files (default {FashionMnist.DebianDirectory})",
+        };
+        var corpus = new CorpusArguments();
 
         var command = new Command("coord-check",
-            "Reproduce the paper's coordinate check (Fig. 5): short runs of an LM across SP/μP/SμPar × density and × width; writes coord-check.csv, coord-check-density.png and coord-check-width.png")
+            "Reproduce the paper's coordinate check (Fig. 5): short runs of an LM or a vision model across SP/μP/SμPar × density and × width; writes coord-check.csv, coord-check-density.png and coord-check-width.png")
         {
-            model, output, steps, seeds, densities, width, widths, widthDensity, depth, device, data,
+            model, output, steps, seeds, densities, width, widths, widthDensity, depth, batch, lr, device, data,
         };
+        foreach (var option in corpus.All) command.Options.Add(option);
         command.SetAction(result =>
         {
+            var (lmEntry, visionModel) = Family(result.GetRequiredValue(model))!.Value;
+            if (visionModel == VisionModel.ConvNet && result.GetValue(depth) is not null)
+                throw new ArgumentException("--depth sets the layers of an LM or the ViT; the ConvNet's are fixed.");
+            var defaults = visionModel is { } v ? VisionFamily.Defaults(v) : lm;
             var settings = defaults with
             {
-                Model = LanguageModels.Named(result.GetRequiredValue(model)).Name,
                 Steps = result.GetValue(steps),
                 Seeds = result.GetValue(seeds),
-                Densities = result.GetRequiredValue(densities),
-                DensitySweepWidth = result.GetValue(width),
-                Widths = result.GetRequiredValue(widths),
-                WidthSweepDensity = result.GetValue(widthDensity),
-                Depth = result.GetValue(depth),
+                Densities = result.GetValue(densities) is { Length: > 0 } d ? d : defaults.Densities, // an absent list option reads as empty
+                DensitySweepWidth = result.GetValue(width) ?? defaults.DensitySweepWidth,
+                Widths = result.GetValue(widths) is { Length: > 0 } w ? w : defaults.Widths,
+                WidthSweepDensity = result.GetValue(widthDensity) ?? defaults.WidthSweepDensity,
+                Depth = result.GetValue(depth) ?? defaults.Depth,
+                Batch = result.GetValue(batch) ?? defaults.Batch,
+                Hyperparameters = defaults.Hyperparameters with { LearningRate = result.GetValue(lr) ?? defaults.Hyperparameters.LearningRate },
             };
-            return Run(settings, result.GetRequiredValue(output), result.GetRequiredValue(device), result.GetValue(data), result.InvocationConfiguration.Output);
+            var resolved = DeviceSelector.Resolve(result.GetRequiredValue(device));
+            var log = result.InvocationConfiguration.Output;
+            string folder = result.GetRequiredValue(output);
+            if (visionModel is { } vision)
+            {
+                if (result.Given(corpus.Tokens) || result.Given(corpus.Tokenizer))
+                    throw new ArgumentException("--tokens and --tokenizer are for the LMs; convnet and vit read Fashion-MNIST images from --data.");
+                var (train, test) = VisionCommand.LoadData(result.GetValue(data) ?? FashionMnist.DebianDirectory, VisionFamily.TrainLimit, testLimit: 1);
+                return Run(settings, new VisionFamily(vision, train, test), folder, resolved, log);
+            }
+            var source = corpus.Bind(result, new RunConfig { Data = result.GetValue(data) });
+            using var training = TrainingCorpus.Open(source.Data, source.Tokens);
+            return Run(settings, new LanguageModelFamily(lmEntry!, training), folder, resolved, log);
         });
         return command;
     }
 
-    /// <summary>Runs the grid and writes the CSV, the plots and a summary; returns the exit code.</summary>
-    public static int Run(CoordinateCheckSettings settings, string output, string device, string? data, TextWriter log)
+    /// <summary>The LM or the vision model <paramref name="name"/> stands for (ignoring case), or null when it names neither.</summary>
+    private static (LanguageModelEntry? Lm, VisionModel? Vision)? Family(string name)
     {
-        var resolved = DeviceSelector.Resolve(device);
-        // Before anything is written: the largest cell must fit the machine (cells run one at a time).
-        var largest = settings.Cells()
-            .Select(c => MemoryCheck.Estimate(LanguageModels.Named(settings.Model), c.Width, new ModelOptions { Sparsity = 1 - c.Density, Depth = settings.Depth }, settings.Batch, settings.Context))
-            .MaxBy(e => e.TotalBytes);
-        largest?.EnsureFits(TrainingMemoryEstimate.MachineBytes());
-        using var corpus = BundledCorpus.OpenOrDefault(data);
-        log.WriteLine($"Coordinate check of {settings.Model}: {settings.RunCount} runs of {settings.Steps} steps on {corpus.Source}, writing to {output}");
+        if (LanguageModels.Find(name) is { } entry) return (entry, null);
+        foreach (var vision in Enum.GetValues<VisionModel>())
+        {
+            var family = vision == VisionModel.ConvNet ? nameof(FashionConvNet) : nameof(FashionVit);
+            if (string.Equals(name, vision.ToString(), StringComparison.OrdinalIgnoreCase) || string.Equals(name, family, StringComparison.OrdinalIgnoreCase))
+                return (null, vision);
+        }
+        return null;
+    }
+
+    /// <summary>Runs the grid of <paramref name="family"/> and writes the CSV and the plots; returns the exit code.</summary>
+    public static int Run(CoordinateCheckSettings settings, ICoordinateCheckFamily family, string output, Device device, TextWriter log)
+    {
+        family.Validate(settings); // before anything is written
+        log.WriteLine($"Coordinate check of {family.Name}: {settings.RunCount} runs of {settings.Steps} steps on {family.Source}, writing to {output}");
         var watch = Stopwatch.StartNew();
-        var rows = CoordinateCheckRunner.Run(settings, corpus, resolved, line => log.WriteLine($"{line}  ({watch.Elapsed.TotalSeconds:0}s)"));
+        var rows = CoordinateCheckRunner.Run(settings, family, device, line => log.WriteLine($"{line}  ({watch.Elapsed.TotalSeconds:0}s)"));
 
         string csv = Path.Combine(output, "coord-check.csv");
         CoordinateCheckReport.WriteCsv(rows, csv);

@@ -1,15 +1,13 @@
 namespace SparseDsl.Examples.CoordinateCheck;
 
 /// <summary>
-/// The grid of a coordinate check (Dey et al. 2024, Fig. 5, at CPU scale): for each parameterization, train the LM for
-/// a few steps at each density (at <see cref="DensitySweepWidth"/>) and at each width (at <see cref="WidthSweepDensity"/>),
-/// recording the mean |output| of every attention and MLP block at every step.
+/// The grid of a coordinate check (Dey et al. 2024, Fig. 5, at CPU scale): for each parameterization, train the model
+/// (an <see cref="ICoordinateCheckFamily"/>) for a few steps at each density (at <see cref="DensitySweepWidth"/>) and at
+/// each width (at <see cref="WidthSweepDensity"/>), recording the mean |output| of the family's probed blocks at every
+/// step. The defaults are the LMs' grid; <see cref="Vision.VisionFamily.Defaults"/> gives the vision models'.
 /// </summary>
 public sealed record CoordinateCheckSettings
 {
-    /// <summary>The LM, by its name in <see cref="Gpt.LanguageModels"/> (default: the paper's tied <c>GptLm</c>).</summary>
-    public string Model { get; init; } = Gpt.LanguageModels.Default.Name;
-
     /// <summary>Parameterizations to compare (default SP, μP, SμPar).</summary>
     public IReadOnlyList<Parameterization> Parameterizations { get; init; } = [Parameterization.Standard, Parameterization.MuP, Parameterization.SuPar];
 
@@ -31,13 +29,13 @@ public sealed record CoordinateCheckSettings
     /// <summary>Seeds per cell (default 3); seed k builds the model and draws the batches from seed k.</summary>
     public int Seeds { get; init; } = 3;
 
-    /// <summary>Transformer blocks (default 2).</summary>
+    /// <summary>Transformer blocks of an LM or a ViT (default 2); the ConvNet has none to set.</summary>
     public int Depth { get; init; } = 2;
 
-    /// <summary>Sequences per step (default 8).</summary>
+    /// <summary>Sequences (or images) per step (default 8).</summary>
     public int Batch { get; init; } = 8;
 
-    /// <summary>Sequence length (default 64).</summary>
+    /// <summary>Sequence length of an LM (default 64).</summary>
     public int Context { get; init; } = 64;
 
     /// <summary>Base hyperparameters (default: the paper's), used at a constant learning rate.</summary>

@@ -7,7 +7,13 @@ namespace SparseDsl.Examples.Gpt;
 /// Causal self-attention with ALiBi positions: sparse Q, K, V and output projections (width → width, the paper's
 /// "all projection weights"), logits scaled by 1/d_head under μP and SμPar (1/√d_head under SP).
 /// </summary>
+/// <remarks>
+/// Sparsity-accelerated over heads, declared at rate 0: every head trains unless a run asks for head omission
+/// (<c>TrainerSettings.HeadAcceleration</c>; <c>train --sat-head-rate 0.5</c>), so the example's default training is
+/// unchanged.
+/// </remarks>
 [Block]
+[SparsityAccelerated(Heads = true, OmissionRate = 0)]
 public sealed partial class CausalSelfAttention
 {
     /// <summary>Query projection.</summary>

@@ -7,11 +7,11 @@ namespace SparseDsl.Examples.Gpt;
 /// <see cref="GptLm"/> with an untied readout (microsoft/mup's MuReadout form: its own N(0, σ²) weight, base LR, forward
 /// × α_output / m_d) and a zero-initialised readout weight, a common μP practice.
 /// </summary>
-[Width(Base = 256)]
+[Width(Base = 256, Vocab = 256)]
 public sealed partial class GptLmUntied : ILanguageModel
 {
-    /// <summary>Byte embedding, 256 → width, × α_input.</summary>
-    [Embedding(Vocab = 256)]
+    /// <summary>Token embedding, vocab (256 bytes by default) → width, × α_input.</summary>
+    [Embedding(Rows = "vocab")]
     public partial ScaledEmbedding Embed { get; }
 
     /// <summary>The transformer layers (depth 2 unless <see cref="ModelOptions.Depth"/> says otherwise).</summary>
@@ -25,10 +25,10 @@ public sealed partial class GptLmUntied : ILanguageModel
     [Norm]
     public partial ScaledNorm FinalNorm { get; }
 
-    /// <summary>Next-byte logits from its own weight, zero at the start.</summary>
-    [Readout(Out = "256", ZeroInit = true)]
+    /// <summary>Next-token logits from its own weight, zero at the start.</summary>
+    [Readout(Out = "vocab", ZeroInit = true)]
     public partial ScaledLinear LmHead { get; }
 
-    /// <summary>Maps <c>[batch, time]</c> byte ids to <c>[batch, time, 256]</c> logits.</summary>
+    /// <summary>Maps <c>[batch, time]</c> token ids to <c>[batch, time, vocab]</c> logits.</summary>
     public override Tensor forward(Tensor ids) => LanguageModel.Forward(ids, Embed, Blocks, FinalNorm, LmHead);
 }

@@ -27,7 +27,7 @@ public interface ITransformerLayer
 /// <summary>The forward pass the LMs share (the CLI chooses between them in <see cref="LanguageModels"/>).</summary>
 public static class LanguageModel
 {
-    /// <summary>Vocabulary: bytes.</summary>
+    /// <summary>The default vocabulary, bytes (<c>[Width(Vocab = 256)]</c> on every LM); <see cref="ModelOptions.Vocabulary"/> sets another.</summary>
     public const int Vocab = 256;
 
     /// <summary>Embed, run the blocks, normalise, read out.</summary>

@@ -9,7 +9,13 @@ namespace SparseDsl.Examples.Llama;
 /// are 8 query heads of 32 and 2 key/value heads. Every projection is sparse. Logits are scaled by 1/d_head under μP and
 /// SμPar (1/√d_head under SP).
 /// </summary>
+/// <remarks>
+/// Sparsity-accelerated over heads, declared at rate 0: every head trains unless a run asks for head omission
+/// (<c>TrainerSettings.HeadAcceleration</c>; <c>train --sat-head-rate 0.5</c>), so the example's default training is
+/// unchanged.
+/// </remarks>
 [Block]
+[SparsityAccelerated(Heads = true, OmissionRate = 0)]
 public sealed partial class GroupedQueryAttention
 {
     /// <summary>Query projection: width → width.</summary>

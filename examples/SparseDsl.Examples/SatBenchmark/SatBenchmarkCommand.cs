@@ -1,13 +1,14 @@
 using System.CommandLine;
 using SparseDsl.Examples.Cli;
+using SparseDsl.Examples.Gpt;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Examples.SatBenchmark;
 
 /// <summary>
-/// The <c>sat-benchmark</c> command: dense vs SAT training of the example LM for the same tokens, side by side in one
-/// process; prints (and with <c>--out</c> writes) the throughput ratio, the validation-loss difference and the time
-/// per omission rate.
+/// The <c>sat-benchmark</c> command: dense vs SAT over MLP neurons vs SAT over MLP neurons and attention heads, training
+/// the example LM for the same tokens side by side in one process; prints (and with <c>--out</c> writes) the throughput
+/// ratios, the validation-loss differences and the time per omission rate.
 /// </summary>
 public static class SatBenchmarkCommand
 {
@@ -15,6 +16,7 @@ public static class SatBenchmarkCommand
     public static Command Create()
     {
         var defaults = new RunConfig { Width = 256, Steps = 200, Context = 64, Batch = 16 };
+        var model = new Option<string>("--model") { Description = $"The LM: {LanguageModels.Choices}", DefaultValueFactory = _ => defaults.Model };
         var width = CliOptions.Positive("--width", "Model width", defaults.Width);
         var depth = CliOptions.Positive("--depth", "Transformer blocks", defaults.Depth);
         var steps = CliOptions.PositiveLong("--steps", "Optimizer steps per arm", defaults.Steps);
@@ -26,18 +28,20 @@ public static class SatBenchmarkCommand
         var pretrain = CliOptions.NonNegativeLong("--pretrain-steps", "Dense steps trained once (untimed) before both arms continue from them, as in the paper's continual pre-training; 0: both start from init", 0);
         var seed = new Option<long>("--seed") { Description = "Seed of both arms' weights, masks and batches", DefaultValueFactory = _ => defaults.Seed };
         var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var device = CliOptions.Device();
         var output = new Option<string?>("--out") { Description = "Also write the result as Markdown to this file" };
-        var sat = new SatArguments();
+        var threads = CliOptions.Checked(new Option<int>("--threads") { Description = "Torch threads (default: as configured, the core count)" }, v => v > 0, "a positive integer");
+        var sat = new SatArguments(headRateDefault: "the MLP's, --sat-rate's");
 
-        var command = new Command("sat-benchmark", "Dense vs sparsity-accelerated training of the same model on the same tokens: tokens/s ratio and validation loss");
-        foreach (var option in new Option[] { width, depth, steps, batch, context, sparsity, pretrain, seed, data, device, output, sat.Rate, sat.Metric })
+        var command = new Command("sat-benchmark", "Dense vs SAT over MLP neurons vs SAT over neurons and attention heads, same model, same tokens: tokens/s ratios and validation loss");
+        foreach (var option in new Option[] { model, width, depth, steps, batch, context, sparsity, pretrain, seed, data, device, output, threads, sat.Rate, sat.Metric, sat.HeadRate, sat.HeadMetric })
             command.Options.Add(option);
         command.SetAction((result, cancellation) =>
         {
             var log = result.InvocationConfiguration.Output;
             var config = sat.Bind(result, defaults with
             {
+                Model = LanguageModels.Named(result.GetRequiredValue(model)).Name,
                 Width = result.GetValue(width),
                 Depth = result.GetValue(depth),
                 Steps = result.GetValue(steps),
@@ -47,8 +51,21 @@ public static class SatBenchmarkCommand
                 Seed = result.GetValue(seed),
                 Data = result.GetValue(data),
             });
+            // The heads arm shares the MLP's ladder; without --sat-head-rate its heads start at the MLP's first-rung rate.
+            // (--sat is not an option here: the arms say what trains dense.)
+            config = config with { Sat = true, SatHeadRate = config.SatHeadRate ?? config.SatRate ?? SparsityAcceleration.Default.Schedule.InitialRate };
             var corpus = BundledCorpus.OpenOrDefault(config.Data);
-            var report = SatBenchmarkRunner.Run(config, result.GetValue(pretrain), corpus, DeviceSelector.Resolve(result.GetRequiredValue(device)), log, cancellation);
+            int callerThreads = get_num_threads();
+            if (result.Given(threads)) set_num_threads(result.GetValue(threads));
+            SatBenchmarkResult report;
+            try
+            {
+                report = SatBenchmarkRunner.Run(config, result.GetValue(pretrain), corpus, DeviceSelector.Resolve(result.GetRequiredValue(device)), log, cancellation);
+            }
+            finally
+            {
+                set_num_threads(callerThreads);
+            }
             string markdown = report.ToMarkdown();
             log.WriteLine();
             log.Write(markdown);

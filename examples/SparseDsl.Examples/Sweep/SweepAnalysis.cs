@@ -14,11 +14,14 @@ public static class SweepAnalysis
 {
     /// <summary>
     /// Mean validation loss over seeds per (parameterization, sparsity, width, LR); a diverged seed makes the mean +∞,
-    /// since an LR that sometimes diverges is not a usable optimum.
+    /// since an LR that sometimes diverges is not a usable optimum. Seeds are summed in seed order, so the mean is the
+    /// same bits whatever order the runs finished in (one machine's parallel runs, or merged shards).
     /// </summary>
     public static IEnumerable<(SweepRun Cell, double Loss)> MeanOverSeeds(IEnumerable<SweepRecord> records) =>
         records.GroupBy(r => r.Run with { Seed = 0 })
-            .Select(g => (g.Key, g.Any(r => double.IsPositiveInfinity(r.RankingLoss)) ? double.PositiveInfinity : g.Average(r => r.RankingLoss)));
+            .Select(g => (g.Key, g.Any(r => double.IsPositiveInfinity(r.RankingLoss))
+                ? double.PositiveInfinity
+                : g.OrderBy(r => r.Run.Seed).Average(r => r.RankingLoss)));
 
     /// <summary>The best LR of every curve that has at least one finite point.</summary>
     public static List<SweepOptimum> Optima(IEnumerable<SweepRecord> records)

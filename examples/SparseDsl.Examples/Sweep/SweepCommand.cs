@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using SparseDsl.Examples.Cli;
 using SparseDsl.Examples.Gpt;
+using SparseDsl.Examples.Tokenization;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Examples.Sweep;
@@ -10,7 +11,9 @@ namespace SparseDsl.Examples.Sweep;
 /// <summary>
 /// The <c>sweep</c> command: runs the LR sweep grid (resumable), then writes the summary table and one plot per width.
 /// Files in <c>--out</c>: <c>sweep.csv</c> (every run), <c>sweep-settings.txt</c> (what every run shares),
-/// <c>summary.md</c> and <c>sweep-width-W.png</c>.
+/// <c>summary.md</c> and <c>sweep-width-W.png</c>. With <c>--shard K/N</c> it runs part K of N of the grid into
+/// <c>--out</c>/<c>shard-K-of-N</c> (its CSV, settings and <see cref="SweepManifest"/>), and <c>sweep merge</c>
+/// (<see cref="SweepMergeCommand"/>) joins the parts into what one unsharded run writes.
 /// </summary>
 public static class SweepCommand
 {
@@ -44,17 +47,24 @@ public static class SweepCommand
         var steps = CliOptions.PositiveLong("--steps", "Training steps per run", defaults.Steps);
         var depth = CliOptions.Positive("--depth", "Transformer blocks", defaults.Depth);
         var batch = CliOptions.Positive("--batch", "Sequences per step", defaults.Batch);
-        var context = CliOptions.Positive("--context", "Sequence length in bytes", defaults.Context);
+        var context = CliOptions.Positive("--context", "Sequence length in tokens (bytes, unless --tokens)", defaults.Context);
         var parallel = CliOptions.Positive("--parallel", "Runs trained at the same time", 1);
         var threads = CliOptions.Checked(new Option<int>("--threads") { Description = "Torch threads per run (default: cores / --parallel)" }, v => v > 0, "a positive integer");
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var device = CliOptions.Device();
         var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = $"Run one part of the grid, balanced by FLOPs, into --out/shard-K-of-N: {SweepShard.Forms}. Join the parts with 'sweep merge'",
+        };
+        var corpus = new CorpusArguments();
 
         var command = new Command("sweep",
             "Learning-rate sweep (μTransfer, the paper's Fig. 1): SP/μP/SμPar × sparsity × width × base LR; writes sweep.csv, summary.md and a plot per width. Resumable.")
         {
-            model, output, parameterizations, sparsities, widths, lrs, seeds, steps, depth, batch, context, parallel, threads, device, data,
+            model, output, parameterizations, sparsities, widths, lrs, seeds, steps, depth, batch, context, parallel, threads, device, data, shard,
+            SweepMergeCommand.Create(),
         };
+        foreach (var option in corpus.All) command.Options.Add(option);
         command.SetAction((result, cancellation) =>
         {
             var settings = defaults with
@@ -71,37 +81,55 @@ public static class SweepCommand
                 Context = result.GetValue(context),
                 Data = result.GetValue(data),
             };
+            var source = corpus.Bind(result, new RunConfig { Data = settings.Data });
+            settings = settings with { Tokens = source.Tokens, Tokenizer = source.Tokenizer, Vocabulary = source.Vocabulary };
             int parallelRuns = result.GetValue(parallel);
             int threadsPerRun = result.Given(threads) ? result.GetValue(threads) : Math.Max(1, Environment.ProcessorCount / parallelRuns);
+            var part = result.GetValue(shard) is { } spec ? SweepShard.Parse(spec, Environment.GetEnvironmentVariable) : null;
             return Task.FromResult(Run(settings, result.GetRequiredValue(output), result.GetRequiredValue(device), parallelRuns, threadsPerRun,
-                result.InvocationConfiguration.Output, cancellation));
+                result.InvocationConfiguration.Output, cancellation, part));
         });
         return command;
     }
 
-    /// <summary>Runs what is missing of the sweep, then writes the summary and plots; returns the exit code.</summary>
-    public static int Run(SweepSettings settings, string output, string device, int parallelRuns, int threadsPerRun, TextWriter log, CancellationToken cancellation = default)
+    /// <summary>Runs what is missing of the sweep (or of one part of it), then writes the summary and plots; returns the exit code.</summary>
+    /// <param name="shard">The part to run, into <paramref name="output"/>/<see cref="SweepShard.FolderName"/>; null: the whole grid.</param>
+    public static int Run(SweepSettings settings, string output, string device, int parallelRuns, int threadsPerRun, TextWriter log,
+        CancellationToken cancellation = default, SweepShard? shard = null)
     {
         settings.Validate();
         var resolved = DeviceSelector.Resolve(device);
+        var all = shard is null ? settings.Runs() : SweepPartition.Runs(settings, shard);
         // Before anything is written: the largest cell, times the runs in flight, must fit the machine.
-        var largest = settings.Runs().Select(settings.Config)
+        var largest = all.Select(settings.Config)
             .Select(c => MemoryCheck.Estimate(LanguageModels.Named(c.Model), c.Width, c.ModelOptions, c.Batch, c.Context)).MaxBy(e => e.TotalBytes);
         largest?.EnsureFits(TrainingMemoryEstimate.MachineBytes(), parallelRuns);
-        using var corpus = BundledCorpus.OpenOrDefault(settings.Data);
-        Directory.CreateDirectory(output);
-        CheckSharedSettings(settings, Path.Combine(output, SettingsFile));
+        using var corpus = TrainingCorpus.Open(settings.Data, settings.Tokens);
+        corpus.EnsureTokenizer(settings.Tokenizer, "the sweep expects");
+        string folder = shard is null ? output : Path.Combine(output, shard.FolderName);
+        Directory.CreateDirectory(folder);
+        CheckSharedSettings(settings, Path.Combine(folder, SettingsFile));
+        if (shard is not null) CheckManifest(new SweepManifest(settings, shard), folder);
 
-        using var csv = SweepCsv.Open(Path.Combine(output, CsvFile));
+        using var csv = SweepCsv.Open(Path.Combine(folder, CsvFile));
         var done = csv.Existing.Select(r => r.Run.Key).ToHashSet();
-        var all = settings.Runs();
         var todo = all.Where(r => !done.Contains(r.Key)).ToList();
         // Torch's thread count is process-wide: the sweep sets its own for its runs and gives the caller's back after.
         int callerThreads = get_num_threads();
         set_num_threads(threadsPerRun);
         try
         {
-            return RunGrid(settings, output, resolved, parallelRuns, threadsPerRun, log, corpus, csv, all, todo, cancellation);
+            var records = RunGrid(settings, shard, parallelRuns, threadsPerRun, log, corpus, csv, all, todo, resolved, cancellation);
+            if (shard is null)
+            {
+                WriteResults(settings, records, output, log);
+                log.WriteLine($"Wrote {csv.Path}, {Path.Combine(output, SummaryFile)} and sweep-width-*.png.");
+            }
+            else
+            {
+                log.WriteLine($"Shard {shard}: {records.Count} of its {all.Count} runs are in {csv.Path}. Once every part has finished: sweep merge {output}");
+            }
+            return ExitCodes.Success;
         }
         finally
         {
@@ -109,10 +137,10 @@ public static class SweepCommand
         }
     }
 
-    private static int RunGrid(SweepSettings settings, string output, Device resolved, int parallelRuns, int threadsPerRun, TextWriter log,
-        SparseDsl.Data.TextCorpus corpus, SweepCsv csv, IReadOnlyList<SweepRun> all, List<SweepRun> todo, CancellationToken cancellation)
+    private static List<SweepRecord> RunGrid(SweepSettings settings, SweepShard? shard, int parallelRuns, int threadsPerRun, TextWriter log,
+        TrainingCorpus corpus, SweepCsv csv, IReadOnlyList<SweepRun> all, List<SweepRun> todo, Device resolved, CancellationToken cancellation)
     {
-        log.WriteLine(Cost(settings, all.Count, todo, corpus.Source, parallelRuns, threadsPerRun));
+        log.WriteLine(Cost(settings, all.Count, todo, corpus.Source, parallelRuns, threadsPerRun, shard));
 
         // The summary covers this grid only: a folder may hold runs of a larger grid from an earlier invocation.
         var inGrid = all.Select(r => r.Key).ToHashSet();
@@ -141,25 +169,41 @@ public static class SweepCommand
             log.WriteLine($"interrupted: {finished} runs saved in {csv.Path}; run the same command again to continue.");
             throw;
         }
+        return records;
+    }
 
+    /// <summary>
+    /// Writes <c>summary.md</c> and one <c>sweep-width-W.png</c> per width of <paramref name="settings"/> into
+    /// <paramref name="output"/> from <paramref name="records"/>, and prints the summary. An unsharded sweep and
+    /// <c>sweep merge</c> both end here, so the same runs give the same files.
+    /// </summary>
+    public static void WriteResults(SweepSettings settings, IReadOnlyList<SweepRecord> records, string output, TextWriter log)
+    {
         var optima = SweepAnalysis.Optima(records);
         string summary = SweepAnalysis.Markdown(optima);
-        File.WriteAllText(Path.Combine(output, SummaryFile), summary);
+        AtomicFile.Write(Path.Combine(output, SummaryFile), stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(summary)));
         foreach (int width in settings.Widths.Order())
-            SweepPlot.Write(records, width, Path.Combine(output, $"sweep-width-{width}.png"));
+        {
+            string path = Path.Combine(output, $"sweep-width-{width}.png");
+            // The settings, not an open corpus, say what a loss is per: sweep merge writes these plots with no corpus.
+            if (settings.Tokens is not null) SweepPlot.Write(records, width, path, yLabel: $"validation loss (nats/token, {settings.Tokenizer})");
+            else SweepPlot.Write(records, width, path);
+        }
         log.WriteLine(summary);
-        log.WriteLine($"Wrote {csv.Path}, {Path.Combine(output, SummaryFile)} and sweep-width-*.png in {watch.Elapsed:hh\\:mm\\:ss}.");
-        return ExitCodes.Success;
     }
 
     /// <summary>The cost statement printed before the first run.</summary>
-    public static string Cost(SweepSettings settings, int total, IReadOnlyList<SweepRun> todo, string source, int parallelRuns, int threadsPerRun)
+    /// <param name="shard">The part being run (then <paramref name="total"/> counts that part's runs); null: the whole grid.</param>
+    public static string Cost(SweepSettings settings, int total, IReadOnlyList<SweepRun> todo, string source, int parallelRuns, int threadsPerRun,
+        SweepShard? shard = null)
     {
         long tokensPerRun = settings.Steps * settings.Batch * settings.Context;
         // The matmuls' training FLOPs (masks do not skip work), as the library counts them.
         double flops = todo.Sum(r => ModelCost.TrainingFlopsPerToken(Plan(settings.Config(r)), settings.Context) * tokensPerRun);
+        int gridRuns = settings.Runs().Count;
+        string part = shard is null ? "" : string.Create(CultureInfo.InvariantCulture, $"part {shard} of the grid, {total} of its ");
         return string.Create(CultureInfo.InvariantCulture,
-            $"Sweep of {settings.Model}: {total} runs ({settings.Parameterizations.Count} parameterizations × {settings.Sparsities.Count} sparsities × {settings.Widths.Count} widths × {settings.Log2LearningRates.Count} LRs × {settings.Seeds} seeds), " +
+            $"Sweep of {settings.Model}: {part}{gridRuns} runs ({settings.Parameterizations.Count} parameterizations × {settings.Sparsities.Count} sparsities × {settings.Widths.Count} widths × {settings.Log2LearningRates.Count} LRs × {settings.Seeds} seeds), " +
             $"{total - todo.Count} already done, {todo.Count} to run: {todo.Count * tokensPerRun / 1e6:0.#} M tokens, about {flops / 1e12:0.##} TFLOP of training, " +
             $"{parallelRuns} at a time with {threadsPerRun} threads each, on {source}.");
     }
@@ -174,7 +218,7 @@ public static class SweepCommand
 
     // The settings every run shares are fixed for the life of an output folder: mixing runs of different models,
     // lengths or batch sizes in one CSV would compare unlike things. The grid axes may grow (more LRs, more sparsities).
-    private static void CheckSharedSettings(SweepSettings settings, string path)
+    internal static void CheckSharedSettings(SweepSettings settings, string path)
     {
         string shared = SharedSettings(settings);
         if (!File.Exists(path))
@@ -190,6 +234,24 @@ public static class SweepCommand
         throw new ArgumentException($"{path} records a sweep with other shared settings ({existing.Replace('\n', ' ').Trim()}); use another --out or the same settings.");
     }
 
+    // Unlike a whole sweep, a part's grid cannot grow: the split depends on the whole grid, so a changed grid moves runs
+    // between parts, and a re-run task with another grid would leave holes and overlaps for the merge to find.
+    private static void CheckManifest(SweepManifest manifest, string folder)
+    {
+        string path = Path.Combine(folder, SweepManifest.FileName);
+        if (File.Exists(path))
+        {
+            var existing = SweepManifest.Read(path);
+            var differences = existing.Differences(manifest);
+            if (differences.Count > 0)
+                throw new ArgumentException($"{path} records part {existing.Shard} of another grid ({string.Join("; ", differences)}); use another --out or the same grid.");
+            if (existing.Shard != manifest.Shard)
+                throw new ArgumentException($"{path} records part {existing.Shard}, not {manifest.Shard}.");
+            return;
+        }
+        manifest.Write(folder);
+    }
+
     /// <summary>
     /// What <c>sweep-settings.txt</c> holds for <paramref name="settings"/>. A sweep of the default <c>GptLm</c> writes
     /// no <c>model=</c> line, so its file is the one every GPT sweep wrote before sweeps could train another model
@@ -197,7 +259,9 @@ public static class SweepCommand
     /// </summary>
     public static string SharedSettings(SweepSettings settings) => string.Create(CultureInfo.InvariantCulture,
         $"steps={settings.Steps}\ndepth={settings.Depth}\nbatch={settings.Batch}\ncontext={settings.Context}\ndata={settings.Data ?? "bundled"}\n")
-        + (settings.Model == LegacyModel ? "" : $"model={settings.Model}\n");
+        + (settings.Model == LegacyModel ? "" : $"model={settings.Model}\n")
+        // Only token-file sweeps write these, so every folder of a text sweep still resumes.
+        + (settings.Tokens is null ? "" : $"tokens={settings.Tokens}\ntokenizer={settings.Tokenizer}\n");
 
     // The model of a settings file with no model= line: every sweep before the line existed trained GptLm.
     private const string LegacyModel = nameof(GptLm);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SparseDsl.Data;
+using SparseDsl.Examples.Tokenization;
 using SparseDsl.Examples.Gpt;
 using static TorchSharp.torch;
 
@@ -12,7 +13,7 @@ public static class SweepRunner
     /// Runs every run of <paramref name="runs"/>, <paramref name="parallelRuns"/> at a time, handing each finished
     /// record to <paramref name="finished"/> (from the worker's thread). Stops starting runs once cancelled.
     /// </summary>
-    public static void RunAll(SweepSettings settings, IReadOnlyList<SweepRun> runs, TextCorpus corpus, Device device,
+    public static void RunAll(SweepSettings settings, IReadOnlyList<SweepRun> runs, TrainingCorpus corpus, Device device,
         int parallelRuns, Action<SweepRecord> finished, CancellationToken cancellation = default)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = parallelRuns, CancellationToken = cancellation };
@@ -27,11 +28,11 @@ public static class SweepRunner
     }
 
     /// <summary>One run: trains for <see cref="SweepSettings.Steps"/> steps and evaluates on the held-out batches.</summary>
-    public static SweepRecord RunOne(SweepSettings settings, SweepRun run, TextCorpus corpus, Device device, CancellationToken cancellation = default)
+    public static SweepRecord RunOne(SweepSettings settings, SweepRun run, TrainingCorpus corpus, Device device, CancellationToken cancellation = default)
     {
         var config = settings.Config(run);
         var watch = Stopwatch.StartNew();
-        var batches = new NextTokenBatches(corpus, config.Batch, config.Context, config.Seed);
+        var batches = corpus.Batches(config.Batch, config.Context, config.Seed);
         var entry = LanguageModels.Named(config.Model);
         var tail = new TailLoss(Math.Max(1, settings.Steps / 10));
         try

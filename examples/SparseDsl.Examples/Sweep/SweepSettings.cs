@@ -41,8 +41,17 @@ public sealed record SweepSettings
     /// <summary>Sequence length in bytes (default 64).</summary>
     public int Context { get; init; } = 64;
 
-    /// <summary>Training text (null: the bundled corpus).</summary>
+    /// <summary>Training text (null: the bundled corpus, unless <see cref="Tokens"/> is set).</summary>
     public string? Data { get; init; }
+
+    /// <summary>A token file made by <c>prepare</c> to train on instead of text (null: text, one token per byte).</summary>
+    public string? Tokens { get; init; }
+
+    /// <summary>The tokenizer that made <see cref="Tokens"/> (<c>bytes</c> for text).</summary>
+    public string Tokenizer { get; init; } = Tokenization.Tokenizers.Default;
+
+    /// <summary>The models' vocabulary when it is not the declared 256 bytes (from the token file), else null.</summary>
+    public int? Vocabulary { get; init; }
 
     /// <summary>Every run of the grid, in a fixed order (cheapest widths first, so early results come soon).</summary>
     public IReadOnlyList<SweepRun> Runs() =>
@@ -67,6 +76,9 @@ public sealed record SweepSettings
         Batch = Batch,
         Context = Context,
         Data = Data,
+        Tokens = Tokens,
+        Tokenizer = Tokenizer,
+        Vocabulary = Vocabulary,
         Sat = false, // the sweep measures SμPar's LR transfer alone; SAT would change the trained sub-networks
     };
 
@@ -88,7 +100,7 @@ public sealed record SweepSettings
         // The model's own rules (the Llama's width/4 key/value heads need widths that are multiples of 128): its plan says.
         var model = LanguageModels.Named(Model);
         foreach (int width in Widths)
-            model.Plan(width, new ModelOptions { Depth = Depth });
+            model.Plan(width, new ModelOptions { Depth = Depth, Vocabulary = Vocabulary });
     }
 }
 

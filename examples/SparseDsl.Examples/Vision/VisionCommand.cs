@@ -44,7 +44,7 @@ public static class VisionCommand
         var testLimit = CliOptions.Checked(new Option<int?>("--test-limit") { Description = "Test on the first N test images only" }, v => v > 0, "a positive integer");
         var threads = ThreadsOption();
         var logEvery = CliOptions.NonNegativeLong("--log-every", "Also print a progress line every N steps (0: per epoch only)", 200);
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var device = CliOptions.Device();
 
         var command = new Command("vision", "Train a sparse ConvNet or ViT on Fashion-MNIST (IDX files from --data) and report test accuracy per epoch")
         {

@@ -39,7 +39,7 @@ public static class VisionSweepCommand
         var trainLimit = CliOptions.Checked(new Option<int?>("--train-limit") { Description = "Train on the first N training images", DefaultValueFactory = _ => 10_000 }, v => v > 0, "a positive integer");
         var testLimit = CliOptions.Checked(new Option<int?>("--test-limit") { Description = "Test on the first N test images (default: all)" }, v => v > 0, "a positive integer");
         var threads = VisionCommand.ThreadsOption();
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var device = CliOptions.Device();
 
         var command = new Command("vision-sweep",
             "LR sweep of a vision model on Fashion-MNIST: parameterization × sparsity × base LR, one short run each; writes sweep.csv, summary.md and sweep.png. Resumable.")

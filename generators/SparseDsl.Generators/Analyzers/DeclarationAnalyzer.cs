@@ -44,7 +44,7 @@ public sealed class DeclarationAnalyzer : SparseDslAnalyzer
             var location = LayerLocation(type, layer.PropertyName);
             if (!input.ScalesWithWidth)
             {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.SparseInputLikeLayer, location, layer.PropertyName, input.FixedSize, layer.Kind));
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.SparseInputLikeLayer, location, layer.PropertyName, input.ToString(), layer.Kind));
                 continue;
             }
             long fanIn = (long)model.BaseWidth * input.Numerator / input.Denominator * layer.FanInFactor;

@@ -58,7 +58,7 @@ internal static class ModelEmitter
         w.Line("{");
         foreach (var layer in model.Layers)
             w.Line($"    {Declaration(layer)},");
-        w.Line("});");
+        w.Line(model.Vocab is int vocab ? $"}}) {{ Vocabulary = {Invariant(vocab)} }};" : "});");
         w.Line();
     }
 
@@ -120,13 +120,20 @@ internal static class ModelEmitter
         if (model.Sat is { } sat) EmitOmission(w, sat);
     }
 
-    // SAT is wired, not re-implemented: the runtime NeuronOmission gathers the projections' kept rows and columns.
+    // SAT is wired, not re-implemented: the runtime NeuronOmission or HeadOmission gathers the projections' kept rows
+    // and columns (and, for heads, tells the attention which heads it runs).
     private static void EmitOmission(SourceWriter w, SatSpec sat)
     {
-        w.Line("/// <summary>Sparsity-accelerated training of this MLP: which hidden neurons the current training step keeps.</summary>");
-        w.Line($"public {Runtime}NeuronOmission Omission {{ get; }}");
+        w.Line(sat.Attention is null
+            ? "/// <summary>Sparsity-accelerated training of this MLP: which hidden neurons the current training step keeps.</summary>"
+            : "/// <summary>Sparsity-accelerated training of this attention: which heads (whole key/value groups) the current training step keeps.</summary>");
+        w.Line($"public {Runtime}{OmissionType(sat)} Omission {{ get; }}");
+        w.Line();
+        w.Line($"{Runtime}UnitOmission {Runtime}ISparsityAcceleratedBlock.Omission => Omission;");
         w.Line();
     }
+
+    private static string OmissionType(SatSpec sat) => sat.Attention is null ? "NeuronOmission" : "HeadOmission";
 
     // Tied readouts are built after the embeddings they reuse. Fields carry the state-dict names, so TorchSharp's
     // RegisterComponents (which reflects over fields, also when a parent registers this module) names them right.
@@ -138,7 +145,8 @@ internal static class ModelEmitter
             w.Line($"this.@{layer.StateName} = new {layer.PropertyType}(Plan[prefix + \"{layer.StateName}\"], this.@{layer.ReferenceState});");
         if (model.Sat is { } sat)
         {
-            w.Line($"Omission = new {Runtime}NeuronOmission(prefix, {Runtime}SparsityAcceleration.From(new {Runtime}SparsityAcceleratedAttribute {{ {sat.Assignments} }}),");
+            string attention = sat.Attention is null ? "" : $" this.@{sat.Attention},";
+            w.Line($"Omission = new {Runtime}{OmissionType(sat)}(prefix, {Runtime}SparsityAcceleration.From(new {Runtime}SparsityAcceleratedAttribute {{ {sat.Assignments} }}),{attention}");
             w.Line($"    new {Runtime}ScaledLinear[] {{ {string.Join(", ", sat.Expanding.Select(n => "this.@" + n))} }},");
             w.Line($"    new {Runtime}ScaledLinear[] {{ {string.Join(", ", sat.Contracting.Select(n => "this.@" + n))} }}, seed);");
         }
@@ -246,7 +254,7 @@ internal static class ModelEmitter
         w.Close();
     }
 
-    private static string Dimension(DimensionSpec d) => d.ScalesWithWidth
+    private static string Dimension(DimensionSpec d) => d.IsVocabulary ? $"{Runtime}Dimension.Vocabulary" : d.ScalesWithWidth
         ? $"{Runtime}Dimension.OfWidth({Invariant(d.Numerator)}, {Invariant(d.Denominator)})"
         : $"{Runtime}Dimension.Fixed({Invariant(d.FixedSize)})";
 

@@ -16,8 +16,15 @@ internal sealed class EmbeddingKind : KindDescription
 
     public override KindShape Read(KindArguments arguments)
     {
+        var dim = arguments.Dimension("Dim", SparseDsl.AttributeDefaults.Dimension);
         int vocab = arguments.Int("Vocab", 0);
+        if (arguments.Has("Rows"))
+        {
+            // Rows = "vocab" (the model's run-time vocabulary) or another finite expression, instead of Vocab.
+            if (vocab != 0) arguments.OutOfRange($"Vocab = {vocab.ToString(CultureInfo.InvariantCulture)} and Rows", "both give the rows; keep one");
+            return new(arguments.FiniteDimension("Rows", ""), dim) { Chains = true };
+        }
         if (vocab <= 0) arguments.Report(DiagnosticDescriptors.ReadoutNotFinite, "Vocab", arguments.Member, vocab.ToString(CultureInfo.InvariantCulture));
-        return new(vocab > 0 ? DimensionSpec.Fixed(vocab) : null, arguments.Dimension("Dim", SparseDsl.AttributeDefaults.Dimension)) { Chains = true };
+        return new(vocab > 0 ? DimensionSpec.Fixed(vocab) : null, dim) { Chains = true };
     }
 }

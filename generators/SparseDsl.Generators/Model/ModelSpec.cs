@@ -10,7 +10,11 @@ internal sealed record ModelSpec(
     int BaseWidth,
     EquatableArray<LayerSpec> Layers,
     bool IsBlock = false,
-    SatSpec? Sat = null);
+    SatSpec? Sat = null)
+{
+    /// <summary>The model's default vocabulary, <c>[Width(Vocab = …)]</c>, or null.</summary>
+    public int? Vocab { get; init; }
+}
 
 /// <summary>What the parser found: a model to emit (absent when an error prevents it), diagnostics to report, and the shell to emit instead of a model with errors.</summary>
 internal sealed record ParseResult(ModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics, ShellSpec? Shell = null);

@@ -8,8 +8,8 @@ internal static class DimensionParser
     public static bool TryParse(string? text, out DimensionSpec? dimension, out string error)
     {
         dimension = null;
-        if (!DimensionExpression.TryParse(text, out int fixedSize, out int numerator, out int denominator, out error)) return false;
-        dimension = numerator > 0 ? DimensionSpec.OfWidth(numerator, denominator) : DimensionSpec.Fixed(fixedSize);
+        if (!DimensionExpression.TryParse(text, out int fixedSize, out int numerator, out int denominator, out bool vocabulary, out error)) return false;
+        dimension = vocabulary ? DimensionSpec.Vocabulary : numerator > 0 ? DimensionSpec.OfWidth(numerator, denominator) : DimensionSpec.Fixed(fixedSize);
         return true;
     }
 }

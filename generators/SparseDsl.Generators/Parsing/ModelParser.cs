@@ -54,8 +54,15 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedModelShape, nameLocation, type.Name, "it is static"));
 
         int baseWidth = isBlock ? 0 : SparseDsl.AttributeDefaults.BaseWidth;
+        int? vocab = null;
         foreach (var arg in classAttribute.NamedArguments)
+        {
             if (arg.Key == "Base" && arg.Value.Value is int b) baseWidth = b;
+            if (arg.Key == "Vocab" && arg.Value.Value is int v) vocab = v;
+        }
+        if (!isBlock && vocab is <= 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerOptionOutOfRange, AttributeLocation(classAttribute, nameLocation),
+                $"[Width(Vocab = {vocab.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)})]", type.Name, "the vocabulary must be positive (leave Vocab out when the model sets it only at run time)"));
         if (!isBlock && baseWidth <= 0)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BaseWidthNotPositive, AttributeLocation(classAttribute, nameLocation), baseWidth.ToString(System.Globalization.CultureInfo.InvariantCulture), type.Name));
 
@@ -82,7 +89,10 @@ internal static class ModelParser
             baseWidth,
             layers.ToEquatableArray(),
             isBlock,
-            sat);
+            sat)
+        {
+            Vocab = vocab is > 0 ? vocab : null,
+        };
         return new ParseResult(model, diagnostics.ToEquatableArray());
     }
 

@@ -2,10 +2,13 @@ namespace SparseDsl;
 
 /// <summary>
 /// A generated <see cref="SparsityAcceleratedAttribute">[SparsityAccelerated]</see> block: the trainer finds these in
-/// the module tree and drives their <see cref="NeuronOmission"/> step by step.
+/// the module tree and drives their omission step by step.
 /// </summary>
 public interface ISparsityAcceleratedBlock
 {
-    /// <summary>The block's neuron omission: settings, current rate and kept neurons.</summary>
-    NeuronOmission Omission { get; }
+    /// <summary>
+    /// The block's omission: settings, current rate and kept units. A <see cref="NeuronOmission"/> for an MLP block, a
+    /// <see cref="HeadOmission"/> for an attention block declared with <see cref="SparsityAcceleratedAttribute.Heads"/>.
+    /// </summary>
+    UnitOmission Omission { get; }
 }

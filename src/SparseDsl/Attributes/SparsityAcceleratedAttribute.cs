@@ -9,6 +9,14 @@ namespace SparseDsl;
 /// <see cref="OmissionRate"/> of the neurons early and steps down to dense training at the end. Evaluation and
 /// inference always use the full MLP. The generator finds the hidden dimension itself (SDSL013 when the block has
 /// no MLP shape); <see cref="TrainerSettings.Acceleration"/> overrides these values for a run.
+/// <para>
+/// With <see cref="Heads"/> = true, on a <see cref="BlockAttribute">[Block]</see> with an
+/// <see cref="AttentionAttribute">[Attention]</see> layer: each step keeps only the most important attention heads
+/// instead (whole key/value groups under grouped-query attention). The projections declared before the attention
+/// (query, key, value) run with the kept heads' rows, the attention with the kept heads, and the projection declared
+/// after it (output) with the kept heads' columns. The same ladder, metrics and selection apply, per head;
+/// <see cref="TrainerSettings.HeadAcceleration"/> overrides them for a run.
+/// </para>
 /// </summary>
 /// <remarks>
 /// The paper's exact defaults could not be recovered (see docs/sat.md); these are SparseDsl's, chosen so that the
@@ -18,12 +26,19 @@ namespace SparseDsl;
 public sealed class SparsityAcceleratedAttribute : Attribute
 {
     /// <summary>
+    /// Omit attention heads rather than MLP neurons: the attribute is on an attention block (one with an
+    /// <see cref="AttentionAttribute">[Attention]</see> layer), and a unit is a key/value group of heads. Default false.
+    /// </summary>
+    public bool Heads { get; set; }
+
+    /// <summary>
     /// The hidden layer's dimension expression (e.g. <c>"4*width"</c>). Default: the one dimension other than
     /// <c>width</c> that one projection writes and another reads (SDSL013 asks for it when there is none or several).
+    /// MLP blocks only: with <see cref="Heads"/> the units are the attention's heads.
     /// </summary>
     public string? Hidden { get; set; }
 
-    /// <summary>Fraction of hidden neurons omitted during the first rung of the ladder, in [0, 1). Default 0.5.</summary>
+    /// <summary>Fraction of hidden neurons (or heads) omitted during the first rung of the ladder, in [0, 1). Default 0.5.</summary>
     public double OmissionRate { get; set; } = AttributeDefaults.OmissionRate;
 
     /// <summary>How neuron importance is estimated. Default <see cref="NeuronImportance.Wanda"/>.</summary>

@@ -15,4 +15,11 @@ public sealed class WidthAttribute : Attribute
 {
     /// <summary>The base (proxy) width on which hyperparameters were tuned. Must be positive. Default 256.</summary>
     public int Base { get; set; } = AttributeDefaults.BaseWidth;
+
+    /// <summary>
+    /// The size of the dimension <c>"vocab"</c> (the model's vocabulary) when <see cref="ModelOptions.Vocabulary"/> does
+    /// not set it, e.g. 256 for bytes. 0 (the default): the model declares none, so a layer that reads or writes
+    /// <c>"vocab"</c> needs the option. A vocabulary is finite: it never scales with width.
+    /// </summary>
+    public int Vocab { get; set; }
 }

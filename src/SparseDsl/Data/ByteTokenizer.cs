@@ -11,6 +11,12 @@ public static class ByteTokenizer
     /// <summary>The vocabulary size: every byte value.</summary>
     public const int VocabularySize = 256;
 
+    /// <summary>The name token files and checkpoints record for this tokenizer.</summary>
+    public const string Name = "bytes";
+
+    /// <summary>This tokenizer as an <see cref="ITokenizer"/>, for code that takes any tokenizer.</summary>
+    public static ITokenizer Instance { get; } = new AsTokenizer();
+
     /// <summary>The UTF-8 bytes of <paramref name="text"/> as token ids.</summary>
     public static long[] Encode(string text)
     {
@@ -29,5 +35,20 @@ public static class ByteTokenizer
             ? (byte)t
             : throw new ArgumentOutOfRangeException(nameof(tokens), t, $"A byte token must be in [0, {VocabularySize}).")).ToArray();
         return Encoding.UTF8.GetString(bytes);
+    }
+
+    private sealed class AsTokenizer : ITokenizer
+    {
+        public string Name => ByteTokenizer.Name;
+
+        public int VocabularySize => ByteTokenizer.VocabularySize;
+
+        public IReadOnlyList<int> Encode(string text)
+        {
+            ArgumentNullException.ThrowIfNull(text);
+            return Encoding.UTF8.GetBytes(text).Select(b => (int)b).ToArray();
+        }
+
+        public string Decode(IEnumerable<long> tokens) => ByteTokenizer.Decode(tokens);
     }
 }

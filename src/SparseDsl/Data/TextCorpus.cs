@@ -26,6 +26,7 @@ public sealed class TextCorpus : IDisposable
                 : $"Data file '{source}' has {all.Length:N0} bytes; at least {MinimumBytes:N0} are needed.");
         }
         Source = source;
+        Text = all;
         long split = (long)(all.Length * (1 - validationFraction));
         Train = all.Slice(0, split);
         Validation = all.Slice(split, all.Length - split);
@@ -33,6 +34,9 @@ public sealed class TextCorpus : IDisposable
 
     /// <summary>Where the text came from (a path, or a description of embedded text).</summary>
     public string Source { get; }
+
+    /// <summary>The whole text: <see cref="Train"/> followed by <see cref="Validation"/>.</summary>
+    public ByteText Text { get; }
 
     /// <summary>The first part of the text, for training.</summary>
     public ByteText Train { get; }

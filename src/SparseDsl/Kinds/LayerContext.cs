@@ -7,10 +7,13 @@ namespace SparseDsl;
 /// <param name="Rules">The scaling rules of the model being built.</param>
 public sealed record LayerContext(string Name, int Width, int BaseWidth, ScalingRules Rules)
 {
+    /// <summary>The size of <c>"vocab"</c> in the model being built, or null when it has none.</summary>
+    public int? Vocabulary { get; init; }
+
     /// <summary>A dimension expression's size at <see cref="Width"/>.</summary>
-    /// <exception cref="ArgumentException">The expression does not parse or is not whole at this width.</exception>
-    public int Resolve(string expression) => Dimension.Parse(expression).Resolve(Width);
+    /// <exception cref="ArgumentException">The expression does not parse, is not whole at this width, or is <c>vocab</c> in a model without one.</exception>
+    public int Resolve(string expression) => Dimension.Parse(expression).Resolve(Width, Vocabulary);
 
     /// <summary>A dimension's size at <see cref="Width"/>.</summary>
-    public int Resolve(Dimension dimension) => dimension.Resolve(Width);
+    public int Resolve(Dimension dimension) => dimension.Resolve(Width, Vocabulary);
 }

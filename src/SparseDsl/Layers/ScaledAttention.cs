@@ -30,6 +30,7 @@ public sealed class ScaledAttention : Module<Tensor, Tensor, Tensor, Tensor>, IS
     private readonly Scalar queryScalar;
     private readonly double[] slopes;
     private Tensor? cachedBias;
+    private HeadOmission? omission;
 
     /// <summary>Builds the attention from its plan; <paramref name="seed"/> and <paramref name="device"/> matter only for QK-norm gains.</summary>
     public ScaledAttention(LayerPlan plan, long seed = 0, Device? device = null) : base(plan.Name)
@@ -65,15 +66,29 @@ public sealed class ScaledAttention : Module<Tensor, Tensor, Tensor, Tensor>, IS
     /// <summary>The factor on <c>qᵀk</c>.</summary>
     public double LogitScale => Plan.Attention!.LogitScale;
 
+    /// <summary>Dimension of one head, d_head.</summary>
+    public int HeadDim => headDim;
+
+    /// <summary>The SAT block omitting this attention's heads, or null.</summary>
+    public HeadOmission? Omission => omission;
+
     /// <inheritdoc />
     public override Tensor forward(Tensor query, Tensor key, Tensor value)
     {
         using var scope = NewDisposeScope();
         long batch = query.shape[0], time = query.shape[1];
+        // SAT: in a training step that omits heads, q, k and v hold the kept groups' heads only (their projections
+        // gathered them), and each kept query head keeps its own ALiBi slope.
+        var keptHeads = training && omission is { IsOmitting: true } sat ? sat.KeptHeadsForAttention() : null;
+        int queryHeads = keptHeads is null ? heads : (int)keptHeads.shape[0];
+        int keyValueCount = queryHeads / (heads / keyValueHeads);
+        CheckShape("query", query, queryHeads, keptHeads is not null);
+        CheckShape("key", key, keyValueCount, keptHeads is not null);
+        CheckShape("value", value, keyValueCount, keptHeads is not null);
         Tensor Split(Tensor t, int n) => t.view(batch, time, n, headDim).transpose(1, 2);
-        var q = Split(query, heads);
-        var k = Split(key, keyValueHeads);
-        var v = Split(value, keyValueHeads);
+        var q = Split(query, queryHeads);
+        var k = Split(key, keyValueCount);
+        var v = Split(value, keyValueCount);
         if (query_norm is not null && key_norm is not null)
         {
             q = ScaledNorm.RmsNorm(q, query_norm);
@@ -86,17 +101,37 @@ public sealed class ScaledAttention : Module<Tensor, Tensor, Tensor, Tensor>, IS
             k = Rotate(k, cos, sin);
         }
         q = q.mul(queryScalar);
-        if (keyValueHeads != heads)
+        if (keyValueCount != queryHeads)
         {
-            // Each key/value head serves heads/keyValueHeads consecutive query heads.
-            int group = heads / keyValueHeads;
-            k = k.unsqueeze(2).expand(batch, keyValueHeads, group, time, headDim).reshape(batch, heads, time, headDim);
-            v = v.unsqueeze(2).expand(batch, keyValueHeads, group, time, headDim).reshape(batch, heads, time, headDim);
+            // Each key/value head serves heads/keyValueHeads consecutive query heads (also among the kept ones: SAT
+            // keeps whole groups).
+            int group = queryHeads / keyValueCount;
+            k = k.unsqueeze(2).expand(batch, keyValueCount, group, time, headDim).reshape(batch, queryHeads, time, headDim);
+            v = v.unsqueeze(2).expand(batch, keyValueCount, group, time, headDim).reshape(batch, queryHeads, time, headDim);
         }
-        var context = slopes.Length == 0
-            ? functional.scaled_dot_product_attention(q, k, v, is_casual: causal)
-            : functional.scaled_dot_product_attention(q, k, v, AlibiBias(time, query.device, query.dtype));
-        return context.transpose(1, 2).reshape(batch, time, heads * headDim).MoveToOuterDisposeScope();
+        Tensor context;
+        if (slopes.Length == 0)
+            context = functional.scaled_dot_product_attention(q, k, v, is_casual: causal);
+        else
+        {
+            var bias = AlibiBias(time, query.device, query.dtype);
+            context = functional.scaled_dot_product_attention(q, k, v, keptHeads is null ? bias : bias.index_select(0, keptHeads));
+        }
+        return context.transpose(1, 2).reshape(batch, time, queryHeads * headDim).MoveToOuterDisposeScope();
+    }
+
+    private void CheckShape(string what, Tensor t, int expectedHeads, bool omitting)
+    {
+        if (t.shape[^1] == (long)expectedHeads * headDim) return;
+        throw new ArgumentException($"Attention '{Plan.Name}': the {what} has {t.shape[^1]} features, but {expectedHeads} heads of {headDim} need {(long)expectedHeads * headDim}" +
+                                    (omitting ? " (SAT keeps these heads in this step: every query, key and value projection of the block must be among its SAT inputs)." : "."));
+    }
+
+    internal void AttachOmission(HeadOmission block)
+    {
+        if (omission is not null && !ReferenceEquals(omission, block))
+            throw new InvalidOperationException($"'{Plan.Name}' already belongs to SAT block '{omission.Name}'.");
+        omission = block;
     }
 
     /// <summary>The ALiBi slopes of Press et al. (2022) for <paramref name="heads"/> heads: a geometric sequence starting at 2^(−8/n), interleaved for non-powers of two.</summary>

@@ -28,7 +28,7 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     // Made once: a double operand would become a native Scalar per call that only a finalizer frees (issue 24).
     private readonly Scalar forwardScalar;
     private readonly LayerTensors? tensors;
-    private NeuronOmission? omission;
+    private UnitOmission? omission;
     private OmissionRole omissionRole;
 
     /// <summary>Builds the layer on <paramref name="device"/> with draws seeded by <paramref name="seed"/>.</summary>
@@ -83,10 +83,10 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     /// <summary>The factor applied to <c>x Wᵀ</c> in the forward pass.</summary>
     public double ForwardMultiplier => forwardMultiplier;
 
-    /// <summary>The SAT block this projection belongs to, or null.</summary>
-    public NeuronOmission? Omission => omission;
+    /// <summary>The SAT block (MLP neurons or attention heads) this projection belongs to, or null.</summary>
+    public UnitOmission? Omission => omission;
 
-    /// <summary>Which side of its SAT block's hidden layer this projection is on (meaningful when <see cref="Omission"/> is set).</summary>
+    /// <summary>Which side of its SAT block's units this projection is on (meaningful when <see cref="Omission"/> is set).</summary>
     public OmissionRole OmissionRole => omissionRole;
 
     /// <inheritdoc />
@@ -98,12 +98,12 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
         return Project(input, masked ?? (Tensor)Weight, bias);
     }
 
-    // SAT: only the kept neurons' rows (expanding) or columns (contracting) of W, M and b take part, so the matmul is
-    // smaller and autograd's scatter of the gathered slice gives the omitted neurons exactly zero gradient.
-    private Tensor OmittingForward(Tensor input, NeuronOmission sat)
+    // SAT: only the kept units' rows (expanding) or columns (contracting) of W, M and b take part, so the matmul is
+    // smaller and autograd's scatter of the gathered slice gives the omitted units exactly zero gradient.
+    private Tensor OmittingForward(Tensor input, UnitOmission sat)
     {
         bool rows = omissionRole == OmissionRole.Expanding;
-        var kept = rows ? sat.KeptFor(input) : sat.KeptForContracting();
+        var kept = rows ? sat.RowsFor(this, input) : sat.ColumnsFor(this);
         long dim = rows ? 0 : 1;
         using var weightSlice = Weight.index_select(dim, kept);
         using var maskSlice = mask?.index_select(dim, kept);
@@ -129,7 +129,7 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
         base.Dispose(disposing);
     }
 
-    internal void AttachOmission(NeuronOmission block, OmissionRole role)
+    internal void AttachOmission(UnitOmission block, OmissionRole role)
     {
         if (omission is not null && !ReferenceEquals(omission, block))
             throw new InvalidOperationException($"'{Plan.Name}' already belongs to SAT block '{omission.Name}'.");

@@ -11,7 +11,8 @@ namespace SparseDsl;
 /// </summary>
 public sealed class ScaledNorm : Module<Tensor, Tensor>, IScaledLayer
 {
-    private const double Epsilon = 1e-5;
+    /// <summary>ε under the square root, as in the reference code (exports record it).</summary>
+    public const double Epsilon = 1e-5;
 
     private readonly Parameter weight;
     private readonly Parameter? bias;

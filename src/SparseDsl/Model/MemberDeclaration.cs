@@ -7,7 +7,11 @@ public abstract record MemberDeclaration(string Name);
 /// <summary>A declared model or block: its type name and its members in declaration order. Generated code emits one per class.</summary>
 /// <param name="TypeName">The declaring class's name (for messages).</param>
 /// <param name="Members">Layers and child blocks, in declaration order.</param>
-public sealed record BlockDeclaration(string TypeName, IReadOnlyList<MemberDeclaration> Members);
+public sealed record BlockDeclaration(string TypeName, IReadOnlyList<MemberDeclaration> Members)
+{
+    /// <summary>A model's default size of <c>"vocab"</c>, from <see cref="WidthAttribute.Vocab"/>; null when it declares none (and for blocks).</summary>
+    public int? Vocabulary { get; init; }
+}
 
 /// <summary>
 /// A child block (<see cref="BlockAttribute"/> on a property) or a stack of them (<see cref="RepeatAttribute"/>).

@@ -22,6 +22,12 @@ public sealed record ModelOptions
     /// <summary>When set, replaces the declared depth of every <see cref="RepeatAttribute"/> stack (at least 1).</summary>
     public int? Depth { get; init; }
 
+    /// <summary>
+    /// When set, the size of the dimension <c>"vocab"</c> (e.g. a tokenizer's vocabulary), in place of
+    /// <see cref="WidthAttribute.Vocab"/>. Positive; finite, so it changes no scaling multiplier.
+    /// </summary>
+    public int? Vocabulary { get; init; }
+
     /// <summary>The default options: SμPar with the paper's hyperparameters and the declared sparsities and depths.</summary>
     public static ModelOptions Default { get; } = new();
 }

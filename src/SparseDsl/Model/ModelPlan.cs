@@ -34,6 +34,9 @@ public sealed class ModelPlan
     /// <summary>The options the model was built with (parameterization, base hyperparameters, sparsity and depth overrides).</summary>
     public ModelOptions Options { get; }
 
+    /// <summary>The size of <c>"vocab"</c> in this model (the option's, else the declared default), or null when it has none.</summary>
+    public int? Vocabulary { get; init; }
+
     /// <summary>The rules every scaling came from.</summary>
     public ScalingRules Rules { get; }
 

@@ -16,15 +16,16 @@ internal static class PlanBuilder
         if (baseWidth <= 0) throw new ArgumentOutOfRangeException(nameof(baseWidth), baseWidth, "The base width must be positive.");
         if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width), width, $"{modelName}: the width must be positive, not {width}.");
         if (options.Depth is int d && d < 1) throw new ArgumentOutOfRangeException(nameof(options), d, $"{modelName}: the depth must be at least 1, not {d}.");
+        if (options.Vocabulary is int v && v < 1) throw new ArgumentOutOfRangeException(nameof(options), v, $"{modelName}: the vocabulary must be at least 1, not {v}.");
 
         var rules = new ScalingRules(options.Parameterization, options.Hyperparameters);
-        var context = new Context(modelName, baseWidth, width, rules, options);
+        var context = new Context(modelName, baseWidth, width, rules, options, options.Vocabulary ?? model.Vocabulary);
         context.Add(model, "", nesting: 0, activeFraction: 1.0);
         CheckOverrides(context);
-        return new ModelPlan(modelName, baseWidth, width, options, rules, context.Layers, context.Depths);
+        return new ModelPlan(modelName, baseWidth, width, options, rules, context.Layers, context.Depths) { Vocabulary = context.Vocabulary };
     }
 
-    private sealed record Context(string ModelName, int BaseWidth, int Width, ScalingRules Rules, ModelOptions Options)
+    private sealed record Context(string ModelName, int BaseWidth, int Width, ScalingRules Rules, ModelOptions Options, int? Vocabulary)
     {
         public List<LayerPlan> Layers { get; } = [];
         public Dictionary<string, int> Depths { get; } = new(StringComparer.Ordinal);
@@ -71,7 +72,7 @@ internal static class PlanBuilder
         {
             string name = prefix + d.Name;
             LayerDescription description;
-            try { description = d.Attribute.Describe(new LayerContext(name, Width, BaseWidth, Rules)); }
+            try { description = d.Attribute.Describe(new LayerContext(name, Width, BaseWidth, Rules) { Vocabulary = Vocabulary }); }
             catch (ArgumentException e) { throw new ArgumentException($"{ModelName}.{name} [{d.Attribute.KindName}]: {e.Message}", e); }
             int inFeatures = ResolveDimension(description.In, name), outFeatures = ResolveDimension(description.Out, name);
             double sparsity = EffectiveSparsity(description, name);
@@ -116,7 +117,7 @@ internal static class PlanBuilder
                 throw new ArgumentException($"{ModelName}.{name}: TiedTo '{description.TiedTo}' is not an embedding of {block.TypeName}.");
             if (readout.Attribute is not ReadoutAttribute { ZeroInit: false, Bias: false })
                 throw new ArgumentException($"{ModelName}.{name}: only a readout without bias or zero init can be tied.");
-            var embedded = table.Describe(new LayerContext(prefix + embedding.Name, Width, BaseWidth, Rules));
+            var embedded = table.Describe(new LayerContext(prefix + embedding.Name, Width, BaseWidth, Rules) { Vocabulary = Vocabulary });
             if (description.In != embedded.Out || description.Out != embedded.In)
                 throw new ArgumentException($"{ModelName}.{name}: a tied readout must map {embedded.Out} → {embedded.In} like the embedding '{embedding.Name}', not {description.In} → {description.Out}.");
             return prefix + embedding.Name;
@@ -127,7 +128,7 @@ internal static class PlanBuilder
 
         private int ResolveDimension(Dimension dimension, string layer)
         {
-            try { return dimension.Resolve(Width); }
+            try { return dimension.Resolve(Width, Vocabulary); }
             catch (ArgumentException e) { throw new ArgumentException($"{ModelName}.{layer}: {e.Message}", e); }
         }
 

@@ -6,7 +6,8 @@ namespace SparseDsl;
 /// <summary>
 /// Parses dimension expressions: a product of factors joined by '*' or '/', each factor a positive integer or the
 /// name <c>width</c>; <c>width</c> may appear once and never as a divisor. "784", "width", "4*width", "width/2",
-/// "2*width/3". Without <c>width</c> the integers must divide exactly.
+/// "2*width/3". Without <c>width</c> the integers must divide exactly. The name <c>vocab</c> stands alone: the model's
+/// vocabulary, a finite size known only at run time.
 /// </summary>
 /// <remarks>
 /// The one parser: the runtime (<c>Dimension.Parse</c>) and the source generator (which links this file) both use it,
@@ -14,15 +15,26 @@ namespace SparseDsl;
 /// </remarks>
 internal static class DimensionExpression
 {
-    public static bool TryParse(string? text, out int fixedSize, out int numerator, out int denominator, out string error)
+    /// <summary>The name of the model's vocabulary, a finite dimension whose size is set at run time.</summary>
+    public const string Vocabulary = "vocab";
+
+    /// <summary>Parses <paramref name="text"/>; <paramref name="vocabulary"/> is true for <c>vocab</c> (then the sizes are 0, 0, 1).</summary>
+    public static bool TryParse(string? text, out int fixedSize, out int numerator, out int denominator, out bool vocabulary, out string error)
     {
         fixedSize = 0;
         numerator = 0;
         denominator = 1;
+        vocabulary = false;
         if (text is null || text.Trim().Length == 0)
         {
             error = "it is empty";
             return false;
+        }
+        if (text.Trim() == Vocabulary)
+        {
+            vocabulary = true;
+            error = "";
+            return true;
         }
 
         long num = 1, den = 1;
@@ -59,9 +71,14 @@ internal static class DimensionExpression
                 if (op == '*') num *= value; else den *= value;
                 if (num > int.MaxValue || den > int.MaxValue) { error = "it is too large"; return false; }
             }
+            else if (token == Vocabulary)
+            {
+                error = $"'{Vocabulary}' stands alone: the vocabulary is not multiplied, divided or combined with width";
+                return false;
+            }
             else
             {
-                error = $"unknown name '{token}' (only 'width' is known)";
+                error = $"unknown name '{token}' (only 'width' and '{Vocabulary}' are known)";
                 return false;
             }
 

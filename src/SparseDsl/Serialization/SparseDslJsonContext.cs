@@ -19,4 +19,5 @@ namespace SparseDsl;
     RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(CheckpointHeader))]
 [JsonSerializable(typeof(ModelRecipe))]
+[JsonSerializable(typeof(Data.TokenFileHeader))]
 internal sealed partial class SparseDslJsonContext : JsonSerializerContext;

@@ -18,7 +18,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
     private readonly Func<Tensor, Tensor, Tensor> _loss;
     private readonly Parameter[] _parameters;
     private readonly Device _device;
-    private readonly NeuronOmission[] _omissions;
+    private readonly UnitOmission[] _omissions;
     private readonly IRoutedLayer[] _routed;
     private readonly Stopwatch _clock = new();
     private readonly bool _ownsModel;
@@ -46,7 +46,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         Optimizer = ScaledOptimizers.AdamW(Groups, settings.Optimizer);
         _parameters = Groups.SelectMany(g => g.Parameters).Select(p => p.Parameter).ToArray();
         _device = _parameters.Length > 0 ? _parameters[0].device : CPU;
-        _omissions = SparsityAcceleratedBlocks(model, settings.Acceleration);
+        _omissions = SparsityAcceleratedBlocks(model, settings);
         _routed = model.modules().OfType<IRoutedLayer>().ToArray();
     }
 
@@ -62,8 +62,8 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
     /// <summary>The optimizer groups: each group's LR is η_base × its SμPar multiplier before the schedule's factor.</summary>
     public IReadOnlyList<ParameterGroup> Groups { get; }
 
-    /// <summary>The model's SAT blocks, which this trainer drives (empty when it declares none).</summary>
-    public IReadOnlyList<NeuronOmission> Omissions => _omissions;
+    /// <summary>The model's SAT blocks (MLP neurons and attention heads), which this trainer drives (empty when it declares none).</summary>
+    public IReadOnlyList<UnitOmission> Omissions => _omissions;
 
     /// <summary>The model's expert banks, whose auxiliary losses every training step adds (empty when it declares none).</summary>
     public IReadOnlyList<IRoutedLayer> RoutedLayers => _routed;
@@ -142,7 +142,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
 
         double factor = Settings.Schedule.Factor(step, Settings.Steps);
         LearningRateSchedule.Apply(Optimizer, factor);
-        KeptNeuronAdamW.Step(_omissions, Optimizer); // SAT projections: kept rows only; their gradients are cleared, so skipped below
+        KeptUnitAdamW.Step(_omissions, Optimizer);   // SAT projections: kept slices only; their gradients are cleared, so skipped below
         AdamWArithmetic.Step(Optimizer);              // AdamW's own arithmetic, without its finalizer-only scalars
         CompletedSteps = step;
         CollectFinalizerGarbageWhenDue();
@@ -150,7 +150,8 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         _clock.Stop();
         return new StepMetrics(step, Settings.Steps, meanLoss, norm, Settings.Optimizer.LearningRate * factor, _tokens, _clock.Elapsed)
         {
-            OmissionRate = _omissions.Length == 0 ? 0 : _omissions.Max(b => b.Rate),
+            OmissionRate = _omissions.OfType<NeuronOmission>().Select(b => b.Rate).DefaultIfEmpty(0).Max(),
+            HeadOmissionRate = _omissions.OfType<HeadOmission>().Select(b => b.Rate).DefaultIfEmpty(0).Max(),
             AuxiliaryLoss = auxiliarySum / microSteps,
             Routing = _routed.Length == 0 ? Array.Empty<RoutingStatistics>() : _routed.Select(r => r.TakeStatistics()).OfType<RoutingStatistics>().ToList(),
             ResidentBytes = Environment.WorkingSet,
@@ -207,7 +208,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
             if (!last && Every(Settings.EvaluateEvery, metrics.Step)) observer.OnEvaluation(new EvaluationMetrics(metrics.Step, Evaluate()));
             if (!last && Every(Settings.CheckpointEvery, metrics.Step)) Checkpoint(observer);
         }
-        foreach (var block in _omissions) block.EndTraining(); // the trained model is the full MLP from here on
+        foreach (var block in _omissions) block.EndTraining(); // the trained model is the full model (every neuron and head) from here on
         double validation = Evaluate();
         observer.OnEvaluation(new EvaluationMetrics(CompletedSteps, validation));
         Checkpoint(observer);
@@ -248,13 +249,22 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         GC.SuppressFinalize(this);
     }
 
-    // Every trainer sets every block's settings, so an earlier run's override never leaks into this one.
-    private static NeuronOmission[] SparsityAcceleratedBlocks(TModel model, SparsityAcceleration? acceleration)
+    // Every trainer sets every block's settings, so an earlier run's override never leaks into this one. MLP blocks
+    // follow Acceleration; head blocks follow HeadAcceleration, and Acceleration only when it is Off (the dense baseline).
+    private static UnitOmission[] SparsityAcceleratedBlocks(TModel model, TrainerSettings settings)
     {
         var blocks = model.modules().OfType<ISparsityAcceleratedBlock>().Select(b => b.Omission).ToArray();
-        if (blocks.Length == 0 && acceleration is { IsOff: false })
-            throw new ArgumentException($"The settings ask for SAT ({acceleration}) but {typeof(TModel).Name} has no [SparsityAccelerated] block.", nameof(acceleration));
-        foreach (var block in blocks) block.Settings = acceleration ?? block.Declared;
+        var (acceleration, heads) = (settings.Acceleration, settings.HeadAcceleration);
+        if (acceleration is { IsOff: false } && !blocks.OfType<NeuronOmission>().Any())
+            throw new ArgumentException($"The settings ask for SAT ({acceleration}) but {typeof(TModel).Name} has no [SparsityAccelerated] block over MLP neurons.", nameof(settings));
+        if (heads is { IsOff: false } && !blocks.OfType<HeadOmission>().Any())
+            throw new ArgumentException($"The settings ask for SAT over attention heads ({heads}) but {typeof(TModel).Name} has no [SparsityAccelerated(Heads = true)] block.", nameof(settings));
+        foreach (var block in blocks)
+        {
+            block.Settings = block is HeadOmission
+                ? heads ?? (acceleration is { IsOff: true } ? SparsityAcceleration.Off : block.Declared)
+                : acceleration ?? block.Declared;
+        }
         return blocks;
     }
 

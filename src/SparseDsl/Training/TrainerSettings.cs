@@ -28,11 +28,21 @@ public sealed record TrainerSettings
     public long CheckpointEvery { get; init; }
 
     /// <summary>
-    /// SAT for this run, replacing what every <see cref="SparsityAcceleratedAttribute">[SparsityAccelerated]</see> block
-    /// declares (<see cref="SparsityAcceleration.Off"/> trains them dense); null keeps the declared values. A model with
-    /// no SAT block rejects an override that omits neurons.
+    /// SAT for this run, replacing what every <see cref="SparsityAcceleratedAttribute">[SparsityAccelerated]</see> MLP
+    /// block declares; null keeps the declared values. <see cref="SparsityAcceleration.Off"/> trains them dense, and
+    /// also the attention-head blocks unless <see cref="HeadAcceleration"/> says otherwise, so it is the dense baseline.
+    /// A model with no MLP SAT block rejects an override that omits neurons.
     /// </summary>
     public SparsityAcceleration? Acceleration { get; init; }
+
+    /// <summary>
+    /// SAT over attention heads for this run, replacing what every
+    /// <see cref="SparsityAcceleratedAttribute">[SparsityAccelerated(Heads = true)]</see> block declares
+    /// (<see cref="SparsityAcceleration.Off"/>: every head trains every step); null keeps the declared values, or turns
+    /// them off when <see cref="Acceleration"/> is <see cref="SparsityAcceleration.Off"/>. A model with no head SAT block
+    /// rejects an override that omits heads.
+    /// </summary>
+    public SparsityAcceleration? HeadAcceleration { get; init; }
 
     /// <summary>
     /// Run a generation-0 garbage collection after a step when this much time has passed since the last one (default
@@ -64,6 +74,7 @@ public sealed record TrainerSettings
         ArgumentNullException.ThrowIfNull(Schedule);
         ArgumentNullException.ThrowIfNull(RunConfig);
         Acceleration?.Validate();
+        HeadAcceleration?.Validate();
         _ = Schedule.Factor(1, Steps); // validates the fractions now rather than at step 1
     }
 }

@@ -13,8 +13,11 @@ public sealed record StepMetrics(long Step, long TotalSteps, double Loss, double
     /// <summary>Training throughput of this process.</summary>
     public double TokensPerSecond => Elapsed > TimeSpan.Zero ? Tokens / Elapsed.TotalSeconds : 0;
 
-    /// <summary>SAT's omission rate in this step (the largest over the model's SAT blocks; 0 when dense).</summary>
+    /// <summary>SAT's MLP-neuron omission rate in this step (the largest over the model's MLP SAT blocks; 0 when dense).</summary>
     public double OmissionRate { get; init; }
+
+    /// <summary>SAT's attention-head omission rate in this step (the largest over the model's head SAT blocks; 0 when every head trains).</summary>
+    public double HeadOmissionRate { get; init; }
 
     /// <summary>The expert banks' weighted auxiliary losses (balance and z-loss) added to the gradient, mean over micro-batches; 0 without experts.</summary>
     public double AuxiliaryLoss { get; init; }

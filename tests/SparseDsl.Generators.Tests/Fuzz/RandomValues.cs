@@ -8,7 +8,7 @@ internal static class RandomValues
     public static readonly string[] ValidDims = ["width", "2*width", "width/2", "4*width", "64", "10"];
     public static readonly string[] ScalingDims = ["width", "2*width", "width/2", "4*width"];
     public static readonly string[] FiniteDims = ["1", "3", "10", "64"];
-    private static readonly string[] InvalidDims = ["", "widht", "width*width", "4/width", "width+1", "0*width", "7/2", "vocab", "*", "99999999999"];
+    private static readonly string[] InvalidDims = ["", "widht", "width*width", "4/width", "width+1", "0*width", "7/2", "2*vocab", "vocb", "*", "99999999999"];
 
     public static T Pick<T>(this Random r, IReadOnlyList<T> items) => items[r.Next(items.Count)];
 

@@ -30,7 +30,7 @@ internal sealed class SmallRun : IDisposable
     public SmallRun(long seed, ModelOptions? options = null, int width = Width)
     {
         Recipe = new ModelRecipe(ModelType, width, seed, options ?? new ModelOptions { Depth = 1, Sparsity = 0.75 });
-        Model = new TinyByteLm(width, CPU, seed, Recipe.Options);
+        Model = new TinyByteLm(width, TestDevice.Current, seed, Recipe.Options);
         _trainer = new TinyByteLm.Trainer(Model, BareSteps, Batches.Value);
     }
 
@@ -48,7 +48,7 @@ internal sealed class SmallRun : IDisposable
     public float Step(int batch)
     {
         using var scope = NewDisposeScope();
-        var (inputs, targets) = Batches.Value.TrainingBatch(batch + 1, 0, CPU);
+        var (inputs, targets) = Batches.Value.TrainingBatch(batch + 1, 0, TestDevice.Current);
         Steps++;
         return (float)_trainer.TrainStep(inputs, targets).Loss;
     }
@@ -63,11 +63,13 @@ internal sealed class SmallRun : IDisposable
         Model.Dispose();
     }
 
-    public static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+    /// <summary>Equal tensors: bitwise on the CPU, to <see cref="TestDevice.RelativeTolerance"/> on another device.</summary>
+    public static bool Same(Tensor a, Tensor b) => TestDevice.Same(a, b);
 
     /// <summary>
-    /// Asserts both state dicts hold the same names and bitwise-equal tensors: every caller compares two states of this
-    /// process, on this machine (issue 16: across CPUs the last bits differ).
+    /// Asserts both state dicts hold the same names and equal tensors: bitwise on the CPU, where every caller compares two
+    /// states of this process on this machine (issue 16: across CPUs the last bits differ); on another device to
+    /// <see cref="TestDevice.RelativeTolerance"/>, since its kernels may add in no fixed order.
     /// </summary>
     public static void AssertSameState(IReadOnlyDictionary<string, Tensor> expected, IReadOnlyDictionary<string, Tensor> actual)
     {

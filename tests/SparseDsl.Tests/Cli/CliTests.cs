@@ -22,6 +22,9 @@ public sealed class CliTests : IDisposable
     // A model and run small enough for a unit test: width 32 is one 32-wide head.
     private static readonly string[] Tiny = ["--width", "32", "--depth", "1", "--batch", "2", "--context", "16", "--sample-length", "12"];
 
+    // Tiny at width 64: two heads of 32, so half of them can be omitted.
+    private static readonly string[] TinyTwoHeads = ["--width", "64", .. Tiny[2..]];
+
     public static TheoryData<string, string[], string> BadInputs() => new()
     {
         { "missing data file", ["--data", "/no/such/file.txt"], "Data file '/no/such/file.txt' does not exist." },
@@ -154,20 +157,63 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void The_SAT_benchmark_trains_both_arms_on_the_same_tokens_and_reports_the_ratio()
+    public void Train_omits_heads_when_asked_shows_both_rates_and_saves_the_choice()
+    {
+        string heads = Run("heads");
+        var (code, output, error) = Invoke(["train", .. TinyTwoHeads, "--steps", "2", "--log-every", "1", "--sat-head-rate", "0.5", "--sat-head-metric", "Uniform", "--out", heads]);
+        Assert.True(code == 0, error);
+        Assert.Contains("blocks.0.attention (2 heads): SAT: omit 0.5 to 50%", output);
+        Assert.Contains("Uniform importance", output);
+        Assert.Contains("SAT omit 0.5, heads 0.5", output);
+        var saved = RunConfig.FromJson(Checkpoint.ReadHeader(Path.Combine(heads, TrainCommand.CheckpointFile)).RunConfig, "checkpoint");
+        Assert.Equal(0.5, saved.HeadAcceleration!.Schedule.InitialRate);
+        Assert.Equal(NeuronImportance.Uniform, saved.HeadAcceleration.Metric);
+        Assert.Contains("\"sat_head_omission_rate\":0.5", File.ReadAllText(Path.Combine(heads, TrainCommand.MetricsFile)));
+
+        // Without --sat-head-rate the example's heads keep their declared rate, 0: every head trains.
+        string plain = Run("plain");
+        (code, output, error) = Invoke(["train", .. TinyTwoHeads, "--steps", "1", "--log-every", "1", "--out", plain]);
+        Assert.True(code == 0, error);
+        Assert.Contains("blocks.0.attention (2 heads): SAT off (dense)", output);
+        Assert.DoesNotContain("heads 0.5", output);
+
+        var refused = Invoke(["train", .. Tiny, "--steps", "1", "--sat-head-metric", "Wanda", "--out", Run("refused")]);
+        Assert.Equal(ExitCodes.BadInput, refused.Code);
+        Assert.Contains("give --sat-head-rate too", refused.Error);
+    }
+
+    [Fact]
+    public void The_SAT_benchmark_trains_three_arms_on_the_same_tokens_and_reports_the_ratios()
     {
         string report = Path.Combine(_folder, "sat.md");
         var (code, output, error) = Invoke("sat-benchmark", "--width", "64", "--depth", "1", "--steps", "6", "--batch", "2", "--context", "16", "--out", report);
         Assert.True(code == 0, error);
-        Assert.Contains("Throughput ratio SAT/dense: ", output);
-        Assert.Matches(@"\| dense \| 192 \|", output); // 6 steps of 2×16 tokens, in both arms
-        Assert.Matches(@"\| SAT \| 192 \|", output);
-        Assert.Matches(@"\| 0\.5 \| 3 \|", output); // the default ladder at 6 steps: 3 at 0.5, 2 at 0.25, 1 dense
+        Assert.Contains("MLP+heads / MLP only = ", output);
+        Assert.Matches(@"\| dense \| 192 \|", output); // 6 steps of 2×16 tokens, in every arm
+        Assert.Matches(@"\| SAT MLP \| 192 \|", output);
+        Assert.Matches(@"\| SAT MLP\+heads \| 192 \|", output);
+        // The default ladder at 6 steps: 3 at 0.5, 2 at 0.25, 1 dense; heads share it (2 heads: 0.25 rounds to none omitted).
+        Assert.Matches(@"\| 0\.5 \| 0\.5 \| 3 \|", output);
+        Assert.Matches(@"\| 0\.25 \| 0 \| 2 \|", output);
+        Assert.Contains("load average (1, 5, 15 min)", output);
         Assert.StartsWith("Command: `dotnet run --project examples/SparseDsl.Examples -c Release -- sat-benchmark --width 64", File.ReadAllText(report));
 
         var refused = Invoke("sat-benchmark", "--sat-rate", "0", "--width", "64", "--depth", "1", "--steps", "2");
         Assert.Equal(ExitCodes.BadInput, refused.Code);
-        Assert.Contains("would train dense", refused.Error);
+        Assert.Contains("would train their MLPs dense", refused.Error);
+        refused = Invoke("sat-benchmark", "--sat-head-rate", "0", "--width", "64", "--depth", "1", "--steps", "2");
+        Assert.Equal(ExitCodes.BadInput, refused.Code);
+        Assert.Contains("would train every head", refused.Error);
+    }
+
+    [Fact]
+    public void The_SAT_benchmark_runs_the_grouped_query_Llama()
+    {
+        var (code, output, error) = Invoke("sat-benchmark", "--model", "llama", "--width", "256", "--depth", "1", "--steps", "2", "--batch", "1", "--context", "8");
+        Assert.True(code == 0, error);
+        Assert.Contains("Model LlamaLm, width 256", output);
+        Assert.Contains("2 head groups per layer", output); // 8 query heads, 2 key/value heads
+        Assert.Matches(@"\| 0\.5 \| 0\.5 \| 1 \|", output);
     }
 
     [Fact]

@@ -86,7 +86,7 @@ public sealed class LlamaCliTests : IDisposable
         double Ratio(string p, string block) =>
             rows.Single(r => r.Parameterization == p && r.Block == block && r.Density == 1).MeanAbsActivation
             / rows.Single(r => r.Parameterization == p && r.Block == block && r.Density == 0.0625).MeanAbsActivation;
-        foreach (string block in new[] { CoordinateCheckRunner.Attention, CoordinateCheckRunner.Mlp })
+        foreach (string block in new[] { LanguageModelFamily.Attention, LanguageModelFamily.Mlp })
         {
             Assert.InRange(Ratio("SuPar", block), 0.5, 2.0);
             Assert.True(Ratio("SP", block) > 3, $"SP {block}: {Ratio("SP", block):0.00}");

@@ -61,11 +61,11 @@ public sealed class MoeCliTests : IDisposable
         Assert.True(code == 0, error);
         var rows = CoordinateCheckReport.ReadCsv(Path.Combine(folder, "coord-check.csv"));
         Assert.Equal(3 * 2 * 3, rows.Count); // parameterizations × densities × (attention, mlp, router), one step
-        Assert.Contains(rows, r => r.Block == CoordinateCheckRunner.Router);
+        Assert.Contains(rows, r => r.Block == LanguageModelFamily.Router);
         // At initialisation SμPar's m_ρ keeps the experts' output the same at density 1/16; SP loses a factor of several.
         double Ratio(string p) =>
-            rows.Single(r => r.Parameterization == p && r.Block == CoordinateCheckRunner.Mlp && r.Density == 1).MeanAbsActivation
-            / rows.Single(r => r.Parameterization == p && r.Block == CoordinateCheckRunner.Mlp && r.Density == 0.0625).MeanAbsActivation;
+            rows.Single(r => r.Parameterization == p && r.Block == LanguageModelFamily.Mlp && r.Density == 1).MeanAbsActivation
+            / rows.Single(r => r.Parameterization == p && r.Block == LanguageModelFamily.Mlp && r.Density == 0.0625).MeanAbsActivation;
         Assert.InRange(Ratio("SuPar"), 0.5, 2.0);
         Assert.True(Ratio("SP") > 3, $"SP experts: {Ratio("SP"):0.00}");
     }

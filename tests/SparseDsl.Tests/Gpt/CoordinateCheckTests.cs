@@ -1,5 +1,6 @@
 using SparseDsl.Examples;
 using SparseDsl.Examples.CoordinateCheck;
+using SparseDsl.Examples.Gpt;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Tests.Gpt;
@@ -28,7 +29,7 @@ public class CoordinateCheckTests
     };
 
     private static readonly Lazy<List<CoordinateCheckRow>> Rows = new(() =>
-        CoordinateCheckRunner.Run(Settings, BundledCorpus.Open(), CPU));
+        CoordinateCheckRunner.Run(Settings, new LanguageModelFamily(LanguageModels.Default, BundledCorpus.Open()), TestDevice.Current));
 
     /// <summary>
     /// Largest over smallest, across the values of <paramref name="axis"/>, of the block's mean |output| averaged over
@@ -47,8 +48,8 @@ public class CoordinateCheckTests
     private static double WidthSpread(string p, string block) => Spread(p, block, r => r.Density == Settings.WidthSweepDensity, r => r.Width, int.MaxValue);
 
     [Theory]
-    [InlineData(CoordinateCheckRunner.Attention)]
-    [InlineData(CoordinateCheckRunner.Mlp)]
+    [InlineData(LanguageModelFamily.Attention)]
+    [InlineData(LanguageModelFamily.Mlp)]
     public void SuPar_block_outputs_are_flat_across_density_and_width(string block)
     {
         Assert.True(DensitySpread("SuPar", block, lastStep: 1) < Flat, $"SμPar {block} spread across densities at step 1: {DensitySpread("SuPar", block, 1):0.00}");
@@ -57,10 +58,10 @@ public class CoordinateCheckTests
     }
 
     [Theory]
-    [InlineData("SP", CoordinateCheckRunner.Attention)]
-    [InlineData("SP", CoordinateCheckRunner.Mlp)]
-    [InlineData("muP", CoordinateCheckRunner.Attention)]
-    [InlineData("muP", CoordinateCheckRunner.Mlp)]
+    [InlineData("SP", LanguageModelFamily.Attention)]
+    [InlineData("SP", LanguageModelFamily.Mlp)]
+    [InlineData("muP", LanguageModelFamily.Attention)]
+    [InlineData("muP", LanguageModelFamily.Mlp)]
     public void SP_and_muP_block_outputs_shrink_as_density_falls(string parameterization, string block)
     {
         // Measured: roughly ρ for attention (V and O projections) and ρ^1.5 for SwiGLU (gate·up, then down).
@@ -75,7 +76,7 @@ public class CoordinateCheckTests
     [Fact]
     public void MuP_block_outputs_are_flat_across_width_at_fixed_density()
     {
-        Assert.True(WidthSpread("muP", CoordinateCheckRunner.Mlp) < Flat, $"μP mlp spread across widths: {WidthSpread("muP", CoordinateCheckRunner.Mlp):0.00}");
+        Assert.True(WidthSpread("muP", LanguageModelFamily.Mlp) < Flat, $"μP mlp spread across widths: {WidthSpread("muP", LanguageModelFamily.Mlp):0.00}");
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public class GptTrainingTests
     [Fact]
     public void The_LM_learns_bytes()
     {
-        using var model = new GptLm(64, seed: 1, options: new ModelOptions { Depth = 1 });
+        using var model = new GptLm(64, TestDevice.Current, seed: 1, options: new ModelOptions { Depth = 1 });
         var losses = Train(model, 60);
         Assert.True(losses[0] > 5.0, $"first loss {losses[0]}"); // about ln 256 = 5.55 at init
         Assert.True(losses[^5..].Average() < losses[0] - 1.5, $"loss {losses[0]} → {losses[^5..].Average()}");

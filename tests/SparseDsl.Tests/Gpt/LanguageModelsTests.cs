@@ -57,9 +57,9 @@ public sealed class LanguageModelsTests : IDisposable
         var settings = new TrainerSettings { Steps = 2, CheckpointPath = checkpoint };
         var data = new NextTokenBatches(BundledCorpus.Open(), 2, 16, seed: 1, validationBatches: 1);
 
-        var trained = entry.Train(entry.Recipe(Width, seed: 3, Small), settings with { Steps = 1 }, data, CPU, new RunToEnd());
+        var trained = entry.Train(entry.Recipe(Width, seed: 3, Small), settings with { Steps = 1 }, data, TestDevice.Current, new RunToEnd());
         Assert.Equal((name, 1L), trained);
-        var resumed = entry.Resume(checkpoint, settings, data, CPU, new RunToEnd());
+        var resumed = entry.Resume(checkpoint, settings, data, TestDevice.Current, new RunToEnd());
         Assert.Equal((name, 2L), resumed);
     }
 

@@ -9,7 +9,7 @@ public class AttentionKindTests
     [Fact]
     public void A_rope_gqa_qk_norm_layer_learns_to_copy_the_previous_token()
     {
-        using var run = new KindRun(new TinyRopeLm(32, seed: 1), TinyRopeLm.Batch, learningRate: 0.02);
+        using var run = new KindRun(new TinyRopeLm(32, TestDevice.Current, seed: 1), TinyRopeLm.Batch, learningRate: 0.02);
         float before = run.Evaluate();
         for (int step = 0; step < 80; step++) run.Step(step);
         float after = run.Evaluate();
@@ -20,5 +20,5 @@ public class AttentionKindTests
 
     [Fact]
     public void A_checkpoint_round_trip_restores_the_qk_norm_gains_and_their_Adam_state() =>
-        KindRun.AssertCheckpointRoundTrip(r => TinyRopeLm.FromRecipe(r), new TinyRopeLm(32, seed: 5), TinyRopeLm.Batch, drawnBuffer: "query.mask");
+        KindRun.AssertCheckpointRoundTrip(r => TinyRopeLm.FromRecipe(r, TestDevice.Current), new TinyRopeLm(32, TestDevice.Current, seed: 5), TinyRopeLm.Batch, drawnBuffer: "query.mask");
 }

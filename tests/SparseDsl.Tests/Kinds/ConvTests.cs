@@ -62,8 +62,8 @@ public class ConvTests
     [Fact]
     public void The_forward_pass_is_the_masked_convolution_times_its_multiplier_plus_bias()
     {
-        using var model = new TinyConvNet(32, seed: 2);
-        var (images, _) = TinyConvNet.Batch(0, size: 4);
+        using var model = new TinyConvNet(32, TestDevice.Current, seed: 2);
+        var images = TinyConvNet.Batch(0, size: 4).Images.to(TestDevice.Current);
         using var _ = no_grad();
         var stem = model.Stem;
         var expected = nn.functional.conv2d(images, stem.Weight, null, [1, 1], [1, 1]).mul(stem.ForwardMultiplier).add(stem.Bias!.view(1, -1, 1, 1));
@@ -76,7 +76,7 @@ public class ConvTests
     [Fact]
     public void A_ConvNet_learns_to_tell_stroke_directions_and_masked_weights_stay_zero()
     {
-        using var run = new KindRun(new TinyConvNet(32, seed: 1), n => TinyConvNet.Batch(n), learningRate: 0.02);
+        using var run = new KindRun(new TinyConvNet(32, TestDevice.Current, seed: 1), n => TinyConvNet.Batch(n), learningRate: 0.02);
         float before = run.Evaluate();
         for (int step = 0; step < 60; step++) run.Step(step);
         float after = run.Evaluate();
@@ -88,5 +88,5 @@ public class ConvTests
 
     [Fact]
     public void A_checkpoint_restores_weights_masks_and_Adam_state_so_the_next_step_is_identical() =>
-        KindRun.AssertCheckpointRoundTrip(r => TinyConvNet.FromRecipe(r), new TinyConvNet(32, seed: 5), n => TinyConvNet.Batch(n), drawnBuffer: "hidden.mask");
+        KindRun.AssertCheckpointRoundTrip(r => TinyConvNet.FromRecipe(r, TestDevice.Current), new TinyConvNet(32, TestDevice.Current, seed: 5), n => TinyConvNet.Batch(n), drawnBuffer: "hidden.mask");
 }

@@ -61,7 +61,7 @@ public class CustomKindTests
         Assert.Equal(BaseHyperparameters.Paper.InitStd / 2, row.InitStd, 12);
         Assert.Equal("Gate", model.Plan["gate"].Kind);
 
-        using var run = new KindRun(new GatedModel(64, seed: 1), n => (arange(10, ScalarType.Int64), arange(10, ScalarType.Int64).roll(n + 1)));
+        using var run = new KindRun(new GatedModel(64, TestDevice.Current, seed: 1), n => (arange(10, ScalarType.Int64), arange(10, ScalarType.Int64).roll(n + 1)));
         var gate = ((GatedModel)run.Model).Gate;
         var before = gate.named_parameters().Single().parameter.detach().clone();
         run.Step(0);

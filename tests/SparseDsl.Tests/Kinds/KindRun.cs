@@ -6,7 +6,8 @@ namespace SparseDsl.Tests.Kinds;
 
 /// <summary>
 /// A small model declared in the tests, trained with its own scaled AdamW on a fixed, seeded classification task:
-/// what the new kinds' training and checkpoint tests share.
+/// what the new kinds' training and checkpoint tests share. Batches are drawn on the CPU and moved to the model's
+/// device, <see cref="TestDevice.Current"/> (build the model there).
 /// </summary>
 internal sealed class KindRun : IDisposable
 {
@@ -27,7 +28,7 @@ internal sealed class KindRun : IDisposable
     public float Step(int batch)
     {
         using var scope = NewDisposeScope();
-        var (inputs, targets) = batches(batch);
+        var (inputs, targets) = OnDevice(batches(batch));
         Model.train();
         Optimizer.zero_grad();
         var loss = nn.functional.cross_entropy(Model.call(inputs), targets);
@@ -45,7 +46,7 @@ internal sealed class KindRun : IDisposable
         float total = 0;
         for (int i = 0; i < count; i++)
         {
-            var (inputs, targets) = batches(1000 + i);
+            var (inputs, targets) = OnDevice(batches(1000 + i));
             total += nn.functional.cross_entropy(Model.call(inputs), targets).item<float>();
         }
         return total / count;
@@ -54,7 +55,8 @@ internal sealed class KindRun : IDisposable
     /// <summary>
     /// Trains a model 3 steps, saves a checkpoint, loads it into the same model rebuilt from its recipe with another seed
     /// (other weights and masks), and checks that the state matches and that the next step is bit-identical — which it
-    /// is only if the Adam moments came back too. Both sides run in this process, on the same kernels.
+    /// is only if the Adam moments came back too. Both sides run in this process, on the same kernels: bit for bit on
+    /// the CPU, to float32 tolerance on another device (<see cref="TestDevice"/>).
     /// </summary>
     /// <param name="build">The model from a recipe (the generated <c>FromRecipe</c>).</param>
     /// <param name="first">The model to train and save.</param>
@@ -75,9 +77,12 @@ internal sealed class KindRun : IDisposable
             Assert.False(SmallRun.Same(saved.Model.state_dict()[drawnBuffer], resumed.Model.state_dict()[drawnBuffer]), "the other seed drew the same buffer: loading it would go untested");
         Checkpoint.Load(path, resumed.Model, resumed.Optimizer);
         SmallRun.AssertSameState(saved.Model.state_dict(), resumed.Model.state_dict());
-        Assert.Equal(saved.Step(3), resumed.Step(3));
+        TestDevice.AssertSameLoss(saved.Step(3), resumed.Step(3));
         SmallRun.AssertSameState(saved.Model.state_dict(), resumed.Model.state_dict());
     }
+
+    private static (Tensor, Tensor) OnDevice((Tensor Inputs, Tensor Targets) batch) =>
+        (batch.Inputs.to(TestDevice.Current), batch.Targets.to(TestDevice.Current));
 
     public void Dispose()
     {

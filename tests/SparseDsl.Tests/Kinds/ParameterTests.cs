@@ -60,7 +60,7 @@ public class ParameterTests
     [Fact]
     public void A_tiny_vit_learns_and_its_free_tensors_train()
     {
-        using var run = new KindRun(new TinyVit(32, seed: 1), n => TinyConvNet.Batch(n), learningRate: 0.02);
+        using var run = new KindRun(new TinyVit(32, TestDevice.Current, seed: 1), n => TinyConvNet.Batch(n), learningRate: 0.02);
         var token = ((TinyVit)run.Model).ClassToken.Value.detach().clone();
         float before = run.Evaluate();
         for (int step = 0; step < 60; step++) run.Step(step);
@@ -71,5 +71,5 @@ public class ParameterTests
 
     [Fact]
     public void A_checkpoint_round_trip_restores_free_tensors_and_their_Adam_state() =>
-        KindRun.AssertCheckpointRoundTrip(r => TinyVit.FromRecipe(r), new TinyVit(32, seed: 5), n => TinyConvNet.Batch(n));
+        KindRun.AssertCheckpointRoundTrip(r => TinyVit.FromRecipe(r, TestDevice.Current), new TinyVit(32, TestDevice.Current, seed: 5), n => TinyConvNet.Batch(n));
 }

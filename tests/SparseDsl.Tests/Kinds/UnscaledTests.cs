@@ -30,7 +30,7 @@ public class UnscaledTests
     [Fact]
     public void An_unscaled_layer_trains_at_the_base_learning_rate_and_Describe_lists_it()
     {
-        using var run = new KindRun(new WithUnscaledLayer(16, seed: 1), Batch, learningRate: 0.01);
+        using var run = new KindRun(new WithUnscaledLayer(16, TestDevice.Current, seed: 1), Batch, learningRate: 0.01);
         var model = (WithUnscaledLayer)run.Model;
         var before = model.Raw.weight!.detach().clone();
         for (int step = 0; step < 3; step++) run.Step(step);

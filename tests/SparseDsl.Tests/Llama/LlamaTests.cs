@@ -22,7 +22,7 @@ public class LlamaTests
     [Fact]
     public void A_small_seeded_Llama_learns_bytes_and_keeps_its_masks()
     {
-        using var model = new LlamaLm(128, seed: 1, options: new ModelOptions { Depth = 1 });
+        using var model = new LlamaLm(128, TestDevice.Current, seed: 1, options: new ModelOptions { Depth = 1 });
         var settings = new TrainerSettings
         {
             Steps = 20,

@@ -4,7 +4,7 @@ namespace SparseDsl.Tests.SmallModels;
 
 /// <summary>
 /// A byte-level LM declared in the tests, so the trainer, checkpoint and override tests test the library rather than the
-/// example: a 256-byte embedding, repeated pre-norm blocks (sparse attention projections, a sparse SAT MLP, RMSNorms),
+/// example: a 256-byte embedding, repeated pre-norm blocks (sparse SAT attention over heads, a sparse SAT MLP, RMSNorms),
 /// a final LayerNorm with a bias, and a readout tied to the embedding. Base width 16, so width 32 has m_d = 2.
 /// </summary>
 [Width(Base = 16)]
@@ -59,8 +59,12 @@ public sealed partial class TinyBlock
     }
 }
 
-/// <summary>Causal ALiBi attention with heads of 8 and sparse Q, K, V and output projections.</summary>
+/// <summary>
+/// Causal ALiBi attention with heads of 8 and sparse Q, K, V and output projections; sparsity-accelerated over heads
+/// with sampled selection, so the trainer tests (exact resume among them) run seeded head draws too.
+/// </summary>
 [Block]
+[SparsityAccelerated(Heads = true, Selection = NeuronSelection.Sample)]
 public sealed partial class TinyAttention
 {
     [SparseLinear(Sparsity = 0.875)]

@@ -28,7 +28,7 @@ public sealed class MuTransferTests
     {
         using var corpus = SparseDsl.Examples.BundledCorpus.Open();
         var records = new List<SweepRecord>();
-        SweepRunner.RunAll(Grid, Grid.Runs(), corpus, CPU, parallelRuns: 1, records.Add);
+        SweepRunner.RunAll(Grid, Grid.Runs(), corpus, TestDevice.Current, parallelRuns: 1, records.Add);
         var optima = SweepAnalysis.Optima(records);
         string table = SweepAnalysis.Markdown(optima);
 

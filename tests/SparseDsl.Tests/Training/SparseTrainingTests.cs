@@ -9,7 +9,7 @@ namespace SparseDsl.Tests.Training;
 /// </summary>
 public class SparseTrainingTests
 {
-    private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+    private static bool Same(Tensor a, Tensor b) => TestDevice.Same(a, b);
 
     private static List<ScaledLinear> SparseLayers(nn.Module model) =>
         model.modules().OfType<ScaledLinear>().Where(l => l.Plan.IsMasked).ToList();
@@ -23,7 +23,7 @@ public class SparseTrainingTests
         for (int step = 0; step < steps; step++)
         {
             using var scope = NewDisposeScope();
-            var (inputs, targets) = batches.TrainingBatch(step + 1, 0, CPU);
+            var (inputs, targets) = batches.TrainingBatch(step + 1, 0, TestDevice.Current);
             var loss = LanguageModelLoss.NextToken(model.call(inputs), targets);
             Gradients.Zero(optimizer);
             loss.backward();
@@ -36,7 +36,7 @@ public class SparseTrainingTests
     [Fact]
     public void Masked_entries_never_leak_after_AdamW_steps_with_weight_decay()
     {
-        using var model = new TinyByteLm(32, seed: 2, options: new ModelOptions { Sparsity = 0.9, Depth = 1 });
+        using var model = new TinyByteLm(32, TestDevice.Current, seed: 2, options: new ModelOptions { Sparsity = 0.9, Depth = 1 });
         var layers = SparseLayers(model);
         Assert.Equal(6, layers.Count); // q, k, v, o, up, down
         using var before = layers[0].Weight.detach().clone();
@@ -51,18 +51,19 @@ public class SparseTrainingTests
         Assert.False(Same(before, layers[0].Weight.detach()), "the kept weights should have trained");
     }
 
-    // Bit for bit, because the saved and the restored model run in this process on this machine.
+    // Bit for bit on the CPU, because the saved and the restored model run in this process on this machine (to float32
+    // tolerance on another device: TestDevice).
     [Fact]
     public void A_checkpoint_restores_weights_and_masks_into_a_model_built_from_another_seed()
     {
         string path = Path.Combine(Path.GetTempPath(), $"sparsedsl-tiny-{Guid.NewGuid():N}.bin");
         try
         {
-            using var trained = new TinyByteLm(32, seed: 5, options: new ModelOptions { Depth = 1, Sparsity = 0.75 });
+            using var trained = new TinyByteLm(32, TestDevice.Current, seed: 5, options: new ModelOptions { Depth = 1, Sparsity = 0.75 });
             Train(trained, 5);
             trained.save(path);
 
-            using var restored = new TinyByteLm(32, seed: 99, options: new ModelOptions { Depth = 1, Sparsity = 0.75 });
+            using var restored = new TinyByteLm(32, TestDevice.Current, seed: 99, options: new ModelOptions { Depth = 1, Sparsity = 0.75 });
             Assert.False(Same(trained.Blocks[0].Mlp.Up.Mask!, restored.Blocks[0].Mlp.Up.Mask!));
             restored.load(path);
 
@@ -70,7 +71,7 @@ public class SparseTrainingTests
             foreach (var (name, tensor) in restored.state_dict())
                 Assert.True(Same(tensor, expected[name]), $"{name} differs after load");
             Assert.Contains("blocks.0.mlp.up.mask", expected.Keys);
-            using var ids = randint(0, TinyByteLm.Vocab, [2, 16], dtype: ScalarType.Int64);
+            using var ids = randint(0, TinyByteLm.Vocab, [2, 16], dtype: ScalarType.Int64, device: TestDevice.Current);
             trained.eval(); restored.eval();
             using var a = trained.call(ids);
             using var b = restored.call(ids);
@@ -88,7 +89,7 @@ public class SparseTrainingTests
     [Fact]
     public void Width_depth_and_per_layer_sparsity_are_set_at_run_time()
     {
-        using var model = new TinyByteLm(48, seed: 1, options: new ModelOptions
+        using var model = new TinyByteLm(48, TestDevice.Current, seed: 1, options: new ModelOptions
         {
             Depth = 3,
             Sparsity = 0.5,

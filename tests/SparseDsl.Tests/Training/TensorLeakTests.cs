@@ -18,7 +18,7 @@ public sealed class TensorLeakTests
     [InlineData(true)]
     public void Training_steps_and_evaluations_leave_no_live_tensors_behind(bool sparsityAccelerated)
     {
-        using var model = new TinyByteLm(32, seed: 3, options: new ModelOptions { Depth = 1 });
+        using var model = new TinyByteLm(32, TestDevice.Current, seed: 3, options: new ModelOptions { Depth = 1 });
         var settings = new TrainerSettings { Steps = 12, Acceleration = sparsityAccelerated ? null : SparsityAcceleration.Off };
         using var trainer = model.CreateTrainer(settings, TinyText.Batches(4, 32, seed: 3, validationBatches: 2));
         for (int i = 0; i < 2; i++) trainer.TrainStep(); // gradients, Adam state and SAT's kept indices now exist

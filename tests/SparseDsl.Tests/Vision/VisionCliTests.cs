@@ -1,9 +1,11 @@
 using SparseDsl.Data;
 using SparseDsl.Examples.Cli;
+using SparseDsl.Examples.CoordinateCheck;
+using SparseDsl.Examples.Vision;
 
 namespace SparseDsl.Tests.Vision;
 
-/// <summary>The <c>vision</c> and <c>vision-sweep</c> commands on the embedded subset, and their errors.</summary>
+/// <summary>The <c>vision</c> and <c>vision-sweep</c> commands, and <c>coord-check</c> of the vision models, on the embedded subset, and their errors.</summary>
 public sealed class VisionCliTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("sparsedsl-vision-cli-").FullName;
@@ -84,6 +86,64 @@ public sealed class VisionCliTests : IDisposable
         Assert.StartsWith("error: ", error);
         Assert.Contains(message, error);
         Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void Coord_check_of_the_vit_is_flat_across_density_for_SuPar_only()
+    {
+        string folder = Path.Combine(_folder, "coord");
+        var (code, output, error) = Invoke("coord-check", "--model", "vit", "--data", VisionData.Directory, "--densities", "1", "0.0625",
+            "--width", "32", "--widths", "32", "--width-density", "1", "--steps", "1", "--seeds", "1", "--depth", "1", "--batch", "16", "--out", folder);
+        Assert.True(code == ExitCodes.Success, error);
+        Assert.Contains("Coordinate check of FashionVit: 6 runs of 1 steps on Fashion-MNIST training set in", output);
+        var rows = CoordinateCheckReport.ReadCsv(Path.Combine(folder, "coord-check.csv"));
+        Assert.Equal(3 * 2 * 3, rows.Count); // parameterizations × densities × blocks (attention, mlp, logits), one step
+        Assert.True(File.Exists(Path.Combine(folder, "coord-check-density.png")));
+        Assert.True(File.Exists(Path.Combine(folder, "coord-check-width.png")));
+
+        // The zero-initialised readout: no logits before the first update.
+        Assert.All(rows.Where(r => r.Block == VisionFamily.Logits), r => Assert.Equal(0, r.MeanAbsActivation));
+        // At initialisation: SμPar's m_ρ keeps each sub-block's output the same at density 1/16; under SP and μP the
+        // attention output passes two sparse projections (value, output) and the MLP's two (up, down), each √ρ = 1/4.
+        double Ratio(string p, string block) =>
+            rows.Single(r => r.Parameterization == p && r.Block == block && r.Density == 1).MeanAbsActivation
+            / rows.Single(r => r.Parameterization == p && r.Block == block && r.Density == 0.0625).MeanAbsActivation;
+        foreach (string block in new[] { VisionFamily.Attention, VisionFamily.Mlp })
+        {
+            Assert.InRange(Ratio("SuPar", block), 0.5, 2.0);
+            Assert.True(Ratio("SP", block) > 4, $"SP {block}: {Ratio("SP", block):0.00}");
+            Assert.True(Ratio("muP", block) > 4, $"μP {block}: {Ratio("muP", block):0.00}");
+        }
+    }
+
+    public static TheoryData<string[], string> CoordCheckBadInputs() => new()
+    {
+        { ["--model", "resnet"], "--model expects one of GptLm" },
+        { ["--model", "convnet", "--depth", "2"], "--depth sets the layers of an LM or the ViT; the ConvNet's are fixed." },
+        { ["--model", "vit", "--widths", "40"], "is not divisible by the head dimension 16" },
+        { ["--model", "convnet", "--batch", "5000"], "--batch 5000 is larger than the 1,000 training images." },
+    };
+
+    [Theory]
+    [MemberData(nameof(CoordCheckBadInputs))]
+    public void Coord_check_bad_input_gives_one_error_line_and_exit_code_2_before_writing(string[] args, string message)
+    {
+        string folder = Path.Combine(_folder, "bad-coord");
+        var (code, _, error) = Invoke(["coord-check", "--data", VisionData.Directory, "--out", folder, .. args]);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.StartsWith("error: ", error);
+        Assert.Contains(message, error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public void Coord_check_without_fashion_mnist_says_how_to_get_it()
+    {
+        string missing = Path.Combine(_folder, "no-data-here");
+        var (code, _, error) = Invoke("coord-check", "--model", "convnet", "--data", missing);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.StartsWith("error: no Fashion-MNIST at '" + missing + "'", error);
     }
 
     [Fact]

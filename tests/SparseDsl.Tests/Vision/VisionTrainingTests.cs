@@ -16,7 +16,7 @@ public sealed class VisionTrainingTests
     public void The_sparse_convnet_learns_the_subset()
     {
         var settings = new VisionSettings { Model = VisionModel.ConvNet, Width = 16, Sparsity = 0.875, Epochs = 4, Batch = 50, LearningRate = 2e-3, Seed = 1 };
-        var result = VisionRunner.Run(settings, Subset.Train, Subset.Test, CPU);
+        var result = VisionRunner.Run(settings, Subset.Train, Subset.Test, TestDevice.Current);
         var final = Assert.NotNull(result.Final);
         // Chance is 0.1. Measured on one thread, seeds 1–5: 0.808, 0.814, 0.800, 0.802, 0.812 (under a second each); the
         // bound leaves 0.1 for other CPUs and thread counts, and fails a model that learns half as well.
@@ -28,7 +28,7 @@ public sealed class VisionTrainingTests
     public void The_sparse_vit_learns_the_subset()
     {
         var settings = new VisionSettings { Model = VisionModel.Vit, Width = 32, Depth = 1, Sparsity = 0.875, Epochs = 10, Batch = 25, LearningRate = 4e-3, Seed = 1 };
-        var result = VisionRunner.Run(settings, Subset.Train, Subset.Test, CPU);
+        var result = VisionRunner.Run(settings, Subset.Train, Subset.Test, TestDevice.Current);
         var final = Assert.NotNull(result.Final);
         // Chance is 0.1. The ViT learns more slowly than the ConvNet from 1,000 images: measured on one thread, seeds 1–5:
         // 0.612, 0.606, 0.598, 0.588, 0.582 (1.4 s each). The bound leaves about 0.13 for other CPUs and thread counts.
@@ -54,7 +54,7 @@ public sealed class VisionTrainingTests
     [Fact]
     public void The_vit_attends_both_ways_and_its_free_tensors_are_vector_like()
     {
-        using var vit = new FashionVit(64, seed: 1, options: new ModelOptions { Depth = 1 });
+        using var vit = new FashionVit(64, TestDevice.Current, seed: 1, options: new ModelOptions { Depth = 1 });
         Assert.Equal(4, vit.Blocks[0].Attention.Heads);
         var rows = vit.Plan.DescribeParameters().ToDictionary(p => p.Name);
         Assert.Equal(ParameterRole.Vector, rows["class_token.value"].Role);
@@ -66,8 +66,8 @@ public sealed class VisionTrainingTests
         // it. (The readout starts at zero, so it is given weights first.)
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        vit.Head.Weight.normal_(generator: new Generator(2));
-        var images = randn(1, 1, 28, 28, generator: new Generator(3));
+        vit.Head.Weight.copy_(randn(vit.Head.Weight.shape, generator: new Generator(2))); // drawn on the CPU, copied to the device
+        var images = randn(1, 1, 28, 28, generator: new Generator(3)).to(TestDevice.Current);
         var changed = images.clone();
         changed[0, 0, 27, 27] = changed[0, 0, 27, 27] + 5;
         Assert.False(vit.call(images).eq(vit.call(changed)).all().item<bool>());
@@ -83,8 +83,8 @@ public sealed class VisionCheckpointTests
     {
         var (train, test) = FashionMnist.Load(VisionData.Directory, trainLimit: 200, testLimit: 20);
         using var data = new ImageBatches(train, test, batchSize: 20, seed: 1);
-        (Tensor, Tensor) Batch(int i) => data.TrainingBatch(i + 1, 0, CPU);
-        Kinds.KindRun.AssertCheckpointRoundTrip(r => FashionConvNet.FromRecipe(r), new FashionConvNet(16, seed: 5), Batch, drawnBuffer: "conv1.mask");
-        Kinds.KindRun.AssertCheckpointRoundTrip(r => FashionVit.FromRecipe(r), new FashionVit(32, seed: 5, options: new ModelOptions { Depth = 1 }), Batch, drawnBuffer: "blocks.0.up.mask");
+        (Tensor, Tensor) Batch(int i) => data.TrainingBatch(i + 1, 0, TestDevice.Current);
+        Kinds.KindRun.AssertCheckpointRoundTrip(r => FashionConvNet.FromRecipe(r, TestDevice.Current), new FashionConvNet(16, TestDevice.Current, seed: 5), Batch, drawnBuffer: "conv1.mask");
+        Kinds.KindRun.AssertCheckpointRoundTrip(r => FashionVit.FromRecipe(r, TestDevice.Current), new FashionVit(32, TestDevice.Current, seed: 5, options: new ModelOptions { Depth = 1 }), Batch, drawnBuffer: "blocks.0.up.mask");
     }
 }

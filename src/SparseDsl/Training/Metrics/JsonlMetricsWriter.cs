@@ -56,6 +56,7 @@ public sealed class JsonlMetricsWriter : ITrainingObserver, IDisposable
         json.WriteNumber("grad_norm", metrics.GradientNorm);
         json.WriteNumber("lr", metrics.LearningRate);
         json.WriteNumber("sat_omission_rate", metrics.OmissionRate);
+        json.WriteNumber("sat_head_omission_rate", metrics.HeadOmissionRate);
         json.WriteNumber("tokens", metrics.Tokens);
         json.WriteNumber("tokens_per_second", Math.Round(metrics.TokensPerSecond, 1));
         json.WriteNumber("elapsed_seconds", Math.Round(metrics.Elapsed.TotalSeconds, 3));

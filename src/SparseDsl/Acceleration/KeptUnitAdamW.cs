@@ -4,20 +4,20 @@ using static TorchSharp.torch;
 namespace SparseDsl;
 
 /// <summary>
-/// The optimizer step for SAT projections: AdamW applied to the kept neurons' rows (expanding) or columns
-/// (contracting) only, so omitted neurons keep their weights and Adam moments exactly, and the step's cost shrinks
-/// with the omission rate like the forward and backward passes. The arithmetic is TorchSharp's
+/// The optimizer step for SAT projections: AdamW applied to the kept units' rows (expanding) or columns
+/// (contracting) only, so omitted MLP neurons and attention heads keep their weights and Adam moments exactly, and the
+/// step's cost shrinks with the omission rate like the forward and backward passes. The arithmetic is TorchSharp's
 /// <see cref="AdamW"/> step, operation for operation, on the gathered slice (with the group's LR, betas, ε and
 /// decay), so kept rows move exactly as the full optimizer would move them. Each updated parameter's gradient is then
 /// cleared, so the following <c>optimizer.step()</c> skips it. Adam's per-tensor step count (its bias correction)
 /// advances once per step for the whole tensor: it cannot be kept per row.
 /// </summary>
-public static class KeptNeuronAdamW
+public static class KeptUnitAdamW
 {
     /// <summary>Updates the kept slices of every omitting block's projections in <paramref name="optimizer"/>'s state.</summary>
     /// <exception cref="NotSupportedException">The optimizer is not AdamW, or uses AMSGrad or maximize.</exception>
     /// <exception cref="ArgumentException">A block's parameter is not in the optimizer.</exception>
-    public static void Step(IEnumerable<NeuronOmission> blocks, OptimizerHelper optimizer)
+    public static void Step(IEnumerable<UnitOmission> blocks, OptimizerHelper optimizer)
     {
         ArgumentNullException.ThrowIfNull(blocks);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -29,8 +29,9 @@ public static class KeptNeuronAdamW
             foreach (var (layer, role) in block.Projections)
             {
                 long dim = role == OmissionRole.Expanding ? 0 : 1;
-                Update(layer.Weight, dim, block.Kept!, groups, block.Name);
-                if (role == OmissionRole.Expanding && layer.Bias is { } bias) Update(bias, 0, block.Kept!, groups, block.Name);
+                var kept = block.KeptIndices(layer)!;
+                Update(layer.Weight, dim, kept, groups, block.Name);
+                if (role == OmissionRole.Expanding && layer.Bias is { } bias) Update(bias, 0, kept, groups, block.Name);
             }
         }
     }

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace SparseDsl.Tests.Acceleration;
 
 /// <summary>SAT's kept-slice AdamW step against TorchSharp's own AdamW on the same tensors.</summary>
-public class KeptNeuronAdamWTests
+public class KeptUnitAdamWTests
 {
     // Bitwise, because both sides run here: the kept-slice step applies AdamW's own element-wise float32 formulas in
     // AdamW's order, so on any CPU both change together; no expectation is carried over from another machine.
@@ -37,7 +37,7 @@ public class KeptNeuronAdamWTests
         reference.step();
         var (sliced, slices, sliceState) = Setup();
         var options = (AdamW.Options)sliced.ParamGroups.Cast<ParamGroup>().Single().Options;
-        KeptNeuronAdamW.UpdateSlices(slices, dim, kept, sliceState, options);
+        KeptUnitAdamW.UpdateSlices(slices, dim, kept, sliceState, options);
 
         Assert.Null(slices.grad);
         Assert.Equal(5, sliceState.step);
@@ -56,6 +56,6 @@ public class KeptNeuronAdamWTests
         var optimizer = optim.AdamW([p], amsgrad: true);
         p.grad = ones(2, 2);
         var options = (AdamW.Options)optimizer.ParamGroups.Cast<ParamGroup>().Single().Options;
-        Assert.Throws<NotSupportedException>(() => KeptNeuronAdamW.UpdateSlices(p, 0, tensor(new long[] { 0 }), (AdamW.State)optimizer.state_dict().State[0], options));
+        Assert.Throws<NotSupportedException>(() => KeptUnitAdamW.UpdateSlices(p, 0, tensor(new long[] { 0 }), (AdamW.State)optimizer.state_dict().State[0], options));
     }
 }

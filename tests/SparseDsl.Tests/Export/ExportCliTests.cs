@@ -1,0 +1,92 @@
+using SparseDsl.Examples.Cli;
+using SparseDsl.Export;
+using static TorchSharp.torch;
+
+namespace SparseDsl.Tests.Export;
+
+/// <summary>train → export → import → sample through the CLI, and bad exports refused with one error line and exit code 2.</summary>
+public sealed class ExportCliTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("sparsedsl-export-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string In(string name) => Path.Combine(_folder, name);
+
+    private static (int Code, string Output, string Error) Invoke(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static void AssertBadInput((int Code, string Output, string Error) result, string message)
+    {
+        Assert.True(result.Code == ExitCodes.BadInput, $"exit {result.Code}: {result.Error}");
+        Assert.StartsWith("error: ", result.Error);
+        Assert.Contains(message, result.Error);
+        Assert.Single(result.Error.TrimEnd().Split('\n'));
+    }
+
+    private string Trained()
+    {
+        string run = In("run");
+        var train = Invoke("train", "--width", "32", "--depth", "1", "--batch", "2", "--context", "16", "--steps", "3", "--sample-length", "0", "--out", run);
+        Assert.True(train.Code == 0, train.Error);
+        return Path.Combine(run, TrainCommand.CheckpointFile);
+    }
+
+    [Fact]
+    public void Export_then_import_gives_back_a_checkpoint_that_samples_the_same_text()
+    {
+        string checkpoint = Trained();
+        string weights = In("model.safetensors"), folded = In("model.folded.safetensors"), imported = In("imported.sdsl");
+        var export = Invoke("export", "--checkpoint", checkpoint, "--out", weights);
+        Assert.True(export.Code == 0, export.Error);
+        Assert.Contains("tokenizer bytes, multipliers in the metadata", export.Output);
+        var fold = Invoke("export", "--checkpoint", checkpoint, "--out", folded, "--fold");
+        Assert.True(fold.Code == 0, fold.Error);
+        Assert.Contains("multipliers folded into the weights", fold.Output);
+        Assert.Equal("3", SafeTensors.Open(weights).Metadata[ExportCommand.StepKey]);
+
+        var import = Invoke("import", "--weights", weights, "--out", imported);
+        Assert.True(import.Code == 0, import.Error);
+        Assert.Equal(3, Checkpoint.ReadHeader(imported).Step);
+        string[] sample = ["sample", "--prompt", "The Union ", "--sample-length", "40", "--sample-seed", "3"];
+        var original = Invoke([.. sample, "--checkpoint", checkpoint]);
+        var again = Invoke([.. sample, "--checkpoint", imported]);
+        Assert.True(original.Code == 0 && again.Code == 0, original.Error + again.Error);
+        Assert.Equal(original.Output, again.Output);
+
+        AssertBadInput(Invoke("import", "--weights", folded, "--out", In("folded.sdsl")), "is a folded export");
+        AssertBadInput(Invoke("import", "--weights", weights, "--out", imported), "exists; import writes a new checkpoint");
+    }
+
+    [Fact]
+    public void Missing_or_misshaped_tensors_and_bad_files_are_refused_with_exit_code_2()
+    {
+        string checkpoint = Trained();
+        string weights = In("model.safetensors");
+        Assert.Equal(0, Invoke("export", "--checkpoint", checkpoint, "--out", weights).Code);
+        var file = SafeTensors.Open(weights);
+        var tensors = file.Entries.Select(e => (e.Name, file.Read(e.Name))).ToList();
+
+        string missing = In("missing.safetensors");
+        SafeTensors.Write(missing, tensors.Where(t => t.Name != "final_norm.weight").ToList(), file.Metadata);
+        AssertBadInput(Invoke("import", "--weights", missing, "--out", In("a.sdsl")), "lacks tensor 'final_norm.weight' (F32 [32]), which the model has");
+
+        string misshaped = In("misshaped.safetensors");
+        SafeTensors.Write(misshaped, tensors.Select(t => t.Name == "embed.weight" ? (t.Name, zeros(256, 31)) : t).ToList(), file.Metadata);
+        AssertBadInput(Invoke("import", "--weights", misshaped, "--out", In("b.sdsl")), "stores 'embed.weight' as F32 [256, 31], but the model's is F32 [256, 32]");
+
+        string text = In("text.safetensors");
+        File.WriteAllText(text, "hello");
+        AssertBadInput(Invoke("import", "--weights", text, "--out", In("c.sdsl")), "is too short to be a safetensors file");
+        AssertBadInput(Invoke("import", "--weights", In("none.safetensors"), "--out", In("d.sdsl")), "does not exist");
+        AssertBadInput(Invoke("export", "--checkpoint", checkpoint, "--out", In("e.onnx"), "--format", "onnx"), "--format expects safetensors, got 'onnx'.");
+        AssertBadInput(Invoke("export", "--checkpoint", In("none.sdsl"), "--out", In("f.safetensors")), "none.sdsl");
+        foreach (string name in new[] { "a.sdsl", "b.sdsl", "c.sdsl", "d.sdsl", "e.onnx", "f.safetensors" })
+            Assert.False(File.Exists(In(name)), $"{name} was written");
+    }
+}
