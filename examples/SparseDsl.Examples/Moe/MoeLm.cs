@@ -11,11 +11,11 @@ namespace SparseDsl.Examples.Moe;
 /// router's 8·width); the MoE holds 4× the MLP weights in total. Same embedding, ALiBi attention, tied readout and base
 /// width 256; rules for the experts and the router: docs/moe.md.
 /// </summary>
-[Width(Base = 256)]
+[Width(Base = 256, Vocab = 256)]
 public sealed partial class MoeLm : ILanguageModel
 {
-    /// <summary>Byte embedding, 256 → width, × α_input.</summary>
-    [Embedding(Vocab = 256)]
+    /// <summary>Token embedding, vocab (256 bytes by default; <see cref="ModelOptions.Vocabulary"/> sets another) → width, × α_input.</summary>
+    [Embedding(Rows = "vocab")]
     public partial ScaledEmbedding Embed { get; }
 
     /// <summary>The transformer layers (depth 2 unless <see cref="ModelOptions.Depth"/> says otherwise).</summary>
@@ -29,11 +29,11 @@ public sealed partial class MoeLm : ILanguageModel
     [Norm]
     public partial ScaledNorm FinalNorm { get; }
 
-    /// <summary>Next-byte logits, tied to <see cref="Embed"/>.</summary>
-    [Readout(Out = "256", TiedTo = nameof(Embed))]
+    /// <summary>Next-token logits, tied to <see cref="Embed"/>.</summary>
+    [Readout(Out = "vocab", TiedTo = nameof(Embed))]
     public partial ScaledLinear LmHead { get; }
 
-    /// <summary>Maps <c>[batch, time]</c> byte ids to <c>[batch, time, 256]</c> logits.</summary>
+    /// <summary>Maps <c>[batch, time]</c> token ids to <c>[batch, time, vocab]</c> logits.</summary>
     public override Tensor forward(Tensor ids) => LanguageModel.Forward(ids, Embed, Blocks, FinalNorm, LmHead);
 }
 
