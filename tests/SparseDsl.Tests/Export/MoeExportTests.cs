@@ -19,10 +19,12 @@ public sealed class MoeExportTests : IDisposable
 
     private const int Vocabulary = 300; // not the declared 256: the vocab dimension is set at run time
     private const string Router = "blocks.0.mlp.router.weight";
+    private const double RouterAlpha = 0.5; // not the default 1, so the metadata must carry the run's own value
 
     private static MoeLm Trained()
     {
-        var model = new MoeLm(64, TestDevice.Current, seed: 3, options: new ModelOptions { Depth = 1, Vocabulary = Vocabulary });
+        var options = new ModelOptions { Depth = 1, Vocabulary = Vocabulary, Hyperparameters = BaseHyperparameters.Paper with { RouterAlpha = RouterAlpha } };
+        var model = new MoeLm(64, TestDevice.Current, seed: 3, options: options);
         using var text = ExportModels.SmallText();
         using var trainer = new Trainer<MoeLm>(model, new TrainerSettings { Steps = 2, Optimizer = new AdamWSettings { LearningRate = 1e-2 } },
             new NextTokenBatches(text, 2, 16, seed: 3, validationBatches: 1));
@@ -44,10 +46,13 @@ public sealed class MoeExportTests : IDisposable
         var metadata = WeightExport.Write(model, path);
         var multipliers = JsonSerializer.Deserialize<Dictionary<string, double>>(metadata[ExportMetadata.Multipliers])!;
         double m = model.Blocks[0].Mlp.Router.ForwardMultiplier;
-        Assert.Equal(BaseHyperparameters.Paper.RouterAlpha / (64.0 / 256), m, 12); // SμPar: α_router/m_d = 4
+        Assert.Equal(RouterAlpha / (64.0 / 256), m, 12); // SμPar: α_router/m_d = 2
         Assert.Equal(m, multipliers[Router]);
         Assert.Equal(1.0, multipliers["blocks.0.mlp.experts.7.down.weight"]);
         Assert.Equal("300", metadata[ExportMetadata.Vocabulary]);
+        using (var hyperparameters = JsonDocument.Parse(metadata[ExportMetadata.Hyperparameters]))
+            Assert.Equal(RouterAlpha, hyperparameters.RootElement.GetProperty("router_alpha").GetDouble());
+        Assert.Equal(RouterAlpha, WeightImport.Recipe(WeightImport.Open(path)).Options.Hyperparameters.RouterAlpha);
 
         var file = WeightImport.Open(path);
         var recipe = WeightImport.Recipe(file);
@@ -79,7 +84,7 @@ public sealed class MoeExportTests : IDisposable
 
         // A plain router, x W_r'ᵀ with no multiplier, gives the model's router logits: (x·W)·m against x·(m·W) in float32,
         // a few ε (1.2e-7) of the largest logit apart over dot products of length 64; 1e-5 relative leaves a wide margin
-        // and is far below the factor m = 4 a missing fold would leave.
+        // and is far below the factor m = 2 a missing fold would leave.
         using var generator = new Generator(11);
         using var x = randn([8, 64], generator: generator);
         using var _ = no_grad();
