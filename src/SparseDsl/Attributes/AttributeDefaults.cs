@@ -33,6 +33,12 @@ internal static class AttributeDefaults
     /// <summary><c>RepeatAttribute.Depth</c>.</summary>
     public const int Depth = 1;
 
+    /// <summary><c>ExpertsAttribute.TopK</c>: experts per token (Mixtral's 2 of 8).</summary>
+    public const int ExpertsTopK = 2;
+
+    /// <summary><c>ExpertsAttribute.BalanceLoss</c>: the load-balancing loss coefficient (docs/moe.md).</summary>
+    public const double BalanceLoss = 0.01;
+
     /// <summary><c>SparsityAcceleratedAttribute.OmissionRate</c>.</summary>
     public const double OmissionRate = 0.5;
 

@@ -20,7 +20,7 @@ internal static class PlanBuilder
 
         var rules = new ScalingRules(options.Parameterization, options.Hyperparameters);
         var context = new Context(modelName, baseWidth, width, rules, options, options.Vocabulary ?? model.Vocabulary);
-        context.Add(model, "", nesting: 0);
+        context.Add(model, "", nesting: 0, activeFraction: 1.0);
         CheckOverrides(context);
         return new ModelPlan(modelName, baseWidth, width, options, rules, context.Layers, context.Depths) { Vocabulary = context.Vocabulary };
     }
@@ -31,7 +31,8 @@ internal static class PlanBuilder
         public Dictionary<string, int> Depths { get; } = new(StringComparer.Ordinal);
         public HashSet<string> UsedOverrideKeys { get; } = new(StringComparer.Ordinal);
 
-        public void Add(BlockDeclaration block, string prefix, int nesting)
+        // activeFraction: the share of tokens that pass through this block (k/E inside an expert bank), for ModelCost.
+        public void Add(BlockDeclaration block, string prefix, int nesting, double activeFraction)
         {
             if (nesting > MaxNesting)
                 throw new ArgumentException($"{ModelName}: blocks nest deeper than {MaxNesting} levels at '{prefix}'; does {block.TypeName} contain itself?");
@@ -40,17 +41,26 @@ internal static class PlanBuilder
                 switch (member)
                 {
                     case LayerDeclaration layer:
-                        Layers.Add(Resolve(layer, prefix, block));
+                        Layers.Add(Resolve(layer, prefix, block) with { ActiveFraction = activeFraction });
                         break;
                     case ChildDeclaration { Depth: null } child:
-                        Add(child.Block(), $"{prefix}{child.Name}.", nesting + 1);
+                        Add(child.Block(), $"{prefix}{child.Name}.", nesting + 1, activeFraction);
+                        break;
+                    case ExpertsDeclaration bank:
+                        // The router first (it validates Count and TopK), then each expert as a block of its own.
+                        var router = Resolve(new LayerDeclaration(bank.RouterName, bank.Attribute), prefix, block) with { ActiveFraction = activeFraction };
+                        Layers.Add(router);
+                        var experts = router.Experts!;
+                        var expertBlock = bank.Block();
+                        for (int i = 0; i < experts.Count; i++)
+                            Add(expertBlock, prefix + bank.ExpertPrefix(i), nesting + 1, activeFraction * experts.ActiveFraction);
                         break;
                     case ChildDeclaration child:
                         int depth = Options.Depth ?? child.Depth!.Value;
                         if (depth < 1) throw new ArgumentException($"{ModelName}.{prefix}{child.Name}: the depth must be at least 1, not {depth}.");
                         Depths[prefix + child.Name] = depth;
                         var childBlock = child.Block();
-                        for (int i = 0; i < depth; i++) Add(childBlock, $"{prefix}{child.Name}.{i}.", nesting + 1);
+                        for (int i = 0; i < depth; i++) Add(childBlock, $"{prefix}{child.Name}.{i}.", nesting + 1, activeFraction);
                         break;
                     default:
                         throw new ArgumentException($"{ModelName}: unknown member kind {member.GetType().Name}.");
@@ -74,6 +84,7 @@ internal static class PlanBuilder
                 Description = description,
                 TiedTo = tiedTo,
                 Attention = description.Attention is { } a ? a with { Name = name } : null,
+                Experts = description.Experts is { } bank ? bank with { Name = BankName(name) } : null,
             };
         }
 
@@ -111,6 +122,9 @@ internal static class PlanBuilder
                 throw new ArgumentException($"{ModelName}.{name}: a tied readout must map {embedded.Out} → {embedded.In} like the embedding '{embedding.Name}', not {description.In} → {description.Out}.");
             return prefix + embedding.Name;
         }
+
+        // A router is "{bank}.router": the bank is what Describe names.
+        private static string BankName(string router) => router.LastIndexOf('.') is var dot and > 0 ? router[..dot] : router;
 
         private int ResolveDimension(Dimension dimension, string layer)
         {
