@@ -65,6 +65,10 @@ internal static class DiagnosticDescriptors
         "SDSL014", "DSL property name clashes",
         "'{0}' {1}; rename the property");
 
+    public static readonly DiagnosticDescriptor RouterDeclaredTwice = Error(
+        "SDSL015", "Expert bank's router declared twice",
+        "{0} is a second router for expert bank '{1}': it maps {2} to {3} outputs, and [Experts] already declares the bank's router ('{4}.router', output-like under μP and SμPar); remove it");
+
     // SDSL1xx: analyzers — code that compiles but escapes the scaling.
 
     public static readonly DiagnosticDescriptor UnscaledLayer = Warning(
@@ -119,6 +123,7 @@ internal static class DiagnosticDescriptors
         [LayerOptionOutOfRange.Id] = LayerOptionOutOfRange,
         [BadSparsityAcceleratedBlock.Id] = BadSparsityAcceleratedBlock,
         [LayerNameClash.Id] = LayerNameClash,
+        [RouterDeclaredTwice.Id] = RouterDeclaredTwice,
         [UnscaledLayer.Id] = UnscaledLayer,
         [RawOptimizer.Id] = RawOptimizer,
         [HandWrittenAttentionScale.Id] = HandWrittenAttentionScale,

@@ -66,4 +66,66 @@ internal static class KindSamples
             public override Tensor forward(Tensor ids) => Head.call(Embed.call(ids) * Gain + (Tensor)ClassToken);
         }
         """;
+
+    public const string Moe = """
+        using SparseDsl;
+        using static TorchSharp.torch;
+
+        namespace Demo.Moe;
+
+        [Width(Base = 64)]
+        public partial class MoeLm
+        {
+            [Embedding(Vocab = 256)]
+            public partial ScaledEmbedding Embed { get; }
+
+            [Repeat(Depth = 2)]
+            public partial TorchSharp.Modules.ModuleList<MoeLayer> Layers { get; }
+
+            [Readout(Out = "256")]
+            public partial ScaledLinear Head { get; }
+
+            public override Tensor forward(Tensor ids)
+            {
+                var h = Embed.call(ids);
+                foreach (var layer in Layers) h = layer.call(h);
+                return Head.call(h);
+            }
+        }
+
+        [Block]
+        public partial class MoeLayer
+        {
+            [Norm(Kind = NormKind.RmsNorm)]
+            public partial ScaledNorm Norm { get; }
+
+            [Experts(Count = 8, TopK = 2, ZLoss = 0.001)]
+            public partial ExpertBank<Expert> Mlp { get; }
+
+            public override Tensor forward(Tensor x) => x + Mlp.call(Norm.call(x));
+        }
+
+        [Block]
+        public partial class Expert
+        {
+            [SparseLinear(Sparsity = 0.875, Out = "2*width", Bias = true)]
+            public partial ScaledLinear Up { get; }
+
+            [SparseLinear(Sparsity = 0.875, In = "2*width")]
+            public partial ScaledLinear Down { get; }
+
+            public override Tensor forward(Tensor x) => Down.call(nn.functional.relu(Up.call(x)));
+        }
+        """;
+
+    /// <summary>A valid expert block, to append to a model sample that declares a bank of it.</summary>
+    public const string ExpertBlock = """
+
+        [Block]
+        public partial class Expert
+        {
+            [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear Up { get; }
+            public override Tensor forward(Tensor x) => Up.call(x);
+        }
+        """;
 }

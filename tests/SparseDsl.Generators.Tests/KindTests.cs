@@ -122,4 +122,95 @@ public class KindTests
         Assert.Empty(result.GeneratorDiagnostics);
         Assert.True(result.CompileErrors.Count == 0, string.Join("\n", result.CompileErrors));
     }
+
+    [Fact]
+    public void An_expert_bank_generates_code_that_compiles_and_matches_its_snapshot()
+    {
+        var result = GeneratorHarness.Run(KindSamples.Moe);
+        Assert.Empty(result.Exceptions);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.True(result.CompileErrors.Count == 0, string.Join("\n", result.CompileErrors));
+        string layer = result.Generated["Demo.Moe.MoeLayer.g.cs"];
+        Snapshot.Match(layer, "MoeLayer");
+        // The bank is wiring: the declaration carries the attribute as written, the bank builds router and experts from the plan.
+        Assert.Contains("new global::SparseDsl.ExpertsDeclaration(\"mlp\", static () => global::Demo.Moe.Expert.Declaration, new global::SparseDsl.ExpertsAttribute { Count = 8, TopK = 2, ZLoss = 0.001d })", layer);
+        Assert.Contains("new global::SparseDsl.ExpertBank<global::Demo.Moe.Expert>(Plan, prefix + \"mlp.\", seed, device,", layer);
+        Assert.DoesNotContain(GeneratorHarness.Analyze(KindSamples.Moe), d => d.Severity >= DiagnosticSeverity.Warning);
+    }
+
+    [Theory]
+    [InlineData("[Experts(Count = 1)]", "SDSL012", "Count = 1 on 'Mlp': a mixture needs at least 2 experts")]
+    [InlineData("[Experts]", "SDSL012", "Count = 0")]
+    [InlineData("[Experts(Count = 4, TopK = 5)]", "SDSL012", "TopK = 5 on 'Mlp': each token goes to between 1 and Count = 4 experts")]
+    [InlineData("[Experts(Count = 4, TopK = 0)]", "SDSL012", "TopK = 0")]
+    [InlineData("[Experts(Count = 4, BalanceLoss = -0.1)]", "SDSL012", "BalanceLoss = -0.1")]
+    [InlineData("[Experts(Count = 4, ZLoss = double.PositiveInfinity)]", "SDSL012", "ZLoss = Infinity")]
+    [InlineData("[Experts(Count = 4, In = \"widht\")]", "SDSL004", "unknown name 'widht'")]
+    public void A_bad_expert_bank_value_gives_its_SparseDsl_error_alone(string attribute, string id, string messagePart)
+    {
+        var result = GeneratorHarness.Run(Samples.Model(Samples.ValidLayers + $"\n    {attribute} public partial ExpertBank<Expert> Mlp {{ get; }}") + KindSamples.ExpertBlock);
+        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Contains(messagePart, diagnostic.GetMessage());
+        AssertShellOnly(result);
+    }
+
+    [Theory]
+    [InlineData("ScaledLinear", "'Mlp' has [Experts] and must be of type SparseDsl.ExpertBank<TBlock> of a [Block] class, not 'SparseDsl.ScaledLinear'")]
+    [InlineData("ExpertBank<NotABlock>", "not 'SparseDsl.ExpertBank<Demo.NotABlock>'")]
+    public void An_expert_bank_of_the_wrong_type_is_SDSL010(string type, string messagePart)
+    {
+        var result = GeneratorHarness.Run(Samples.Model(Samples.ValidLayers + $"\n    [Experts(Count = 4)] public partial {type} Mlp {{ get; }}")
+            + KindSamples.ExpertBlock + "\npublic class NotABlock : TorchSharp.torch.nn.Module<Tensor, Tensor> { public NotABlock() : base(\"n\") { } public override Tensor forward(Tensor x) => x; }");
+        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("SDSL010", diagnostic.Id);
+        Assert.Contains(messagePart, diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void A_second_router_beside_the_bank_is_SDSL015()
+    {
+        var result = GeneratorHarness.Run(Samples.Model(Samples.ValidLayers
+            + "\n    [Experts(Count = 8)] public partial ExpertBank<Expert> Mlp { get; }\n    [Linear(Out = \"8\")] public partial ScaledLinear Router { get; }") + KindSamples.ExpertBlock);
+        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("SDSL015", diagnostic.Id);
+        Assert.Equal("'Router' is a second router for expert bank 'Mlp': it maps width to 8 outputs, and [Experts] already declares the bank's router ('mlp.router', output-like under μP and SμPar); remove it", diagnostic.GetMessage());
+        AssertShellOnly(result);
+    }
+
+    [Fact]
+    public void A_router_declared_inside_the_expert_block_is_SDSL015()
+    {
+        const string expert = """
+
+            [Block]
+            public partial class Expert
+            {
+                [SparseLinear(Sparsity = 0.5)] public partial ScaledLinear Up { get; }
+                [Readout(Out = "4")] public partial ScaledLinear Gate { get; }
+                public override Tensor forward(Tensor x) => Up.call(x);
+            }
+            """;
+        var result = GeneratorHarness.Run(Samples.Model(Samples.ValidLayers + "\n    [Experts(Count = 4)] public partial ExpertBank<Expert> Mlp { get; }") + expert);
+        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("SDSL015", diagnostic.Id);
+        Assert.StartsWith("'Gate' in expert block 'Expert' is a second router for expert bank 'Mlp'", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void A_raw_linear_router_inside_a_block_with_an_expert_bank_is_SDSL101()
+    {
+        var diagnostics = GeneratorHarness.Analyze(Samples.Model(Samples.ValidLayers
+            + "\n    [Experts(Count = 8)] public partial ExpertBank<Expert> Mlp { get; }\n    private TorchSharp.Modules.Linear router = nn.Linear(256, 8);") + KindSamples.ExpertBlock);
+        var sdsl101 = Assert.Single(diagnostics, d => d.Id == "SDSL101");
+        Assert.Contains("'router' is a raw TorchSharp Linear inside SparseDsl model 'Bad'", sdsl101.GetMessage());
+        Assert.Equal("Linear(In = \"width\", Out = \"8\")", sdsl101.Properties["SparseDslAttribute"]);
+    }
+
+    // The class with the error becomes a shell; the valid expert block next to it is generated as usual.
+    private static void AssertShellOnly(GeneratorHarness.Result result)
+    {
+        Assert.Contains("has SparseDsl errors", result.Generated["Demo.Bad.g.cs"]);
+        Assert.Empty(result.CompileErrors.Select(e => $"{e.Id}: {e.GetMessage()}"));
+    }
 }

@@ -65,6 +65,50 @@ public class ScalingRulesTests
         Assert.Equal(1.0 / 64, rules.AttentionScale(64), Tol);
     }
 
+    [Theory]
+    [InlineData(Parameterization.MuP)]
+    [InlineData(Parameterization.SuPar)]
+    public void An_expert_banks_router_is_output_like_with_alpha_one(Parameterization p)
+    {
+        var rules = new ScalingRules(p, Hp);
+        // Width → E experts at m_d = 4: init σ = 0.08, LR η × 1, logits × 1/4 (docs/moe.md), decayed like a readout.
+        var router = rules.Weight(ParameterRole.Router, widthMultiplier: 4.0);
+        Assert.Equal(0.08, router.InitStd, Tol);
+        Assert.Equal(1.0, router.LearningRateMultiplier, Tol);
+        Assert.Equal(0.25, router.ForwardMultiplier, Tol);
+        Assert.True(router.WeightDecay);
+        // No α_output: the router's multiplier is its own, α_router/m_d (α_output here is 1.5, α_router 1).
+        Assert.Equal(0.125, rules.Weight(ParameterRole.Router, widthMultiplier: 8.0).ForwardMultiplier, Tol);
+        // A tuned α_router = 0.25 at m_d = 2: 0.125; init and LR unchanged.
+        var tuned = new ScalingRules(p, Hp with { RouterAlpha = 0.25 }).Weight(ParameterRole.Router, widthMultiplier: 2.0);
+        Assert.Equal((0.08, 1.0, 0.125), (tuned.InitStd, tuned.LearningRateMultiplier, tuned.ForwardMultiplier));
+    }
+
+    [Fact]
+    public void Under_SP_the_router_is_a_plain_linear_layer()
+    {
+        var router = new ScalingRules(Parameterization.Standard, Hp with { RouterAlpha = 0.25 }).Weight(ParameterRole.Router, widthMultiplier: 4.0);
+        Assert.Equal((0.08, 1.0, 1.0), (router.InitStd, router.LearningRateMultiplier, router.ForwardMultiplier));
+    }
+
+    [Fact]
+    public void Expert_weights_are_hidden_weights_of_one_expert_and_expert_biases_are_biases()
+    {
+        var rules = new ScalingRules(Parameterization.SuPar, Hp);
+        // An expert's up projection at m_d = 2 (its own fan-in) with a quarter of its weights: σ²/(2·0.25) → std
+        // 0.08·√2 = 0.1131371; LR η/(0.5) → multiplier 2. Nothing depends on how many experts there are.
+        var up = rules.Weight(ParameterRole.Hidden, widthMultiplier: 2, densityMultiplier: 0.25);
+        Assert.Equal(0.1131370850, up.InitStd, 9);
+        Assert.Equal(2.0, up.LearningRateMultiplier, Tol);
+        Assert.Equal(1.0, up.ForwardMultiplier, Tol);
+        // A fine-grained expert's down projection reading width/2 at m_d = 2 and density 1/8: std 0.08·2 = 0.16, LR × 4.
+        var down = rules.Weight(ParameterRole.Hidden, widthMultiplier: 2, densityMultiplier: 0.125);
+        Assert.Equal(0.16, down.InitStd, Tol);
+        Assert.Equal(4.0, down.LearningRateMultiplier, Tol);
+        var bias = rules.Weight(ParameterRole.Bias, widthMultiplier: 2, densityMultiplier: 0.25);
+        Assert.Equal((0.0, 1.0, 1.0, false), (bias.InitStd, bias.LearningRateMultiplier, bias.ForwardMultiplier, bias.WeightDecay));
+    }
+
     [Fact]
     public void Biases_and_norms_are_not_decayed_and_use_base_lr()
     {

@@ -29,6 +29,7 @@ internal sealed class ModelArguments
     public Option<double> InitStd { get; } = CliOptions.PositiveReal("--init-std", "σ_base", BaseHyperparameters.Paper.InitStd);
     public Option<double> InputAlpha { get; } = CliOptions.PositiveReal("--input-alpha", "α_input", BaseHyperparameters.Paper.InputAlpha);
     public Option<double> OutputAlpha { get; } = CliOptions.PositiveReal("--output-alpha", "α_output", BaseHyperparameters.Paper.OutputAlpha);
+    public Option<double> RouterAlpha { get; } = CliOptions.PositiveReal("--router-alpha", "α_router: multiplier on an expert bank's router logits (÷ m_d under μP and SμPar; MoeLm only)", BaseHyperparameters.Paper.RouterAlpha);
     public Option<string> Model { get; } = ModelOption();
     public Option<bool> Untied { get; } = new("--untied") { Description = $"Untied, zero-initialised readout instead of the paper's tied one (short for --model {nameof(GptLmUntied)})" };
     public Option<long> Seed { get; } = new("--seed") { Description = "Seed for weights, masks and batches", DefaultValueFactory = _ => 1 };
@@ -41,7 +42,7 @@ internal sealed class ModelArguments
         new Option<string>("--model") { Description = $"The LM: {LanguageModels.Choices}", DefaultValueFactory = _ => LanguageModels.Default.Name },
         v => LanguageModels.Find(v) is not null, $"one of {LanguageModels.Choices}");
 
-    public IEnumerable<Option> All => [Model, Width, Depth, Sparsity, Parameterization, DepthRule, LearningRate, InitStd, InputAlpha, OutputAlpha, Untied, Seed];
+    public IEnumerable<Option> All => [Model, Width, Depth, Sparsity, Parameterization, DepthRule, LearningRate, InitStd, InputAlpha, OutputAlpha, RouterAlpha, Untied, Seed];
 
     public void AddTo(Command command)
     {
@@ -60,6 +61,7 @@ internal sealed class ModelArguments
         InitStd = result.GetValue(InitStd),
         InputAlpha = result.GetValue(InputAlpha),
         OutputAlpha = result.GetValue(OutputAlpha),
+        RouterAlpha = result.GetValue(RouterAlpha),
         Model = ModelName(result),
         Seed = result.GetValue(Seed),
     };

@@ -36,6 +36,9 @@ public sealed record RunConfig
     /// <summary>α_output.</summary>
     public double OutputAlpha { get; init; } = BaseHyperparameters.Paper.OutputAlpha;
 
+    /// <summary>α_router (expert banks only).</summary>
+    public double RouterAlpha { get; init; } = BaseHyperparameters.Paper.RouterAlpha;
+
     /// <summary>The LM, by its name in <see cref="Gpt.LanguageModels"/> (default: the paper's tied <c>GptLm</c>).</summary>
     public string Model { get; init; } = Gpt.LanguageModels.Default.Name;
 
@@ -108,7 +111,7 @@ public sealed record RunConfig
     {
         Parameterization = Parameterization,
         DepthRule = DepthRule,
-        Hyperparameters = new BaseHyperparameters(InitStd, LearningRate, InputAlpha, OutputAlpha),
+        Hyperparameters = new BaseHyperparameters(InitStd, LearningRate, InputAlpha, OutputAlpha) { RouterAlpha = RouterAlpha },
         Sparsity = Sparsity,
         Depth = Depth,
         Vocabulary = Vocabulary,

@@ -62,13 +62,14 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
         using var metrics = new JsonlMetricsWriter(Path.Combine(folder, TrainCommand.MetricsFile), continueAfterStep: resumeFrom is null ? null : trainer.CompletedSteps);
         var tensorboard = new TensorBoardMetricsWriter(Path.Combine(folder, "tensorboard"));
 
+        var experts = new ExpertLoadSummary();
         double validation;
         var throughput = new LastStep();
         try
         {
             validation = Interactive
-                ? LiveProgress.Run(trainer.Settings.Steps, live => trainer.Run(new ObserverGroup([live, metrics, tensorboard, throughput]), cancellation), _units)
-                : trainer.Run(new ObserverGroup([new PlainProgress(Log, LogEvery, _units), metrics, tensorboard, throughput]), cancellation);
+                ? LiveProgress.Run(trainer.Settings.Steps, live => trainer.Run(new ObserverGroup([live, metrics, tensorboard, throughput, experts]), cancellation), _units)
+                : trainer.Run(new ObserverGroup([new PlainProgress(Log, LogEvery, _units), metrics, tensorboard, throughput, experts]), cancellation);
         }
         catch (TrainingDivergedException e)
         {
@@ -87,6 +88,7 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
         else
             Log.WriteLine($"final validation loss {validation:0.0000} nats/token = {_units.BitsPerByte(validation):0.0000} bits/byte (uniform guess: {Math.Log(tokenizer.VocabularySize):0.0000} nats/token); "
                 + $"{throughput.Last?.TokensPerSecond ?? 0:N0} tokens/s over {throughput.Last?.Tokens ?? 0:N0} tokens");
+        experts.WriteTo(Log);
         Log.WriteLine($"checkpoint: {CheckpointPath}; metrics: {Path.Combine(folder, TrainCommand.MetricsFile)}; TensorBoard: {tensorboard.LogDirectory}");
         if (Sample.Length > 0) Log.WriteLine($"sample:\n{Sample.Run(trainer.Model, tokenizer, config.Context, device)}");
         return ExitCodes.Success;

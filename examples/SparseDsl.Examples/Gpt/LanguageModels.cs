@@ -1,4 +1,5 @@
 using SparseDsl.Examples.Llama;
+using SparseDsl.Examples.Moe;
 
 namespace SparseDsl.Examples.Gpt;
 
@@ -15,6 +16,7 @@ public static class LanguageModels
         LanguageModelEntry.Of(GptLm.Declaration, GptLm.BaseWidth, GptLm.FromRecipe, GptLm.Trainer.Resume, shortName: "gpt"),
         LanguageModelEntry.Of(GptLmUntied.Declaration, GptLmUntied.BaseWidth, GptLmUntied.FromRecipe, GptLmUntied.Trainer.Resume),
         LanguageModelEntry.Of(LlamaLm.Declaration, LlamaLm.BaseWidth, LlamaLm.FromRecipe, LlamaLm.Trainer.Resume, shortName: "llama"),
+        LanguageModelEntry.Of(MoeLm.Declaration, MoeLm.BaseWidth, MoeLm.FromRecipe, MoeLm.Trainer.Resume, shortName: "moe"),
     ];
 
     /// <summary>The paper's model, the tied <see cref="GptLm"/>.</summary>

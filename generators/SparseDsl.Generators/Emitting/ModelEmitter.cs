@@ -62,7 +62,9 @@ internal static class ModelEmitter
         w.Line();
     }
 
-    private static string Declaration(LayerSpec layer) => layer.IsChild
+    private static string Declaration(LayerSpec layer) => layer.Member == MemberKind.Experts
+        ? $"new {Runtime}ExpertsDeclaration(\"{layer.StateName}\", static () => {layer.BlockType}.Declaration, {layer.Attribute})"
+        : layer.IsChild
         ? $"new {Runtime}ChildDeclaration(\"{layer.StateName}\", static () => {layer.BlockType}.Declaration, {(layer.Member == MemberKind.Repeat ? Invariant(layer.Depth) : "null")}{(layer.BaseDepth > 0 ? ", " + Invariant(layer.BaseDepth) : "")})"
         : $"new {Runtime}LayerDeclaration(\"{layer.StateName}\", {layer.Attribute})";
 
@@ -159,6 +161,10 @@ internal static class ModelEmitter
             $"new {layer.PropertyType}(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(" +
             $"global::System.Linq.Enumerable.Range(0, Plan.DepthOf(prefix + \"{layer.StateName}\")), " +
             $"i => new {layer.BlockType}(Plan, prefix + \"{layer.StateName}.\" + i.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", seed, device))))",
+        // The bank builds its router and experts from the plan; the generator supplies the expert block's constructor.
+        MemberKind.Experts =>
+            $"new {layer.PropertyType}(Plan, prefix + \"{layer.StateName}.\", seed, device, " +
+            $"static (plan, expertPrefix, expertSeed, expertDevice) => new {layer.BlockType}(plan, expertPrefix, expertSeed, expertDevice))",
         _ => $"new {layer.PropertyType}(Plan[prefix + \"{layer.StateName}\"], seed, device)",
     };
 

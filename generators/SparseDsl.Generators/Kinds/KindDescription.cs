@@ -24,6 +24,13 @@ internal abstract class KindDescription
     /// </summary>
     public virtual string Suggest(string rawType, string[] literalArguments) => ShortName;
 
+    /// <summary>
+    /// For a kind that holds copies of a [Block] (an expert bank): the property's generic type, metadata form
+    /// (<c>SparseDsl.ExpertBank&lt;TBlock&gt;</c>), whose one type argument must be a [Block] class. Null for plain layers,
+    /// whose property type is the attribute's <c>TLayer</c>.
+    /// </summary>
+    public virtual string? Container => null;
+
     /// <summary>Reads and checks the attribute's values; problems go to <paramref name="arguments"/> as diagnostics.</summary>
     public abstract KindShape Read(KindArguments arguments);
 }

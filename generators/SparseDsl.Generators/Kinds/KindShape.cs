@@ -19,6 +19,9 @@ internal sealed record KindShape(DimensionSpec? In, DimensionSpec? Out)
     /// <summary>Called on one tensor, so chains can be checked.</summary>
     public bool Chains { get; init; }
 
+    /// <summary>For an expert bank: its number of experts (a layer of the same class that maps In to that many outputs would be a second router).</summary>
+    public int? Experts { get; init; }
+
     /// <summary>The property name of a same-class layer this one is built from.</summary>
     public string? Reference { get; init; }
 }

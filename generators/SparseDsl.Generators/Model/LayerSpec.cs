@@ -11,6 +11,9 @@ internal enum MemberKind
 
     /// <summary>A ModuleList of a [Block] class, repeated Depth times.</summary>
     Repeat,
+
+    /// <summary>An expert bank: a router (a layer kind) and copies of a [Block] class (SparseDsl.ExpertBank&lt;TBlock&gt;).</summary>
+    Experts,
 }
 
 /// <summary>
@@ -49,7 +52,7 @@ internal sealed record LayerSpec(string PropertyName, string StateName, string M
     /// <summary>The state name of <see cref="Reference"/>, once resolved.</summary>
     public string? ReferenceState { get; init; }
 
-    /// <summary>For a child block or a repeated block: the block class, fully qualified with global::.</summary>
+    /// <summary>For a child block, a repeated block or an expert bank: the block class, fully qualified with global::.</summary>
     public string? BlockType { get; init; }
 
     /// <summary>For a repeated block: the declared depth.</summary>
@@ -58,6 +61,9 @@ internal sealed record LayerSpec(string PropertyName, string StateName, string M
     /// <summary>For a repeated block: the declared base depth; 0 when not given (the declared depth).</summary>
     public int BaseDepth { get; init; }
 
-    /// <summary>Whether this member is a child block (single or repeated) rather than a layer.</summary>
-    public bool IsChild => Member is MemberKind.Block or MemberKind.Repeat;
+    /// <summary>For an expert bank: the declared number of experts.</summary>
+    public int Experts { get; init; }
+
+    /// <summary>Whether this member holds blocks (a child, a repeated stack or an expert bank) rather than being a layer.</summary>
+    public bool IsChild => Member is MemberKind.Block or MemberKind.Repeat or MemberKind.Experts;
 }

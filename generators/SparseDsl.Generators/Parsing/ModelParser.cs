@@ -77,6 +77,7 @@ internal static class ModelParser
         }
         CheckNames(type, isBlock, layers, diagnostics);
         CheckTies(type, layers, diagnostics);
+        CheckRouters(type, layers, diagnostics);
         var sat = SatParser.Parse(type, isBlock, layers, nameLocation, diagnostics);
 
         bool hasErrors = diagnostics.Count > 0;
@@ -120,12 +121,19 @@ internal static class ModelParser
         }
 
         string className = attribute.AttributeClass!.ToDisplayString();
-        var memberKind = className switch { BlockAttributeName => MemberKind.Block, RepeatAttributeName => MemberKind.Repeat, _ => MemberKind.Layer };
+        var container = KindRegistry.For(className).Container;
+        var memberKind = className switch
+        {
+            BlockAttributeName => MemberKind.Block,
+            RepeatAttributeName => MemberKind.Repeat,
+            _ => container is null ? MemberKind.Layer : MemberKind.Experts,
+        };
         var layerType = LayerTypeOf(attribute.AttributeClass!);
         string expectedType = memberKind switch
         {
             MemberKind.Block => "a [Block] class",
             MemberKind.Repeat => "TorchSharp.Modules.ModuleList<TBlock> of a [Block] class",
+            MemberKind.Experts => container + " of a [Block] class",
             _ => layerType!.ToDisplayString(),
         };
         if (member is not IPropertySymbol property || !property.IsPartialDefinition || property.SetMethod is not null || property.GetMethod is null || property.IsStatic)
@@ -134,6 +142,8 @@ internal static class ModelParser
             return null;
         }
         var named = attribute.NamedArguments.ToDictionary(a => a.Key, a => a.Value.Value);
+        if (memberKind == MemberKind.Experts)
+            return ParseBank(property, attribute, container!, expectedType, location, diagnostics);
         if (memberKind != MemberKind.Layer)
             return ParseChild(property, memberKind, attributeName, expectedType, named, location, diagnostics);
         if (!SymbolEqualityComparer.Default.Equals(property.Type, layerType))
@@ -203,6 +213,83 @@ internal static class ModelParser
             BaseDepth = baseDepth,
         };
     }
+
+    /// <summary>
+    /// An expert bank: the property is <c>Container&lt;TBlock&gt;</c> of a [Block] class, the attribute's values are read by
+    /// its kind (the router's layer), and the expert block must not declare a router of its own (SDSL015).
+    /// </summary>
+    private static LayerSpec? ParseBank(IPropertySymbol property, AttributeData attribute, string container, string expectedType, Location? location, List<DiagnosticInfo> diagnostics)
+    {
+        string attributeName = ShortName(attribute);
+        var blockType = property.Type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } bank && bank.ConstructedFrom.ToDisplayString() == container
+            ? bank.TypeArguments[0]
+            : null;
+        if (blockType is null || !blockType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == BlockAttributeName))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BlockWrongType, property.Locations.FirstOrDefault(), property.Name, attributeName, expectedType, property.Type.ToDisplayString()));
+            return null;
+        }
+        string className = attribute.AttributeClass!.ToDisplayString();
+        var arguments = new KindArguments(property.Name, location, attribute.NamedArguments, diagnostics);
+        var shape = KindRegistry.For(className).Read(arguments);
+        if (arguments.Failed) return null;
+        string stateName = SnakeCase(property.Name);
+        foreach (var (member, layerShape) in LayerShapes(blockType))
+            if (IsRouter(layerShape, shape))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RouterDeclaredTwice, location,
+                    $"'{member}' in expert block '{blockType.Name}'", property.Name, shape.In!.ToString(), Invariant(shape.Experts!.Value), stateName));
+                return null;
+            }
+        string block = blockType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        string containerType = container.Substring(0, container.IndexOf('<'));
+        return new LayerSpec(property.Name, stateName, Modifiers(property), MemberKind.Experts, $"global::{containerType}<{block}>")
+        {
+            Kind = attributeName,
+            Attribute = AttributeInitializer.Of(attribute),
+            In = shape.In,
+            Out = shape.Out,
+            Chains = shape.Chains,
+            BlockType = block,
+            Experts = shape.Experts ?? 0,
+        };
+    }
+
+    // A layer that reads what a bank's router reads and writes exactly its number of experts is a router.
+    private static bool IsRouter(KindShape layer, KindShape bank) =>
+        bank.Experts is int count && layer.Experts is null && layer.Out is { ScalesWithWidth: false } o && o.FixedSize == count && Equals(layer.In, bank.In);
+
+    private static bool IsRouter(LayerSpec layer, LayerSpec bank) =>
+        layer.Member == MemberKind.Layer && layer.Out is { ScalesWithWidth: false } o && o.FixedSize == bank.Experts && Equals(layer.In, bank.In);
+
+    // The shapes of a class's layers as their kinds read them (problems with them are that class's own diagnostics).
+    private static IEnumerable<(string Member, KindShape Shape)> LayerShapes(ITypeSymbol type)
+    {
+        foreach (var member in type.GetMembers())
+        {
+            var attributes = member.GetAttributes().Where(a => a.AttributeClass is { } c && LayerTypeOf(c) is not null).ToList();
+            if (attributes.Count != 1) continue;
+            var scratch = new List<DiagnosticInfo>();
+            var shape = KindRegistry.For(attributes[0].AttributeClass!.ToDisplayString()).Read(new KindArguments(member.Name, null, attributes[0].NamedArguments, scratch));
+            if (scratch.Count == 0) yield return (member.Name, shape);
+        }
+    }
+
+    /// <summary>SDSL015: a layer of the class that declares an expert bank that maps the bank's input to its number of experts is a second router.</summary>
+    private static void CheckRouters(INamedTypeSymbol type, List<LayerSpec> layers, List<DiagnosticInfo> diagnostics)
+    {
+        foreach (var bank in layers.Where(l => l.Member == MemberKind.Experts).ToList())
+            for (int i = 0; i < layers.Count; i++)
+            {
+                if (!IsRouter(layers[i], bank)) continue;
+                var location = type.GetMembers(layers[i].PropertyName).FirstOrDefault()?.Locations.FirstOrDefault();
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RouterDeclaredTwice, location,
+                    $"'{layers[i].PropertyName}'", bank.PropertyName, bank.In!.ToString(), Invariant(bank.Experts), bank.StateName));
+                layers.RemoveAt(i--);
+            }
+    }
+
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     // Members the generated code declares: a DSL property of the same name would be a duplicate definition.
     private static readonly string[] GeneratedMembers = { "Declaration", "Plan", "ScaledParameters", "OnConstructed" };

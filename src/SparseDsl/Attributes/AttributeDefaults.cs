@@ -36,6 +36,12 @@ internal static class AttributeDefaults
     /// <summary><c>RepeatAttribute.BaseDepth</c>: unset, meaning the declared depth.</summary>
     public const int BaseDepth = 0;
 
+    /// <summary><c>ExpertsAttribute.TopK</c>: experts per token (Mixtral's 2 of 8).</summary>
+    public const int ExpertsTopK = 2;
+
+    /// <summary><c>ExpertsAttribute.BalanceLoss</c>: the load-balancing loss coefficient (docs/moe.md).</summary>
+    public const double BalanceLoss = 0.01;
+
     /// <summary><c>SparsityAcceleratedAttribute.OmissionRate</c>.</summary>
     public const double OmissionRate = 0.5;
 

@@ -91,6 +91,7 @@ public static class ExportMetadata
             [Hyperparameters] = new JsonObject
             {
                 ["init_std"] = h.InitStd, ["learning_rate"] = h.LearningRate, ["input_alpha"] = h.InputAlpha, ["output_alpha"] = h.OutputAlpha,
+                ["router_alpha"] = h.RouterAlpha, // used only by expert banks' routers; 1 by default
             }.ToJsonString(),
             [Densities] = densities.ToJsonString(),
             [Multipliers] = (folded ? left : multipliers).ToJsonString(),

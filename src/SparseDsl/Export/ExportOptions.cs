@@ -5,7 +5,8 @@ public sealed record ExportOptions
 {
     /// <summary>
     /// Fold every forward multiplier into the weights (α_input into the embedding, α_output/m_d into the readout,
-    /// untying a tied readout, and the attention logit scale into the query projection), so that a plain transformer
+    /// untying a tied readout, an expert bank's router multiplier into the router weight, and the attention logit scale
+    /// into the query projection), so that a plain transformer
     /// with <c>1/√d_head</c> attention reproduces the logits. See docs/export.md for the rules.
     /// </summary>
     public bool Fold { get; init; }

@@ -52,7 +52,7 @@ public static class WeightExport
         return map;
     }
 
-    // The rules of docs/export.md, in code: m·W for every multiplied weight (a tied readout gets its own copy), masks
+    // The rules of docs/export.md, in code: m·W for every multiplied weight (a router's included; a tied readout gets its own copy), masks
     // dropped (the weights are already zero there), and s·√d_head on each attention's queries.
     private static List<(string Name, Tensor Tensor)> Folded(nn.Module model, ModelPlan plan, IReadOnlyDictionary<string, string> queryProjections)
     {
@@ -66,8 +66,10 @@ public static class WeightExport
                 double m = p.Scaling.ForwardMultiplier;
                 string name = $"{layer.Name}.{p.Name}";
                 if (m == 1.0 && p.TiedTo is null) continue;
-                if (p.Name != "weight" || layer.Attribute is not (EmbeddingAttribute or LinearAttribute or SparseLinearAttribute or ReadoutAttribute or ConvAttribute))
-                    throw new NotSupportedException($"Cannot fold the forward multiplier {m:R} of '{name}' ({layer.Kind}): folding knows embeddings, linear, readout and convolution weights. Export unfolded instead.");
+                // An expert bank's router (ExpertsAttribute: the bank's only planned layer) has no bias, so its logits'
+                // factor goes into its weight like a readout's: m·(x W_rᵀ) = x (m·W_r)ᵀ.
+                if (p.Name != "weight" || layer.Attribute is not (EmbeddingAttribute or LinearAttribute or SparseLinearAttribute or ReadoutAttribute or ConvAttribute or ExpertsAttribute))
+                    throw new NotSupportedException($"Cannot fold the forward multiplier {m:R} of '{name}' ({layer.Kind}): folding knows embeddings, linear, readout, convolution and router weights. Export unfolded instead.");
                 if (p.TiedTo is { } table)
                     added.Add((name, state[table].mul(m))); // the readout gets its own table: the embedding's is scaled by α_input
                 else

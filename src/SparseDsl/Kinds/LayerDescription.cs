@@ -17,4 +17,7 @@ public sealed record LayerDescription(Dimension In, Dimension Out, IReadOnlyList
 
     /// <summary>For attention: heads, head dimension, logit scale and positions, as Describe shows them.</summary>
     public AttentionDescription? Attention { get; init; }
+
+    /// <summary>For an expert bank's router: the bank's count, top-k and loss coefficients, as Describe shows them.</summary>
+    public ExpertsDescription? Experts { get; init; }
 }

@@ -28,6 +28,15 @@ public sealed record LayerPlan(
     /// <summary>For attention: heads, d_head, the factor on <c>qᵀk</c> and the positions (null for other kinds).</summary>
     public AttentionDescription? Attention { get; init; }
 
+    /// <summary>For an expert bank's router: the bank (its full name, count, top-k and loss coefficients); null otherwise.</summary>
+    public ExpertsDescription? Experts { get; init; }
+
+    /// <summary>
+    /// The fraction of tokens that pass through this layer: 1, or the product of k/E of the expert banks it sits in
+    /// (each token uses k of a bank's E experts). <see cref="ModelCost"/> counts the layer's work times this.
+    /// </summary>
+    public double ActiveFraction { get; init; } = 1.0;
+
     /// <summary>The kind's name as users write it (<c>SparseLinear</c>).</summary>
     public string Kind => Attribute.KindName;
 

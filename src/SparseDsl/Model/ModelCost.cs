@@ -6,7 +6,8 @@ namespace SparseDsl;
 /// pass. A linear-like layer costs <c>InFeatures × OutFeatures</c>, counted dense even when masked (the product is
 /// computed dense) and once for a tied readout (it is a matmul of its own); an attention layer costs
 /// <c>2 · context · dimension</c> for QKᵀ and AV, over the whole context (the causal mask is applied to a dense
-/// product). Embedding lookups, norms, biases and element-wise work are left out: they are small beside the matmuls.
+/// product). A layer inside an expert bank counts k/E of its work (<see cref="LayerPlan.ActiveFraction"/>): the
+/// active, not the total, parameters do work per token. Embedding lookups, norms, biases and element-wise work are left out: they are small beside the matmuls.
 /// </summary>
 public static class ModelCost
 {
@@ -28,6 +29,7 @@ public static class ModelCost
         foreach (var layer in plan.Layers)
         {
             double macs = layer.Attention is not null ? 2.0 * context * layer.InFeatures : layer.Parameters.Sum(MatmulWork);
+            macs *= layer.ActiveFraction; // an expert's layer works for the k/E of the tokens routed to it, on average
             if (macs > 0) costs.Add(new LayerCost(layer.Name, macs));
         }
         return costs;
@@ -47,7 +49,7 @@ public static class ModelCost
     // convolution's weight (per output position), a tied readout's table (its own matmul). An embedding's table is read
     // one row per token (fan-in 1), and gains, biases and vector-like tensors do element-wise work only.
     private static double MatmulWork(ParameterPlan tensor) =>
-        tensor.FanIn > 1 && tensor.Scaling.Role is ParameterRole.Hidden or ParameterRole.Readout or ParameterRole.Embedding
+        tensor.FanIn > 1 && tensor.Scaling.Role is ParameterRole.Hidden or ParameterRole.Readout or ParameterRole.Embedding or ParameterRole.Router
             ? tensor.Count
             : 0;
 }

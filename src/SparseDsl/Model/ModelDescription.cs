@@ -117,6 +117,9 @@ internal static class ModelDescription
     public static IReadOnlyList<AttentionDescription> Attention(ModelPlan plan) =>
         plan.Layers.Select(l => l.Attention).OfType<AttentionDescription>().ToList();
 
+    public static IReadOnlyList<ExpertsDescription> Experts(ModelPlan plan) =>
+        plan.Layers.Select(l => l.Experts).OfType<ExpertsDescription>().ToList();
+
     public static string Text(ModelPlan plan, IEnumerable<ScaledParameter>? unscaled = null)
     {
         var c = CultureInfo.InvariantCulture;
@@ -143,6 +146,8 @@ internal static class ModelDescription
             string positions = a.Positions switch { PositionEncoding.Alibi => ", ALiBi", PositionEncoding.Rope => ", RoPE", _ => "" };
             sb.Append(c, $"{a.Name}: {a.Heads} heads x d_head {a.HeadDim}{groups}, logits x {a.LogitScale:0.######}{positions}{(a.QkNorm ? ", QK-norm" : "")}\n");
         }
+        foreach (var e in Experts(plan))
+            sb.Append(c, $"{e.Name}: {e.Count} experts, top-{e.TopK} (k/E {e.ActiveFraction:0.####}), dropless, balance loss x {e.BalanceLoss:0.######}, z-loss x {e.ZLoss:0.######}\n");
         return sb.ToString();
     }
 
@@ -158,5 +163,6 @@ internal static class ModelDescription
         parameters = Parameters(plan, unscaled),
         groups = Groups(Parameters(plan, unscaled)),
         attention = Attention(plan),
+        experts = Experts(plan) is { Count: > 0 } banks ? banks : null, // absent for models without experts
     }, JsonOptions);
 }

@@ -20,7 +20,7 @@ internal static class PlanBuilder
 
         var rules = new ScalingRules(options.Parameterization, options.Hyperparameters, options.DepthRule);
         var context = new Context(modelName, baseWidth, width, rules, options, options.Vocabulary ?? model.Vocabulary);
-        context.Add(model, "", nesting: 0, branch: null);
+        context.Add(model, "", nesting: 0, branch: null, activeFraction: 1.0);
         CheckOverrides(context);
         return new ModelPlan(modelName, baseWidth, width, options, rules, context.Layers, context.Stacks) { Vocabulary = context.Vocabulary };
     }
@@ -32,7 +32,8 @@ internal static class PlanBuilder
         public HashSet<string> UsedOverrideKeys { get; } = new(StringComparer.Ordinal);
 
         // branch: the stack whose residual branches hold this block, or null outside every [Repeat].
-        public void Add(BlockDeclaration block, string prefix, int nesting, ResidualStack? branch)
+        // activeFraction: the share of tokens that pass through this block (k/E inside an expert bank), for ModelCost.
+        public void Add(BlockDeclaration block, string prefix, int nesting, ResidualStack? branch, double activeFraction)
         {
             if (nesting > MaxNesting)
                 throw new ArgumentException($"{ModelName}: blocks nest deeper than {MaxNesting} levels at '{prefix}'; does {block.TypeName} contain itself?");
@@ -41,16 +42,26 @@ internal static class PlanBuilder
                 switch (member)
                 {
                     case LayerDeclaration layer:
-                        Layers.Add(Resolve(layer, prefix, block, branch));
+                        Layers.Add(Resolve(layer, prefix, block, branch) with { ActiveFraction = activeFraction });
                         break;
                     case ChildDeclaration { Depth: null } child:
-                        Add(child.Block(), $"{prefix}{child.Name}.", nesting + 1, branch);
+                        Add(child.Block(), $"{prefix}{child.Name}.", nesting + 1, branch, activeFraction);
+                        break;
+                    case ExpertsDeclaration bank:
+                        // The router first (it validates Count and TopK), then each expert as a block of its own; inside a
+                        // [Repeat] stack the router and every expert are in the branch like any other tensor there.
+                        var router = Resolve(new LayerDeclaration(bank.RouterName, bank.Attribute), prefix, block, branch) with { ActiveFraction = activeFraction };
+                        Layers.Add(router);
+                        var experts = router.Experts!;
+                        var expertBlock = bank.Block();
+                        for (int i = 0; i < experts.Count; i++)
+                            Add(expertBlock, prefix + bank.ExpertPrefix(i), nesting + 1, branch, activeFraction * experts.ActiveFraction);
                         break;
                     case ChildDeclaration child:
                         var stack = Stack(child, prefix, branch);
                         Stacks.Add(stack);
                         var childBlock = child.Block();
-                        for (int i = 0; i < stack.Depth; i++) Add(childBlock, $"{prefix}{child.Name}.{i}.", nesting + 1, stack);
+                        for (int i = 0; i < stack.Depth; i++) Add(childBlock, $"{prefix}{child.Name}.{i}.", nesting + 1, stack, activeFraction);
                         break;
                     default:
                         throw new ArgumentException($"{ModelName}: unknown member kind {member.GetType().Name}.");
@@ -88,6 +99,7 @@ internal static class PlanBuilder
                 Description = description,
                 TiedTo = tiedTo,
                 Attention = description.Attention is { } a ? a with { Name = name } : null,
+                Experts = description.Experts is { } bank ? bank with { Name = BankName(name) } : null,
             };
         }
 
@@ -126,6 +138,9 @@ internal static class PlanBuilder
                 throw new ArgumentException($"{ModelName}.{name}: a tied readout must map {embedded.Out} → {embedded.In} like the embedding '{embedding.Name}', not {description.In} → {description.Out}.");
             return prefix + embedding.Name;
         }
+
+        // A router is "{bank}.router": the bank is what Describe names.
+        private static string BankName(string router) => router.LastIndexOf('.') is var dot and > 0 ? router[..dot] : router;
 
         private int ResolveDimension(Dimension dimension, string layer)
         {

@@ -12,6 +12,13 @@ public sealed record BaseHyperparameters(double InitStd, double LearningRate, do
     /// <summary>The values tuned in Dey et al. (2024), Table 3, on a dense 256-wide proxy.</summary>
     public static BaseHyperparameters Paper { get; } = new(0.08665602, 1.62e-2, 9.1705, 1.0951835);
 
+    /// <summary>
+    /// α_router: multiplier on an expert bank's router logits (μP and SμPar divide it by m_d, as α_output is for the
+    /// readout; docs/moe.md). Default 1, <c>MuReadout</c>'s default; the SμPar paper tuned no router, so it is not in
+    /// <see cref="Paper"/>'s values.
+    /// </summary>
+    public double RouterAlpha { get; init; } = 1.0;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when a value is not a positive finite number.</summary>
     public void Validate()
     {
@@ -19,6 +26,7 @@ public sealed record BaseHyperparameters(double InitStd, double LearningRate, do
         Check(LearningRate, nameof(LearningRate));
         Check(InputAlpha, nameof(InputAlpha));
         Check(OutputAlpha, nameof(OutputAlpha));
+        Check(RouterAlpha, nameof(RouterAlpha));
 
         static void Check(double value, string name)
         {

@@ -24,6 +24,12 @@ public enum ParameterRole
     /// </summary>
     Vector,
 
+    /// <summary>
+    /// An expert bank's router (width → number of experts, a finite fan-out): μP's readout case, N(0, σ²), η, forward ×
+    /// α_router/m_d under μP and SμPar (docs/moe.md). Dense: a router takes no mask.
+    /// </summary>
+    Router,
+
     /// <summary>Tensors of a member marked <see cref="UnscaledAttribute"/>: SP rules, trained at the base learning rate, left as built.</summary>
     Unscaled,
 }

@@ -8,6 +8,9 @@ namespace SparseDsl;
 /// <remarks>
 /// <para><c>m_d</c> is the width multiplier of a layer's fan-in (<c>fanIn / baseFanIn</c>); <c>m_ρ = ρ / ρ_base</c> with
 /// a dense base model, so <c>m_ρ = ρ = 1 − sparsity</c>.</para>
+/// <para>Mixture-of-experts banks add one role, <see cref="ParameterRole.Router"/> (docs/moe.md): experts are ordinary
+/// hidden layers with the fan-in and mask of one expert, expert biases are biases, and no factor contains the number of
+/// experts or the number each token is routed to.</para>
 /// <para>SP follows the paper's SP column: every weight N(0, σ²), every learning rate η, no multipliers, attention
 /// scaled by 1/√d_head.</para>
 /// <para>Depth (docs/depth.md, rows R0–R20): under a <see cref="SparseDsl.DepthRule"/> other than <c>None</c>, with
@@ -186,6 +189,9 @@ public sealed class ScalingRules
                 return new(role, sigma, 1.0, standard ? 1.0 : Hyperparameters.InputAlpha, WeightDecay: true);
             case ParameterRole.Readout:
                 return new(role, sigma, 1.0, standard ? 1.0 : Hyperparameters.OutputAlpha / widthMultiplier, WeightDecay: true);
+            case ParameterRole.Router:
+                // μP's readout case: E does not grow with width (docs/moe.md). Dense, so no m_ρ.
+                return new(role, sigma, 1.0, standard ? 1.0 : Hyperparameters.RouterAlpha / widthMultiplier, WeightDecay: true);
             case ParameterRole.Hidden:
                 double effectiveWidth = Parameterization switch
                 {

@@ -19,6 +19,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
     private readonly Parameter[] _parameters;
     private readonly Device _device;
     private readonly UnitOmission[] _omissions;
+    private readonly IRoutedLayer[] _routed;
     private readonly Stopwatch _clock = new();
     private readonly bool _ownsModel;
     private long _tokens;
@@ -46,6 +47,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         _parameters = Groups.SelectMany(g => g.Parameters).Select(p => p.Parameter).ToArray();
         _device = _parameters.Length > 0 ? _parameters[0].device : CPU;
         _omissions = SparsityAcceleratedBlocks(model, settings);
+        _routed = model.modules().OfType<IRoutedLayer>().ToArray();
     }
 
     /// <summary>The model being trained.</summary>
@@ -62,6 +64,9 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
 
     /// <summary>The model's SAT blocks (MLP neurons and attention heads), which this trainer drives (empty when it declares none).</summary>
     public IReadOnlyList<UnitOmission> Omissions => _omissions;
+
+    /// <summary>The model's expert banks, whose auxiliary losses every training step adds (empty when it declares none).</summary>
+    public IReadOnlyList<IRoutedLayer> RoutedLayers => _routed;
 
     /// <summary>Optimizer steps completed so far (restored by <see cref="LoadCheckpoint"/>).</summary>
     public long CompletedSteps { get; private set; }
@@ -102,14 +107,30 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         Model.train();
         Gradients.Zero(_parameters);
         foreach (var block in _omissions) block.BeginStep(step, Settings.Steps);
-        double lossSum = 0;
+        foreach (var routed in _routed) routed.TakeStatistics(); // forget passes made outside the trainer
+        double lossSum = 0, auxiliarySum = 0;
         using var divisor = microSteps.ToScalar(); // disposed here rather than left to a finalizer (issue 24)
         for (int micro = 0; micro < microSteps; micro++)
         {
             using var scope = NewDisposeScope();
             var (inputs, targets) = batch(step, micro);
             var loss = _loss(Model.call(inputs), targets);
-            loss.div(divisor).backward();
+            var total = loss;
+            // Expert banks' balance and z-losses join the gradient; the logged loss stays the model's own.
+            var auxiliaries = _routed.Select(r => r.TakeAuxiliaryLoss()).OfType<Tensor>().ToList();
+            try
+            {
+                foreach (var auxiliary in auxiliaries)
+                {
+                    total = total + auxiliary;
+                    auxiliarySum += auxiliary.item<float>();
+                }
+                total.div(divisor).backward();
+            }
+            finally
+            {
+                foreach (var auxiliary in auxiliaries) auxiliary.Dispose(); // the banks hand them over outside any scope
+            }
             lossSum += loss.item<float>();
         }
         double meanLoss = lossSum / microSteps;
@@ -131,6 +152,8 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         {
             OmissionRate = _omissions.OfType<NeuronOmission>().Select(b => b.Rate).DefaultIfEmpty(0).Max(),
             HeadOmissionRate = _omissions.OfType<HeadOmission>().Select(b => b.Rate).DefaultIfEmpty(0).Max(),
+            AuxiliaryLoss = auxiliarySum / microSteps,
+            Routing = _routed.Length == 0 ? Array.Empty<RoutingStatistics>() : _routed.Select(r => r.TakeStatistics()).OfType<RoutingStatistics>().ToList(),
             ResidentBytes = Environment.WorkingSet,
         };
     }

@@ -19,6 +19,12 @@ public sealed record StepMetrics(long Step, long TotalSteps, double Loss, double
     /// <summary>SAT's attention-head omission rate in this step (the largest over the model's head SAT blocks; 0 when every head trains).</summary>
     public double HeadOmissionRate { get; init; }
 
+    /// <summary>The expert banks' weighted auxiliary losses (balance and z-loss) added to the gradient, mean over micro-batches; 0 without experts.</summary>
+    public double AuxiliaryLoss { get; init; }
+
+    /// <summary>Each expert bank's routing in this step: the expert load histogram and the unweighted balance and z-losses (empty without experts).</summary>
+    public IReadOnlyList<RoutingStatistics> Routing { get; init; } = Array.Empty<RoutingStatistics>();
+
     /// <summary>The process's resident memory after the step (RSS on Linux), in bytes; 0 where not measured.</summary>
     public long ResidentBytes { get; init; }
 

@@ -70,6 +70,7 @@ internal static class FuzzKind
     public const string Block = nameof(Block);
     public const string Repeat = nameof(Repeat);
     public const string Sat = nameof(Sat);
+    public const string Experts = nameof(Experts);
 
     /// <summary>Not tallied: a layer on a member of the wrong shape or type, or with two attributes (its values go unread).</summary>
     public const string Member = nameof(Member);
@@ -81,5 +82,5 @@ internal static class FuzzKind
     public const string KnownBug = nameof(KnownBug);
 
     /// <summary>The kinds every run must cover, valid and invalid.</summary>
-    public static readonly string[] Tallied = [Embedding, Linear, SparseLinear, Readout, Norm, Attention, Conv, Parameter, Tie, Block, Repeat, Sat];
+    public static readonly string[] Tallied = [Embedding, Linear, SparseLinear, Readout, Norm, Attention, Conv, Parameter, Tie, Block, Repeat, Sat, Experts];
 }

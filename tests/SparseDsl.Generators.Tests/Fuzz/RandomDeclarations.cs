@@ -20,9 +20,13 @@ internal static class RandomDeclarations
         bool cut = r.OneIn(12);
         if (cut)
         {
-            // Broken syntax: cut the text somewhere after the first class attribute opens.
+            // Broken syntax: cut the text somewhere after the first class attribute opens. A cut that lands between two
+            // classes leaves whole syntax, which is not what this case is for: cut again.
             int start = source.IndexOf("\n[", StringComparison.Ordinal) + 3;
-            source = source.Substring(0, r.Next(start, source.Length - 1));
+            string whole = source;
+            do source = whole.Substring(0, r.Next(start, whole.Length - 1));
+            while (!Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source, GeneratorHarness.ParseOptions).GetDiagnostics()
+                .Any(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
         }
         return new FuzzCase(
             source,

@@ -35,7 +35,7 @@ public sealed class CliTests : IDisposable
         { "sparsity out of range", ["--sparsity", "1"], "--sparsity expects a number in [0, 1), got '1'." },
         { "unknown parameterization", ["--parameterization", "ntk"], "--parameterization expects sp, mup or supar, got 'ntk'." },
         { "unknown depth rule", ["--depth-rule", "alpha"], "--depth-rule expects none, depth-mup or completep, got 'alpha'." },
-        { "unknown model", ["--model", "Bert"], "--model expects one of GptLm, GptLmUntied, LlamaLm (short names: gpt, llama), got 'Bert'." },
+        { "unknown model", ["--model", "Bert"], "--model expects one of GptLm, GptLmUntied, LlamaLm, MoeLm (short names: gpt, llama, moe), got 'Bert'." },
         { "--untied against --model", ["--untied", "--model", "GptLm"], "--untied asks for GptLmUntied but --model asks for GptLm" },
         { "SAT rate of 1", ["--sat-rate", "1"], "--sat-rate expects a number in [0, 1), got '1'." },
         { "unknown SAT metric", ["--sat-metric", "loudest"], "loudest" },

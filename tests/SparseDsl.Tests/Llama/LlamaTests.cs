@@ -141,7 +141,7 @@ public class LlamaTests
         var names = LanguageModels.All.Select(m => m.Name).Concat(LanguageModels.All.Select(m => m.ShortName).OfType<string>()).ToList();
         Assert.Equal(names.Count, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
         var e = Assert.Throws<ArgumentException>(() => LanguageModels.Named("mistral"));
-        Assert.Contains("GptLm, GptLmUntied, LlamaLm (short names: gpt, llama)", e.Message);
+        Assert.Contains("GptLm, GptLmUntied, LlamaLm, MoeLm (short names: gpt, llama, moe)", e.Message);
     }
 
     [Fact]

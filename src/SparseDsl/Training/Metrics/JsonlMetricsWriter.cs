@@ -61,7 +61,28 @@ public sealed class JsonlMetricsWriter : ITrainingObserver, IDisposable
         json.WriteNumber("tokens_per_second", Math.Round(metrics.TokensPerSecond, 1));
         json.WriteNumber("elapsed_seconds", Math.Round(metrics.Elapsed.TotalSeconds, 3));
         json.WriteNumber("rss_mib", Math.Round(metrics.ResidentMiB, 1));
+        if (metrics.Routing.Count > 0) WriteRouting(json, metrics);
     });
+
+    // Only models with expert banks get these fields, so every other model's lines stay as they were.
+    private static void WriteRouting(Utf8JsonWriter json, StepMetrics metrics)
+    {
+        json.WriteNumber("aux_loss", metrics.AuxiliaryLoss);
+        json.WriteStartObject("balance_loss");
+        foreach (var bank in metrics.Routing) json.WriteNumber(bank.BankName, bank.BalanceLoss);
+        json.WriteEndObject();
+        json.WriteStartObject("z_loss");
+        foreach (var bank in metrics.Routing) json.WriteNumber(bank.BankName, bank.ZLoss);
+        json.WriteEndObject();
+        json.WriteStartObject("expert_load");
+        foreach (var bank in metrics.Routing)
+        {
+            json.WriteStartArray(bank.BankName);
+            foreach (double fraction in bank.LoadFractions) json.WriteNumberValue(Math.Round(fraction, 5));
+            json.WriteEndArray();
+        }
+        json.WriteEndObject();
+    }
 
     /// <inheritdoc />
     public void OnEvaluation(EvaluationMetrics metrics) => Write(metrics.Step, "validation", json => json.WriteNumber("loss", metrics.Loss));

@@ -1,0 +1,84 @@
+using SparseDsl.Examples.CoordinateCheck;
+using SparseDsl.Examples.Cli;
+using SparseDsl.Examples.Sweep;
+
+namespace SparseDsl.Tests.Cli;
+
+/// <summary>
+/// The mixture-of-experts LM through the example CLI, in process: trained by its short name with the expert load in its
+/// output and metrics, described with its router rows, coordinate-checked with its router logits, and swept.
+/// </summary>
+public sealed class MoeCliTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("sparsedsl-moe-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string Run(string folderName) => Path.Combine(_folder, folderName);
+
+    private static (int Code, string Output, string Error) Invoke(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static readonly string[] Tiny = ["--model", "moe", "--width", "64", "--depth", "1"];
+
+    [Fact]
+    public void Train_by_short_name_prints_and_logs_the_expert_load()
+    {
+        string folder = Run("tiny");
+        var (code, output, error) = Invoke(["train", .. Tiny, "--batch", "2", "--context", "16", "--sample-length", "0", "--steps", "3", "--log-every", "1", "--out", folder]);
+        Assert.True(code == 0, error);
+        Assert.Contains("MoeLm: width 64 (base 256, m_d 0.25), SμPar", output);
+        Assert.Contains("blocks.0.mlp: 8 experts, top-2 (k/E 0.25), dropless", output);
+        Assert.Matches(@"expert load at step 3 \(share of the routing slots per expert; uniform is 0\.125\):\n  blocks\.0\.mlp:( \d\.\d{3}){8}  balance loss", output);
+        var lines = File.ReadAllLines(Path.Combine(folder, TrainCommand.MetricsFile));
+        Assert.Equal(3, lines.Count(l => l.Contains("\"expert_load\":{\"blocks.0.mlp\":[", StringComparison.Ordinal)));
+        Assert.Equal("MoeLm", Checkpoint.ReadHeader(Path.Combine(folder, TrainCommand.CheckpointFile)).Recipe.ModelType);
+    }
+
+    [Fact]
+    public void Describe_shows_the_router_as_output_like_and_the_experts_as_hidden()
+    {
+        var (code, output, error) = Invoke("describe", "--model", "moe", "--width", "512", "--router-alpha", "0.5");
+        Assert.True(code == 0, error);
+        // Router 8×512: init σ, LR × 1, logits × α_router/m_d = 0.5/2. Expert up 1024×512 at density 1/8: σ/√(2/8), LR × 4.
+        Assert.Matches(@"blocks\.1\.mlp\.router\.weight\s+Router\s+8x512\s+512\s+1 normal\s+0\.08666\s+1\s+0\.25\s+yes", output);
+        Assert.Matches(@"blocks\.1\.mlp\.experts\.7\.up\.weight\s+Hidden\s+1024x512\s+512\s+0\.125 normal\s+0\.17331\s+4\s+1\s+yes", output);
+        Assert.Matches(@"blocks\.1\.mlp\.experts\.7\.down\.weight\s+Hidden\s+512x1024\s+1024\s+0\.125 normal\s+0\.17331\s+4\s+1\s+yes", output);
+        Assert.DoesNotContain("experts.8.", output);
+    }
+
+    [Fact]
+    public void Coordinate_check_records_the_router_logits_beside_attention_and_experts()
+    {
+        string folder = Run("coord");
+        var (code, output, error) = Invoke("coord-check", "--model", "moe", "--densities", "1", "0.0625", "--width", "64", "--widths", "64",
+            "--width-density", "1", "--steps", "1", "--seeds", "1", "--depth", "1", "--out", folder);
+        Assert.True(code == 0, error);
+        var rows = CoordinateCheckReport.ReadCsv(Path.Combine(folder, "coord-check.csv"));
+        Assert.Equal(3 * 2 * 3, rows.Count); // parameterizations × densities × (attention, mlp, router), one step
+        Assert.Contains(rows, r => r.Block == LanguageModelFamily.Router);
+        // At initialisation SμPar's m_ρ keeps the experts' output the same at density 1/16; SP loses a factor of several.
+        double Ratio(string p) =>
+            rows.Single(r => r.Parameterization == p && r.Block == LanguageModelFamily.Mlp && r.Density == 1).MeanAbsActivation
+            / rows.Single(r => r.Parameterization == p && r.Block == LanguageModelFamily.Mlp && r.Density == 0.0625).MeanAbsActivation;
+        Assert.InRange(Ratio("SuPar"), 0.5, 2.0);
+        Assert.True(Ratio("SP") > 3, $"SP experts: {Ratio("SP"):0.00}");
+    }
+
+    [Fact]
+    public void A_sweep_of_the_moe_records_its_model()
+    {
+        string folder = Run("sweep");
+        var (code, output, error) = Invoke("sweep", "--model", "moe", "--parameterizations", "supar", "--sparsities", "0.875", "--log2-lrs", "-7",
+            "--steps", "2", "--batch", "2", "--context", "16", "--depth", "1", "--widths", "64", "--out", folder);
+        Assert.True(code == 0, error);
+        Assert.Contains("Sweep of MoeLm: 1 runs", output);
+        Assert.EndsWith("model=MoeLm\n", File.ReadAllText(Path.Combine(folder, SweepCommand.SettingsFile)));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(folder, SweepCommand.CsvFile)).Length);
+    }
+}
