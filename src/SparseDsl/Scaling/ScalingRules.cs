@@ -15,7 +15,7 @@ namespace SparseDsl;
 /// scaled by 1/√d_head.</para>
 /// <para>Depth (docs/depth.md, rows R0–R20): under a <see cref="SparseDsl.DepthRule"/> other than <c>None</c>, with
 /// <c>m_L = L / L_base</c> and α = ½ (depth-μP) or 1 (CompleteP), a residual branch is multiplied by <c>m_L^(−α)</c>
-/// where it joins the stream; the hidden weights, norm gains, biases and vectors inside a branch train at
+/// where it joins the stream; the hidden weights, norm gains, biases, vectors and expert-bank routers inside a branch train at
 /// <c>m_L^(α−1)</c> times their width/density learning rate; AdamW's ε is <c>ε·m_d⁻¹·m_L^(−α)</c> in a branch and
 /// <c>ε·m_d⁻¹</c> outside (the fixed CompleteP split); hidden weight decay is <c>λ·m_d·m_ρ</c>, with no depth factor.
 /// No init carries a depth factor. Under <c>None</c> every one of these factors is 1.</para>
@@ -146,8 +146,10 @@ public sealed class ScalingRules
     /// <summary>
     /// Scaling of a tensor at its place in a model: <see cref="Weight(ParameterRole, double, double)"/> for its width
     /// and density, then the depth rule's factors. In a residual branch (<paramref name="branchDepthMultiplier"/> set)
-    /// hidden weights, norm gains, biases and vectors get the LR factor <c>m_L^(α−1)</c>; input- and output-like
-    /// tensors in a branch get none (SparseDsl assumption: no source covers them). Every tensor gets its ε factor and,
+    /// hidden weights, norm gains, biases, vectors and routers get the LR factor <c>m_L^(α−1)</c> (a router's logits
+    /// reach the stream only through its branch's gates, so its updates add up over the stack as a hidden weight's do;
+    /// SparseDsl assumption, docs/depth.md); input- and output-like tensors in a branch get none (SparseDsl assumption:
+    /// no source covers them). Every tensor gets its ε factor and,
     /// under a depth rule, the width-independent decay factor.
     /// </summary>
     /// <param name="role">The row of Table 1.</param>
@@ -158,7 +160,7 @@ public sealed class ScalingRules
     public ParameterScaling Weight(ParameterRole role, double widthMultiplier, double densityMultiplier, double modelWidthMultiplier, double? branchDepthMultiplier)
     {
         var scaling = Weight(role, widthMultiplier, densityMultiplier);
-        double depthLr = branchDepthMultiplier is double depth && role is ParameterRole.Hidden or ParameterRole.Norm or ParameterRole.Bias or ParameterRole.Vector
+        double depthLr = branchDepthMultiplier is double depth && role is ParameterRole.Hidden or ParameterRole.Norm or ParameterRole.Bias or ParameterRole.Vector or ParameterRole.Router
             ? BranchLearningRateMultiplier(depth)
             : 1.0;
         scaling = scaling with

@@ -1,4 +1,5 @@
 using SparseDsl.Tests.Checkpoints;
+using SparseDsl.Tests.Kinds;
 using SparseDsl.Tests.SmallModels;
 using static TorchSharp.torch;
 
@@ -119,6 +120,48 @@ public class DepthPlanTests
         }).ToList();
         Assert.Equal(losses[0], losses[1]);
         Assert.Equal(losses[0], losses[2]);
+    }
+
+    [Fact]
+    public void An_expert_bank_in_a_repeated_block_gets_the_in_branch_factors_router_included()
+    {
+        // TinyMoeLm: base width 16, declared depth 1 = base depth, experts half sparse. Width 64: m_d = 4; depth 4: m_L = 4,
+        // so depth-μP's in-branch LR factor is m_L^(−½) = 1/2 and its ε factor m_d⁻¹·m_L^(−½) = 1/8.
+        using var model = new TinyMoeLm(64, options: new ModelOptions { DepthRule = DepthRule.DepthMuP, Depth = 4 });
+        var rows = model.Plan.DescribeParameters().ToDictionary(r => r.Name);
+        Assert.All(rows.Values, r => Assert.Equal(r.Name.StartsWith("blocks.", StringComparison.Ordinal), r.InBranch));
+
+        var router = rows["blocks.3.mixture.router.weight"];
+        Assert.Equal(ParameterRole.Router, router.Role);
+        Assert.Equal((0.5, 1.0 / 8, 1.0), (router.LearningRateMultiplier, router.EpsilonMultiplier, router.WeightDecayMultiplier));
+        Assert.Equal(0.25, router.ForwardMultiplier, 12); // α_r/m_d: the depth rule leaves the forward alone
+
+        // An expert's hidden weight: (m_d·m_ρ)⁻¹·m_L^(−½) = (4·½)⁻¹·½ = 1/4, decay λ·m_d·m_ρ = 2λ; its bias: ½.
+        var up = rows["blocks.2.mixture.experts.1.up.weight"];
+        Assert.Equal((0.25, 1.0 / 8, 2.0), (up.LearningRateMultiplier, up.EpsilonMultiplier, up.WeightDecayMultiplier));
+        var bias = rows["blocks.0.mixture.experts.3.down.bias"];
+        Assert.Equal((0.5, 1.0 / 8), (bias.LearningRateMultiplier, bias.EpsilonMultiplier));
+        Assert.Equal((1.0, 0.25), (rows["embed.weight"].LearningRateMultiplier, rows["embed.weight"].EpsilonMultiplier));
+
+        const double eta = 0.01, eps = 1e-8;
+        var groups = ScaledOptimizers.ParameterGroups(model, new AdamWSettings { LearningRate = eta, Epsilon = eps });
+        var routerGroup = groups.Single(g => g.Parameters.Any(p => p.Name == "blocks.1.mixture.router.weight"));
+        Assert.Equal(eta / 2, routerGroup.LearningRate, 1e-15);
+        Assert.Equal(eps / 8, routerGroup.Epsilon, 1e-22);
+    }
+
+    [Fact]
+    public void An_expert_bank_block_adds_its_branch_times_the_multiplier()
+    {
+        using var model = new TinyMoeLm(32, seed: 3, options: new ModelOptions { DepthRule = DepthRule.CompleteP, Depth = 4 });
+        var block = model.Blocks[2];
+        using var x = randn([2, 5, 32], generator: new TorchSharp.torch.Generator(11));
+        using var _ = no_grad();
+        using var actual = block.call(x);
+        using var mixture = block.Mixture.call(block.MixtureNorm.call(x));
+        using var expected = x + mixture * 0.25; // CompleteP, m_L = 4: m_L^(−1)
+        // float32: the fused add-with-alpha and the separate multiply differ by rounding only.
+        Assert.True(expected.allclose(actual, rtol: 1e-5, atol: 1e-6), $"max |diff| {(expected - actual).abs().max().item<float>()}");
     }
 
     [Fact]
