@@ -102,7 +102,7 @@ internal static class KindSamples
             [Experts(Count = 8, TopK = 2, ZLoss = 0.001)]
             public partial ExpertBank<Expert> Mlp { get; }
 
-            public override Tensor forward(Tensor x) => x + Mlp.call(Norm.call(x));
+            public override Tensor forward(Tensor x) => Residual.Add(this, x, Mlp.call(Norm.call(x)));
         }
 
         [Block]
