@@ -83,8 +83,9 @@ public sealed class ExpertBank<TBlock> : nn.Module<Tensor, Tensor>, IScaledBlock
         var logits = router.call(tokens);
         var route = TopKRouting.Route(logits, TopK);
         var slots = route.Experts.reshape(-1).bincount(null, Count);
-        var output = Dispatch(tokens, route, slots.data<long>().ToArray());
-        if (training && is_grad_enabled()) Record(logits, route, slots);
+        long[] slotsPerExpert = slots.cpu().data<long>().ToArray(); // the loop below needs the counts on the host
+        var output = Dispatch(tokens, route, slotsPerExpert);
+        if (training && is_grad_enabled()) Record(logits, route, slots, slotsPerExpert);
         return output.reshape(input.shape).MoveToOuterDisposeScope();
     }
 
@@ -111,14 +112,14 @@ public sealed class ExpertBank<TBlock> : nn.Module<Tensor, Tensor>, IScaledBlock
         return output;
     }
 
-    private void Record(Tensor logits, RoutingDecision route, Tensor slots)
+    private void Record(Tensor logits, RoutingDecision route, Tensor slots, long[] slotsPerExpert)
     {
         var balance = RoutingLosses.Balance(route.Probabilities, slots);
         var zLoss = RoutingLosses.ZLoss(logits);
         pendingLoss?.Dispose(); // a loss nobody took (a forward pass outside the trainer)
         // Out of every dispose scope: the forward passes of the blocks around this bank close theirs before the trainer asks.
         pendingLoss = (balance * balanceCoefficient + zLoss * zLossCoefficient).DetachFromDisposeScope();
-        var pass = new RoutingStatistics(BankName, slots.data<long>().ToArray(), balance.item<float>(), zLoss.item<float>(), 1);
+        var pass = new RoutingStatistics(BankName, slotsPerExpert, balance.item<float>(), zLoss.item<float>(), 1);
         statistics = statistics is null ? pass : statistics.Merge(pass);
     }
 
