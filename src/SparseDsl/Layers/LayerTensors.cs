@@ -14,7 +14,10 @@ namespace SparseDsl;
 /// </remarks>
 public sealed class LayerTensors
 {
-    private readonly Dictionary<string, (Parameter Value, Tensor? Mask, ParameterPlan Plan)> tensors = new(StringComparer.Ordinal);
+    // Names and plans only: the tensors themselves are read from the module's registry on every access, because
+    // Module.to(...) replaces each registered parameter and buffer with a converted copy (a stored reference would go stale).
+    private readonly Dictionary<string, (bool Masked, ParameterPlan Plan)> tensors = new(StringComparer.Ordinal);
+    private readonly Module module;
 
     /// <summary>Draws every tensor of <paramref name="plan"/> on the CPU (the same model on every device), moves it to <paramref name="device"/> and registers it on <paramref name="module"/>.</summary>
     /// <param name="module">The layer that owns the tensors.</param>
@@ -26,6 +29,7 @@ public sealed class LayerTensors
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(plan);
+        this.module = module;
         device ??= CPU;
         foreach (var p in plan.Parameters.Where(p => !skip.Contains(p.Name)))
         {
@@ -42,7 +46,7 @@ public sealed class LayerTensors
             }
             var parameter = new Parameter(initial.to(device), requires_grad: true);
             module.register_parameter(p.Name, parameter);
-            tensors[p.Name] = (parameter, mask, p);
+            tensors[p.Name] = (mask is not null, p);
         }
     }
 
@@ -50,16 +54,16 @@ public sealed class LayerTensors
     public static string MaskName(string parameter) => parameter == "weight" ? "mask" : parameter + "_mask";
 
     /// <summary>The tensor called <paramref name="name"/>.</summary>
-    public Parameter this[string name] => tensors.TryGetValue(name, out var t) ? t.Value : throw new KeyNotFoundException($"No tensor '{name}'.");
+    public Parameter this[string name] => Find(name) ?? throw new KeyNotFoundException($"No tensor '{name}'.");
 
     /// <summary>The tensor called <paramref name="name"/>, or null when the layer has none.</summary>
-    public Parameter? Find(string name) => tensors.TryGetValue(name, out var t) ? t.Value : null;
+    public Parameter? Find(string name) => tensors.ContainsKey(name) ? module.get_parameter(name) : null;
 
     /// <summary>The mask of tensor <paramref name="name"/>, or null when it is dense.</summary>
-    public Tensor? MaskOf(string name) => tensors.TryGetValue(name, out var t) ? t.Mask : null;
+    public Tensor? MaskOf(string name) => tensors.TryGetValue(name, out var t) && t.Masked ? module.get_buffer(MaskName(name)) : null;
 
-    /// <summary>Every owned tensor with its scaling, in plan order (names relative to the layer).</summary>
-    public IEnumerable<ScaledParameter> Scaled() => tensors.Values.Select(t => new ScaledParameter(t.Plan.Name, t.Value, t.Plan.Scaling));
+    /// <summary>Every owned tensor with its scaling, in plan order (names relative to the layer), as currently registered.</summary>
+    public IEnumerable<ScaledParameter> Scaled() => tensors.Values.Select(t => new ScaledParameter(t.Plan.Name, this[t.Plan.Name], t.Plan.Scaling));
 
     private static Tensor Initial(ParameterPlan p, string layer, long seed) => p.Init switch
     {
