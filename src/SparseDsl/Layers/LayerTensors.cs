@@ -15,6 +15,7 @@ namespace SparseDsl;
 public sealed class LayerTensors
 {
     private readonly Dictionary<string, (Parameter Value, Tensor? Mask, ParameterPlan Plan)> tensors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SparsePattern> patterns = new(StringComparer.Ordinal);
 
     /// <summary>Draws every tensor of <paramref name="plan"/> on the CPU (the same model on every device), moves it to <paramref name="device"/> and registers it on <paramref name="module"/>.</summary>
     /// <param name="module">The layer that owns the tensors.</param>
@@ -23,6 +24,17 @@ public sealed class LayerTensors
     /// <param name="device">Where the tensors live (CPU when null).</param>
     /// <param name="skip">Tensors the layer does not own (a tied readout's weight).</param>
     public LayerTensors(Module module, LayerPlan plan, long seed, Device? device, params string[] skip)
+        : this(module, plan, seed, device, sparseWeight: false, skip)
+    {
+    }
+
+    /// <summary>
+    /// As the other constructor; when <paramref name="sparseWeight"/> is set, the masked <c>weight</c> is stored as its
+    /// kept values only: parameter <c>weight_values</c> (<c>[count]</c>, the same draws at the same kept positions as
+    /// the dense weight) and the int32 pattern buffers <c>weight_rows</c> and <c>weight_columns</c> (see
+    /// <see cref="SparsePattern"/>); there is no float mask.
+    /// </summary>
+    public LayerTensors(Module module, LayerPlan plan, long seed, Device? device, bool sparseWeight, params string[] skip)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(plan);
@@ -37,6 +49,11 @@ public sealed class LayerTensors
                 string stream = p.Name == "weight" ? plan.Name : plan.Name + "." + p.Name;
                 using var m = SeededInit.ExactMask(p.Shape, p.Density, seed, stream);
                 initial.mul_(m);
+                if (sparseWeight && p.Name == "weight")
+                {
+                    RegisterSparse(module, p, initial, m, device);
+                    continue;
+                }
                 mask = m.to(device);
                 module.register_buffer(MaskName(p.Name), mask);
             }
@@ -44,6 +61,33 @@ public sealed class LayerTensors
             module.register_parameter(p.Name, parameter);
             tensors[p.Name] = (parameter, mask, p);
         }
+    }
+
+    // The pattern lives on the CPU with the kernels; the values go to the layer's device (the layer refuses others).
+    private void RegisterSparse(Module module, ParameterPlan p, Tensor initial, Tensor mask, Device device)
+    {
+        var pattern = SparsePattern.FromMask(mask);
+        using var kept = pattern.Gather(initial);
+        var values = new Parameter(kept.to(device), requires_grad: true);
+        string name = ValuesName(p.Name);
+        module.register_parameter(name, values);
+        module.register_buffer(p.Name + "_rows", pattern.RowStart);
+        module.register_buffer(p.Name + "_columns", pattern.Column);
+        tensors[name] = (values, null, p);
+        patterns[p.Name] = pattern;
+    }
+
+    /// <summary>The state-dict name of a sparse-stored tensor's kept values.</summary>
+    public static string ValuesName(string parameter) => parameter + "_values";
+
+    /// <summary>The pattern of tensor <paramref name="name"/> when it is stored sparse, or null.</summary>
+    public SparsePattern? PatternOf(string name) => patterns.TryGetValue(name, out var p) ? p : null;
+
+    /// <summary>Rebuilds each sparse pattern's derived index arrays from its (just loaded) row and column buffers.</summary>
+    /// <exception cref="ArgumentException">A loaded pattern is not a valid one of its shape.</exception>
+    public void PatternsLoaded()
+    {
+        foreach (var pattern in patterns.Values) pattern.Reindex();
     }
 
     /// <summary>The state-dict name of the mask of tensor <paramref name="parameter"/>.</summary>
@@ -59,7 +103,7 @@ public sealed class LayerTensors
     public Tensor? MaskOf(string name) => tensors.TryGetValue(name, out var t) ? t.Mask : null;
 
     /// <summary>Every owned tensor with its scaling, in plan order (names relative to the layer).</summary>
-    public IEnumerable<ScaledParameter> Scaled() => tensors.Values.Select(t => new ScaledParameter(t.Plan.Name, t.Value, t.Plan.Scaling));
+    public IEnumerable<ScaledParameter> Scaled() => tensors.Select(t => new ScaledParameter(t.Key, t.Value.Value, t.Value.Plan.Scaling));
 
     private static Tensor Initial(ParameterPlan p, string layer, long seed) => p.Init switch
     {

@@ -16,13 +16,34 @@ public sealed class SparsePattern : IDisposable
         Columns = columns;
         RowStart = rowStart;
         Column = column;
+        (TransposedRowStart, TransposedColumn, TransposedSlot) = Transpose();
+    }
+
+    private (Tensor RowStart, Tensor Column, Tensor Slot) Transpose()
+    {
         using var scope = NewDisposeScope();
         using var rowOf = RowOfEntry();
         // Entries of Wᵀ sorted by (column, row): the stable sort of the column keeps each column's rows in order.
-        var (_, order) = column.to(ScalarType.Int64).sort(stable: true);
-        TransposedSlot = order.to(ScalarType.Int32).DetachFromDisposeScope();
-        TransposedColumn = rowOf.index_select(0, order).to(ScalarType.Int32).DetachFromDisposeScope();
-        TransposedRowStart = Starts(column.to(ScalarType.Int64), columns).DetachFromDisposeScope();
+        var (_, order) = Column.to(ScalarType.Int64).sort(stable: true);
+        var slot = order.to(ScalarType.Int32).contiguous().DetachFromDisposeScope();
+        var transposedColumn = rowOf.index_select(0, order).to(ScalarType.Int32).contiguous().DetachFromDisposeScope();
+        var transposedRowStart = Starts(Column.to(ScalarType.Int64), Columns).DetachFromDisposeScope();
+        return (transposedRowStart, transposedColumn, slot);
+    }
+
+    /// <summary>
+    /// Checks <see cref="RowStart"/> and <see cref="Column"/> after their contents were replaced in place (a checkpoint
+    /// load) and rebuilds the transposed pattern from them.
+    /// </summary>
+    /// <exception cref="ArgumentException">They no longer describe a valid pattern of this shape.</exception>
+    internal void Reindex()
+    {
+        Validate(Rows, Columns, RowStart, Column);
+        var (rowStart, column, slot) = Transpose();
+        TransposedRowStart.Dispose();
+        TransposedColumn.Dispose();
+        TransposedSlot.Dispose();
+        (TransposedRowStart, TransposedColumn, TransposedSlot) = (rowStart, column, slot);
     }
 
     /// <summary>Rows of the weight (its outputs).</summary>
@@ -41,13 +62,13 @@ public sealed class SparsePattern : IDisposable
     public Tensor Column { get; }
 
     /// <summary>int32 <c>[columns + 1]</c>: the transposed pattern's row starts (one row per weight column).</summary>
-    public Tensor TransposedRowStart { get; }
+    public Tensor TransposedRowStart { get; private set; }
 
     /// <summary>int32 <c>[count]</c>: the weight row of each transposed entry.</summary>
-    public Tensor TransposedColumn { get; }
+    public Tensor TransposedColumn { get; private set; }
 
     /// <summary>int32 <c>[count]</c>: which value each transposed entry reads.</summary>
-    public Tensor TransposedSlot { get; }
+    public Tensor TransposedSlot { get; private set; }
 
     /// <summary>The kept positions of a 0/1 mask <c>[rows, columns]</c> (any dtype; non-zero means kept).</summary>
     public static SparsePattern FromMask(Tensor mask)
@@ -66,6 +87,12 @@ public sealed class SparsePattern : IDisposable
     /// <exception cref="ArgumentException">The arrays are not a valid compressed-row pattern of that shape.</exception>
     public static SparsePattern FromRows(long rows, long columns, Tensor rowStart, Tensor column)
     {
+        Validate(rows, columns, rowStart, column);
+        return new SparsePattern(rows, columns, rowStart.cpu().to(ScalarType.Int32).contiguous(), column.cpu().to(ScalarType.Int32).contiguous());
+    }
+
+    private static void Validate(long rows, long columns, Tensor rowStart, Tensor column)
+    {
         ArgumentNullException.ThrowIfNull(rowStart);
         ArgumentNullException.ThrowIfNull(column);
         using var starts = rowStart.cpu().to(ScalarType.Int64);
@@ -82,8 +109,7 @@ public sealed class SparsePattern : IDisposable
         using var unique = flat.unique().Item1;
         if (unique.shape[0] != flat.shape[0]) throw new ArgumentException("A position is stored twice.");
         using var sorted = flat.sort().Values;
-        if (!sorted.equal(flat).item<bool>()) throw new ArgumentException("The entries are not in row-major order.");
-        return new SparsePattern(rows, columns, rowStart.cpu().to(ScalarType.Int32).contiguous(), column.cpu().to(ScalarType.Int32).contiguous());
+        if (!sorted.eq(flat).all().item<bool>()) throw new ArgumentException("The entries are not in row-major order.");
     }
 
     /// <summary>int64 <c>[count]</c>: the row of each entry.</summary>
