@@ -32,6 +32,7 @@ internal sealed class ModelArguments
     public Option<double> RouterAlpha { get; } = CliOptions.PositiveReal("--router-alpha", "α_router: multiplier on an expert bank's router logits (÷ m_d under μP and SμPar; MoeLm only)", BaseHyperparameters.Paper.RouterAlpha);
     public Option<string> Model { get; } = ModelOption();
     public Option<bool> Untied { get; } = new("--untied") { Description = $"Untied, zero-initialised readout instead of the paper's tied one (short for --model {nameof(GptLmUntied)})" };
+    public Option<WeightStorage> Storage { get; } = CliOptions.StorageOption();
     public Option<long> Seed { get; } = new("--seed") { Description = "Seed for weights, masks and batches", DefaultValueFactory = _ => 1 };
 
     /// <summary>
@@ -42,7 +43,7 @@ internal sealed class ModelArguments
         new Option<string>("--model") { Description = $"The LM: {LanguageModels.Choices}", DefaultValueFactory = _ => LanguageModels.Default.Name },
         v => LanguageModels.Find(v) is not null, $"one of {LanguageModels.Choices}");
 
-    public IEnumerable<Option> All => [Model, Width, Depth, Sparsity, Parameterization, DepthRule, LearningRate, InitStd, InputAlpha, OutputAlpha, RouterAlpha, Untied, Seed];
+    public IEnumerable<Option> All => [Model, Width, Depth, Sparsity, Parameterization, DepthRule, LearningRate, InitStd, InputAlpha, OutputAlpha, RouterAlpha, Untied, Storage, Seed];
 
     public void AddTo(Command command)
     {
@@ -64,6 +65,7 @@ internal sealed class ModelArguments
         RouterAlpha = result.GetValue(RouterAlpha),
         Model = ModelName(result),
         Seed = result.GetValue(Seed),
+        Storage = result.GetValue(Storage),
     };
 
     // --untied predates --model; it stays as a short form, and a --model that says otherwise is refused.
