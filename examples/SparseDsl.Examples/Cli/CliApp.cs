@@ -24,21 +24,7 @@ public static class CliApp
     /// <param name="cancellation">Ctrl+C: training checkpoints its last completed step and stops.</param>
     public static int Run(string[] args, TextWriter output, TextWriter error, bool interactive = false, CancellationToken cancellation = default)
     {
-        var root = new RootCommand(Description)
-        {
-            TrainCommand.Create(interactive),
-            SampleCommand.Create(),
-            Tokenization.PrepareCommand.Create(interactive),
-            ExportCommand.Create(),
-            ImportCommand.Create(),
-            DescribeCommand.Create(),
-            CoordinateCheckCommand.Create(),
-            SweepCommand.Create(),
-            SatBenchmarkCommand.Create(),
-            MachineCommand.Create(),
-            VisionCommand.Create(),
-            VisionSweepCommand.Create(),
-        };
+        var root = CreateRoot(interactive);
         // No command means train: the README's run command is just `dotnet run`.
         if (args.Length == 0 || (args[0].StartsWith('-') && args[0] is not ("--help" or "-h" or "-?" or "--version")))
             args = ["train", .. args];
@@ -76,6 +62,27 @@ public static class CliApp
             return ExitCodes.Failure;
         }
     }
+
+    /// <summary>
+    /// Every command with its options, as <see cref="Run"/> parses them; a command with modes declares them with
+    /// <see cref="CommandModes"/> (<see cref="CommandModes.Of"/>).
+    /// </summary>
+    /// <param name="interactive">Whether output goes to a terminal (a live progress bar instead of lines).</param>
+    public static RootCommand CreateRoot(bool interactive = false) => new(Description)
+    {
+        TrainCommand.Create(interactive),
+        SampleCommand.Create(),
+        Tokenization.PrepareCommand.Create(interactive),
+        ExportCommand.Create(),
+        ImportCommand.Create(),
+        DescribeCommand.Create(),
+        CoordinateCheckCommand.Create(),
+        SweepCommand.Create(),
+        SatBenchmarkCommand.Create(),
+        MachineCommand.Create(),
+        VisionCommand.Create(),
+        VisionSweepCommand.Create(),
+    };
 
     // CUDA asked for but absent is InvalidOperationException: the user's choice, so bad input too.
     private static bool IsBadInput(Exception e) =>

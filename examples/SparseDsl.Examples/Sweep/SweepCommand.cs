@@ -71,6 +71,9 @@ public static class SweepCommand
             SweepMergeCommand.Create(),
         };
         foreach (var option in corpus.All) command.Options.Add(option);
+        var depthAxis = new ModeAxis("depths", [new("one", "a sweep at one depth (without --depths)"), new("axis", "sweep --depths", "--depths", "1", "2")],
+            r => r.GetResult(depths) is { Implicit: false } ? "axis" : "one");
+        CommandModes.For(command, depthAxis).Only(depth, depthAxis, "one");
         command.SetAction((result, cancellation) =>
         {
             var settings = defaults with

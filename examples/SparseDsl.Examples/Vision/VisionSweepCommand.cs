@@ -46,6 +46,8 @@ public static class VisionSweepCommand
         {
             model, data, output, parameterizations, sparsities, lrs, width, depth, seeds, epochs, batch, trainLimit, testLimit, threads, device,
         };
+        var family = VisionCommand.ModelAxis("vision-sweep", model);
+        CommandModes.For(command, family).Only(depth, family, "vit");
         command.SetAction((result, cancellation) =>
         {
             var chosen = VisionSettings.For(result.GetValue(model));
