@@ -165,7 +165,9 @@ public static class CoordinateCheckCommand
     /// <summary>Runs the grid of <paramref name="family"/> and writes the CSV and the plots; returns the exit code.</summary>
     public static int Run(CoordinateCheckSettings settings, ICoordinateCheckFamily family, string output, Device device, TextWriter log)
     {
-        family.Validate(settings); // before anything is written
+        // Before anything is written: the largest cell must fit the machine (cells run one at a time), then the family's own checks.
+        MemoryCheck.EnsureFits(settings.Cells().Select(c => family.MemoryEstimate(settings, c.Width, c.Density)));
+        family.Validate(settings);
         log.WriteLine($"Coordinate check of {family.Name}: {settings.RunCount} runs of {settings.Steps} steps on {family.Source}, writing to {output}");
         var watch = Stopwatch.StartNew();
         var rows = CoordinateCheckRunner.Run(settings, family, device, line => log.WriteLine($"{line}  ({watch.Elapsed.TotalSeconds:0}s)"));

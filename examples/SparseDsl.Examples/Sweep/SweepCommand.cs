@@ -112,9 +112,8 @@ public static class SweepCommand
         var resolved = DeviceSelector.Resolve(device);
         var all = shard is null ? settings.Runs() : SweepPartition.Runs(settings, shard);
         // Before anything is written: the largest cell, times the runs in flight, must fit the machine.
-        var largest = all.Select(settings.Config)
-            .Select(c => MemoryCheck.Estimate(LanguageModels.Named(c.Model), c.Width, c.ModelOptions, c.Batch, c.Context)).MaxBy(e => e.TotalBytes);
-        largest?.EnsureFits(TrainingMemoryEstimate.MachineBytes(), parallelRuns);
+        MemoryCheck.EnsureFits(all.Select(settings.Config)
+            .Select(c => MemoryCheck.Estimate(LanguageModels.Named(c.Model), c.Width, c.ModelOptions, c.Batch, c.Context)), parallelRuns);
         using var corpus = TrainingCorpus.Open(settings.Data, settings.Tokens);
         corpus.EnsureTokenizer(settings.Tokenizer, "the sweep expects");
         string folder = shard is null ? output : Path.Combine(output, shard.FolderName);

@@ -86,7 +86,7 @@ public static class VisionCommand
         string device, TextWriter log, CancellationToken cancellation = default)
     {
         var resolved = DeviceSelector.Resolve(device);
-        _ = settings.Plan(); // a width the heads do not divide, --depth for the ConvNet: refused before the data is read
+        MemoryCheck.EnsureFits([settings.MemoryEstimate()]); // plans the model: a width the heads do not divide is refused here too, before the data is read
         var (train, test) = LoadData(dataDirectory, trainLimit, testLimit);
         if (settings.Batch > train.Count)
             throw new ArgumentException($"--batch {settings.Batch} is larger than the {train.Count:N0} training images.");

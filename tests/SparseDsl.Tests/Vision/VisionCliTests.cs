@@ -166,6 +166,55 @@ public sealed class VisionCliTests : IDisposable
         Assert.Equal(ExitCodes.BadInput, changed);
         Assert.Contains("records a sweep with other shared settings", changedError);
     }
+
+    [Theory]
+    [InlineData("convnet", "--batch", "1000000000")]
+    [InlineData("vit", "--widths", "1048576")]
+    public void Coord_check_of_a_vision_model_larger_than_the_machine_is_refused_before_writing(string model, string option, string value)
+    {
+        string folder = _folder.File("huge");
+        var result = Invoke("coord-check", "--model", model, "--data", VisionData.Directory, option, value, "--width", option == "--widths" ? value : "16",
+            "--densities", "1", "--steps", "1", "--seeds", "1", "--out", folder);
+        AssertBadInput(result, "This run needs about");
+        Assert.False(Path.Exists(folder));
+    }
+
+    // Eight runs of two steps; the ConvNet at width 16 on 100 images, one thread, so every invocation takes the same code paths.
+    private static readonly string[] VisionGrid =
+    [
+        "vision-sweep", "--model", "convnet", "--data", VisionData.Directory, "--parameterizations", "supar", "sp", "--sparsities", "0", "0.5",
+        "--log2-lrs", "-8", "-6", "--width", "16", "--epochs", "1", "--batch", "50", "--train-limit", "100", "--test-limit", "50", "--threads", "1",
+    ];
+
+    // Everything but the wall time (the last field), which no two runs share.
+    private static string[] Results(string folder) =>
+        File.ReadAllLines(Path.Combine(folder, VisionSweep.CsvFile)).Select(l => l[..l.LastIndexOf(',')]).ToArray();
+
+    [Fact]
+    public void A_sharded_vision_sweep_merges_into_the_unsharded_sweeps_files()
+    {
+        string whole = _folder.File("whole"), sharded = _folder.File("sharded"), merged = _folder.File("merged");
+        var unsharded = Invoke([.. VisionGrid, "--out", whole]);
+        Assert.True(unsharded.Code == ExitCodes.Success, unsharded.Error);
+        foreach (string part in new[] { "1/2", "2/2" })
+        {
+            var run = Invoke([.. VisionGrid, "--shard", part, "--out", sharded]);
+            Assert.True(run.Code == ExitCodes.Success, run.Error);
+            Assert.Contains($"Shard {part}: ", run.Output);
+        }
+        var rows = Results(Path.Combine(sharded, "shard-1-of-2")).Length + Results(Path.Combine(sharded, "shard-2-of-2")).Length;
+        Assert.Equal(8 + 2, rows); // every run once, a header per part
+
+        var merge = Invoke("vision-sweep", "merge", sharded, "--out", merged);
+        Assert.True(merge.Code == ExitCodes.Success, merge.Error);
+        Assert.Contains("Merged 2 parts, 8 runs", merge.Output);
+        Assert.Equal(Results(whole), Results(merged));
+        Assert.Equal(File.ReadAllText(Path.Combine(whole, VisionSweep.SummaryFile)), File.ReadAllText(Path.Combine(merged, VisionSweep.SummaryFile)));
+        Assert.Equal(File.ReadAllText(Path.Combine(whole, VisionSweep.SettingsFile)), File.ReadAllText(Path.Combine(merged, VisionSweep.SettingsFile)));
+
+        // One part alone is not the sweep: refused, naming what is missing.
+        AssertBadInput(Invoke("vision-sweep", "merge", Path.Combine(sharded, "shard-1-of-2"), "--out", _folder.File("half")), "runs missing");
+    }
 }
 
 /// <summary>A fact about a host without Debian's <c>dataset-fashion-mnist</c>; where it is installed, the default finds data, so the run reports the fact as skipped.</summary>
