@@ -46,22 +46,45 @@ public static class CliApp
             };
             return parsed.InvokeAsync(configuration, cancellation).GetAwaiter().GetResult();
         }
-        catch (OperationCanceledException)
+        catch (Exception e)
+        {
+            return Report(e, error);
+        }
+    }
+
+    /// <summary>
+    /// The one <c>error: …</c> line (on <paramref name="error"/>) and the exit code of an exception out of a command: bad
+    /// input (an <see cref="ArgumentException"/>, a missing or unusable file, an <see cref="InvalidOperationException"/>
+    /// such as CUDA asked for but absent, or a model whose <c>parameters()</c> hold a tensor outside its scaled plan, which
+    /// <c>CreateAdamW</c> and the trainers refuse) is 2, Ctrl+C 130, anything else 1. Runs in parallel
+    /// (<c>sweep --parallel N</c>) deliver their exceptions together in an <see cref="AggregateException"/>: the first one
+    /// is reported, as if the runs had been one after the other.
+    /// </summary>
+    public static int Report(Exception exception, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        ArgumentNullException.ThrowIfNull(error);
+        var e = Unwrap(exception);
+        if (e is OperationCanceledException)
         {
             error.WriteLine("interrupted.");
             return ExitCodes.Interrupted;
         }
-        catch (Exception e) when (IsBadInput(e))
+        if (IsBadInput(e))
         {
             error.WriteLine($"error: {FirstLine(e.Message)}");
             return ExitCodes.BadInput;
         }
-        catch (Exception e)
-        {
-            error.WriteLine($"error: unexpected {e.GetType().Name}: {FirstLine(e.Message)}");
-            return ExitCodes.Failure;
-        }
+        error.WriteLine($"error: unexpected {e.GetType().Name}: {FirstLine(e.Message)}");
+        return ExitCodes.Failure;
     }
+
+    private static Exception Unwrap(Exception e) => e switch
+    {
+        AggregateException { InnerExceptions.Count: > 0 } all => Unwrap(all.InnerExceptions[0]),
+        System.Reflection.TargetInvocationException { InnerException: { } inner } => Unwrap(inner),
+        _ => e,
+    };
 
     /// <summary>
     /// Every command with its options, as <see cref="Run"/> parses them; a command with modes declares them with
