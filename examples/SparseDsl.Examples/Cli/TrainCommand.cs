@@ -59,7 +59,7 @@ public static class TrainCommand
             command.Options.Add(option);
 
         // A resumed run keeps its saved settings, so the options that make a run apply to a new run only; SAT's rates and
-        // metrics only with SAT on; --router-alpha only to a model with an expert bank.
+        // metrics only with SAT on, the MLP's only to a model without experts; --router-alpha only to a model with them.
         var run = new ModeAxis("run", [new("new", "train (a new run)"), new("resume", "train --resume, which continues the saved run with its saved settings", "--resume", "checkpoint.sdsl")],
             r => r.GetResult(resume) is { Implicit: false } ? "resume" : "new");
         var acceleration = new ModeAxis("sat", [new("on", "train with SAT (--sat true, the default)"), new("off", "train --sat false", "--sat", "false")],
@@ -69,6 +69,7 @@ public static class TrainCommand
             .Only(runOptions, run, "new")
             .Only([sat.Rate, sat.Metric, sat.HeadRate, sat.HeadMetric], acceleration, "on");
         model.Restrict(modes, kind);
+        modes.Only([sat.Rate, sat.Metric], kind, "dense"); // an expert bank has no [SparsityAccelerated] MLP; its attention heads do
 
         command.SetAction((result, cancellation) =>
         {

@@ -124,6 +124,7 @@ public sealed class OptionModesTests : IDisposable
         { ["sweep", "--depths", "1", "2", "--depth", "3", "--out", "OUT"], "--depth does not apply to sweep --depths" },
         { ["train", "--sat", "false", "--sat-rate", "0.25", "--out", "OUT"], "--sat-rate does not apply to train --sat false" },
         { ["train", "--router-alpha", "2", "--out", "OUT"], "--router-alpha does not apply to train of an LM without experts" },
+        { ["train", "--model", "moe", "--sat-rate", "0.5", "--out", "OUT"], "--sat-rate does not apply to train --model MoeLm" },
         { ["describe", "--json", "--context", "64"], "--context does not apply to describe --json" },
         { ["vision-sweep", "--model", "convnet", "--depth", "2", "--out", "OUT"], "--depth does not apply to vision-sweep --model convnet" },
     };
