@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SparseDsl.Examples.Gpt;
+using SparseDsl.Examples.Moe;
 
 namespace SparseDsl.Examples.Cli;
 
@@ -42,6 +43,20 @@ internal sealed class ModelArguments
     public static Option<string> ModelOption() => CliOptions.Checked(
         new Option<string>("--model") { Description = $"The LM: {LanguageModels.Choices}", DefaultValueFactory = _ => LanguageModels.Default.Name },
         v => LanguageModels.Find(v) is not null, $"one of {LanguageModels.Choices}");
+
+    /// <summary>
+    /// The axis "which kind of LM": <c>moe</c> for a model with an expert bank (<see cref="MoeLm"/>), <c>dense</c> for the
+    /// others. <c>--router-alpha</c> applies to the first only.
+    /// </summary>
+    public ModeAxis KindAxis(string command) => new("model", [
+        new("dense", $"{command} of an LM without experts ({string.Join(", ", LanguageModels.All.Where(m => m.Name != nameof(MoeLm)).Select(m => m.Name))})"),
+        new("moe", $"{command} --model {nameof(MoeLm)}", "--model", nameof(MoeLm))],
+        r => LanguageModels.Find(CommandModes.Value(r, Model) ?? "") is { } entry
+            ? entry.Name == nameof(MoeLm) ? "moe" : "dense"
+            : throw new InvalidOperationException("--model did not parse"));
+
+    /// <summary>Declares which of these options apply to which kind of LM (<see cref="KindAxis"/>).</summary>
+    public void Restrict(CommandModes modes, ModeAxis kind) => modes.Only(RouterAlpha, kind, "moe");
 
     public IEnumerable<Option> All => [Model, Width, Depth, Sparsity, Parameterization, DepthRule, LearningRate, InitStd, InputAlpha, OutputAlpha, RouterAlpha, Untied, Storage, Seed];
 

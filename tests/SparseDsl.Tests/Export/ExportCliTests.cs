@@ -1,33 +1,18 @@
 using SparseDsl.Examples.Cli;
 using SparseDsl.Export;
 using static TorchSharp.torch;
+using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Export;
 
 /// <summary>train → export → import → sample through the CLI, and bad exports refused with one error line and exit code 2.</summary>
 public sealed class ExportCliTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("sparsedsl-export-").FullName;
+    private readonly TempFolder _folder = new("sparsedsl-export-");
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
-    private string In(string name) => Path.Combine(_folder, name);
-
-    private static (int Code, string Output, string Error) Invoke(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private static void AssertBadInput((int Code, string Output, string Error) result, string message)
-    {
-        Assert.True(result.Code == ExitCodes.BadInput, $"exit {result.Code}: {result.Error}");
-        Assert.StartsWith("error: ", result.Error);
-        Assert.Contains(message, result.Error);
-        Assert.Single(result.Error.TrimEnd().Split('\n'));
-    }
+    private string In(string name) => _folder.File(name);
 
     private string Trained()
     {
