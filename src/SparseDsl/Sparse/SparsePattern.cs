@@ -101,7 +101,6 @@ public sealed class SparsePattern : IDisposable
             throw new ArgumentException($"The row starts do not describe {rows} rows of {cols.shape[0]} entries.");
         if (cols.shape[0] > 0 && (cols.min().item<long>() < 0 || cols.max().item<long>() >= columns))
             throw new ArgumentException($"A stored column lies outside 0…{columns - 1}.");
-        using var mask = zeros([rows, columns], ScalarType.Bool);
         using var lengths = starts.narrow(0, 1, rows) - starts.narrow(0, 0, rows);
         if (lengths.lt(0).any().item<bool>()) throw new ArgumentException("The row starts decrease.");
         using var rowOf = arange(rows, ScalarType.Int64).repeat_interleave(lengths);
