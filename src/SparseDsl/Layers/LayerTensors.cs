@@ -71,14 +71,20 @@ public sealed class LayerTensors
         var values = new Parameter(kept.to(device), requires_grad: true);
         string name = ValuesName(p.Name);
         module.register_parameter(name, values);
-        module.register_buffer(p.Name + "_rows", pattern.RowStart);
-        module.register_buffer(p.Name + "_columns", pattern.Column);
+        module.register_buffer(RowStartsName(p.Name), pattern.RowStart);
+        module.register_buffer(ColumnsName(p.Name), pattern.Column);
         tensors[name] = (values, null, p);
         patterns[p.Name] = pattern;
     }
 
     /// <summary>The state-dict name of a sparse-stored tensor's kept values.</summary>
     public static string ValuesName(string parameter) => parameter + "_values";
+
+    /// <summary>The state-dict name of a sparse-stored tensor's int32 row starts.</summary>
+    public static string RowStartsName(string parameter) => parameter + "_rows";
+
+    /// <summary>The state-dict name of a sparse-stored tensor's int32 columns.</summary>
+    public static string ColumnsName(string parameter) => parameter + "_columns";
 
     /// <summary>The pattern of tensor <paramref name="name"/> when it is stored sparse, or null.</summary>
     public SparsePattern? PatternOf(string name) => patterns.TryGetValue(name, out var p) ? p : null;

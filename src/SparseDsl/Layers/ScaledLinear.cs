@@ -233,7 +233,35 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     internal Tensor ReadableWeight() => pattern is not null ? EffectiveWeight() : Weight.detach();
 
     /// <summary>After a checkpoint load: checks the loaded pattern and rebuilds its transposed index arrays.</summary>
-    internal void PatternsLoaded() => tensors?.PatternsLoaded();
+    internal void PatternsLoaded()
+    {
+        tensors?.PatternsLoaded();
+        ForgetSelection();
+    }
+
+    /// <summary>
+    /// Under sparse storage, replaces the kept positions with <paramref name="kept"/> (of the same shape and count) and
+    /// the values with <paramref name="keptValues"/>: an import of weights drawn with another seed.
+    /// </summary>
+    internal void Assign(SparsePattern kept, Tensor keptValues)
+    {
+        var own = pattern ?? throw new InvalidOperationException($"'{Plan.Name}' is stored dense.");
+        if (kept.Rows != own.Rows || kept.Columns != own.Columns || kept.Count != own.Count)
+            throw new ArgumentException($"'{Plan.Name}' keeps {own.Count} of [{own.Rows}, {own.Columns}]; the pattern given keeps {kept.Count} of [{kept.Rows}, {kept.Columns}].", nameof(kept));
+        using var _ = no_grad();
+        own.RowStart.copy_(kept.RowStart);
+        own.Column.copy_(kept.Column);
+        values!.copy_(keptValues);
+        PatternsLoaded();
+    }
+
+    // A cached SAT selection indexes the old pattern's entries.
+    private void ForgetSelection()
+    {
+        selection?.Dispose();
+        selection = null;
+        selectionSource = null;
+    }
 
     /// <inheritdoc />
     public IEnumerable<ScaledParameter> ScaledParameters()

@@ -14,10 +14,10 @@ public sealed class ExportCliTests : IDisposable
 
     private string In(string name) => _folder.File(name);
 
-    private string Trained()
+    private string Trained(params string[] extra)
     {
         string run = In("run");
-        var train = Invoke("train", "--width", "32", "--depth", "1", "--batch", "2", "--context", "16", "--steps", "3", "--sample-length", "0", "--out", run);
+        var train = Invoke(["train", "--width", "32", "--depth", "1", "--batch", "2", "--context", "16", "--steps", "3", "--sample-length", "0", "--out", run, .. extra]);
         Assert.True(train.Code == 0, train.Error);
         return Path.Combine(run, TrainCommand.CheckpointFile);
     }
@@ -46,6 +46,35 @@ public sealed class ExportCliTests : IDisposable
 
         AssertBadInput(Invoke("import", "--weights", folded, "--out", In("folded.sdsl")), "is a folded export");
         AssertBadInput(Invoke("import", "--weights", weights, "--out", imported), "exists; import writes a new checkpoint");
+    }
+
+    [Fact]
+    public void A_sparse_stored_checkpoint_exports_dense_by_default_and_as_csr_with_sparse_pattern_and_both_import()
+    {
+        string checkpoint = Trained("--sparsity", "0.875", "--storage", "sparse");
+        string dense = In("dense.safetensors"), pattern = In("pattern.safetensors");
+        var export = Invoke("export", "--checkpoint", checkpoint, "--out", dense);
+        Assert.True(export.Code == 0, export.Error);
+        Assert.Contains("blocks.0.mlp.up.mask", SafeTensors.Open(dense).Entries.Select(e => e.Name));
+        export = Invoke("export", "--checkpoint", checkpoint, "--out", pattern, "--sparse-pattern");
+        Assert.True(export.Code == 0, export.Error);
+        Assert.Matches(@"\d+ sparse-stored weights as CSR values and indices", export.Output);
+        Assert.Contains("blocks.0.mlp.up.weight_values", SafeTensors.Open(pattern).Entries.Select(e => e.Name));
+        Assert.True(new FileInfo(pattern).Length < new FileInfo(dense).Length, "the CSR file is not smaller");
+
+        string[] sample = ["sample", "--prompt", "The Union ", "--sample-length", "30", "--sample-seed", "3"];
+        var original = Invoke([.. sample, "--checkpoint", checkpoint]);
+        Assert.True(original.Code == 0, original.Error);
+        foreach (var (weights, name) in new[] { (dense, "from-dense.sdsl"), (pattern, "from-pattern.sdsl") })
+        {
+            var import = Invoke("import", "--weights", weights, "--out", In(name));
+            Assert.True(import.Code == 0, import.Error);
+            var again = Invoke([.. sample, "--checkpoint", In(name)]);
+            Assert.True(again.Code == 0, again.Error);
+            Assert.Equal(original.Output, again.Output);
+        }
+        AssertBadInput(Invoke("export", "--checkpoint", checkpoint, "--out", In("both.safetensors"), "--fold", "--sparse-pattern"), "--fold and --sparse-pattern do not go together");
+        Assert.False(File.Exists(In("both.safetensors")));
     }
 
     [Fact]
