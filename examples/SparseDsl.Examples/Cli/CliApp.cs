@@ -102,6 +102,7 @@ public static class CliApp
         CoordinateCheckCommand.Create(),
         SweepCommand.Create(),
         SatBenchmarkCommand.Create(),
+        SparseBenchmark.SparseBenchmarkCommand.Create(),
         MachineCommand.Create(),
         VisionCommand.Create(),
         VisionSweepCommand.Create(),

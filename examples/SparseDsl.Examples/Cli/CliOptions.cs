@@ -52,7 +52,6 @@ internal static class CliOptions
         return $"{string.Join(", ", names[..^1])} {conjunction} {names[^1]}";
     }
 
-    /// <summary><c>--depth-rule none|depth-mup|completep</c> (default none), parsed by <see cref="DepthRuleNames.TryParse"/>.</summary>
     /// <summary><c>--storage auto|dense|sparse</c>: how masked weights are stored and multiplied (docs/sparse-kernels.md).</summary>
     public static Option<WeightStorage> StorageOption() => new("--storage")
     {
@@ -68,6 +67,7 @@ internal static class CliOptions
         },
     };
 
+    /// <summary><c>--depth-rule none|depth-mup|completep</c> (default none), parsed by <see cref="DepthRuleNames.TryParse"/>.</summary>
     public static Option<DepthRule> DepthRuleOption() => new("--depth-rule")
     {
         Description = $"How hyperparameters transfer across depth (docs/depth.md): {DepthRuleChoices("or")}",
