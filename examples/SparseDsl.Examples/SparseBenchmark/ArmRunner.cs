@@ -46,6 +46,7 @@ public static class ArmRunner
             var masked = trainer.Model.modules().OfType<ScaledLinear>().Where(l => l.Plan.IsMasked).ToList();
             int sparse = masked.Count(l => l.IsSparseStorage);
             string name = $"{arm.Storage.ToString().ToLowerInvariant()} width {arm.Width} sparsity {arm.Sparsity:0.#####}";
+            log.WriteLine($"  {name}: built, {sparse}/{masked.Count} masked layers stored sparse; resident {SparseBenchmarkRunner.Gib(PeakMemory.CurrentBytes())}, peak {SparseBenchmarkRunner.Gib(PeakMemory.ResidentBytes())}");
             var losses = new List<double>();
             var timed = new ClockReading();
             for (long step = 1; step <= arm.Warmup + arm.Steps; step++)
@@ -55,7 +56,7 @@ public static class ArmRunner
                 losses.Add(trainer.TrainStep().Loss);
                 var took = ClockReading.Now() - start;
                 if (step > arm.Warmup) timed += took;
-                log.WriteLine($"  {name}: step {step}/{arm.Warmup + arm.Steps}{(step <= arm.Warmup ? " (warm-up)" : "")} loss {losses[^1]:0.0000} in {took.Wall.TotalSeconds:0.00} s");
+                log.WriteLine($"  {name}: step {step}/{arm.Warmup + arm.Steps}{(step <= arm.Warmup ? " (warm-up)" : "")} loss {losses[^1]:0.0000} in {took.Wall.TotalSeconds:0.00} s; resident {SparseBenchmarkRunner.Gib(PeakMemory.CurrentBytes())}, peak {SparseBenchmarkRunner.Gib(PeakMemory.ResidentBytes())}");
             }
             long checkpointBytes = -1;
             if (arm.Checkpoint)
