@@ -45,6 +45,16 @@ def load_safetensors(path):
     return tensors, metadata
 
 
+def densify(tensors, metadata):
+    """Weights written as stored (export --sparse-pattern) made dense with PyTorch's own CSR tensor."""
+    for name, entry in json.loads(metadata.get("sparse_tensors", "{}")).items():
+        if entry["layout"] != "csr":
+            sys.exit(f"sparse tensor {name} has layout {entry['layout']}, not csr")
+        crow, col, values = (tensors.pop(entry[k]) for k in ("crow_indices", "col_indices", "values"))
+        tensors[name] = torch.sparse_csr_tensor(crow, col, values, entry["shape"]).to_dense()
+    return tensors
+
+
 def alibi_slopes(heads):
     """Press et al.'s ALiBi slopes: 2^(-8i/n) for a power of two n, interleaved otherwise (as SparseDsl's)."""
     def power_of_two(n):
@@ -177,6 +187,7 @@ def build(tensors, metadata):
 
 def check(weights, reference, tolerance):
     tensors, metadata = load_safetensors(weights)
+    tensors = densify(tensors, metadata)
     expected, _ = load_safetensors(reference)
     model = build(tensors, metadata)
     with torch.no_grad():

@@ -49,10 +49,9 @@ public class DeviceSelectorTests
     {
         // Whatever this run's SPARSEDSL_DEVICE says (the suite runs under cpu, unset, or cuda on a GPU machine).
         Assert.Equal(DeviceSelector.Resolve(DeviceSelector.DefaultName()).type, TestDevice.Current.type);
-        var help = new StringWriter();
-        SparseDsl.Examples.Cli.CliApp.Run(["train", "--help"], help, new StringWriter());
-        Assert.Contains($"${DeviceSelector.EnvironmentVariable}", help.ToString());
-        Assert.Contains($"[default: {DeviceSelector.DefaultName()}]", help.ToString());
+        string help = CliRun.Invoke("train", "--help").Output;
+        Assert.Contains($"${DeviceSelector.EnvironmentVariable}", help);
+        Assert.Contains($"[default: {DeviceSelector.DefaultName()}]", help);
     }
 }
 

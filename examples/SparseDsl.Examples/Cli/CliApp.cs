@@ -24,21 +24,7 @@ public static class CliApp
     /// <param name="cancellation">Ctrl+C: training checkpoints its last completed step and stops.</param>
     public static int Run(string[] args, TextWriter output, TextWriter error, bool interactive = false, CancellationToken cancellation = default)
     {
-        var root = new RootCommand(Description)
-        {
-            TrainCommand.Create(interactive),
-            SampleCommand.Create(),
-            Tokenization.PrepareCommand.Create(interactive),
-            ExportCommand.Create(),
-            ImportCommand.Create(),
-            DescribeCommand.Create(),
-            CoordinateCheckCommand.Create(),
-            SweepCommand.Create(),
-            SatBenchmarkCommand.Create(),
-            MachineCommand.Create(),
-            VisionCommand.Create(),
-            VisionSweepCommand.Create(),
-        };
+        var root = CreateRoot(interactive);
         // No command means train: the README's run command is just `dotnet run`.
         if (args.Length == 0 || (args[0].StartsWith('-') && args[0] is not ("--help" or "-h" or "-?" or "--version")))
             args = ["train", .. args];
@@ -60,22 +46,67 @@ public static class CliApp
             };
             return parsed.InvokeAsync(configuration, cancellation).GetAwaiter().GetResult();
         }
-        catch (OperationCanceledException)
+        catch (Exception e)
+        {
+            return Report(e, error);
+        }
+    }
+
+    /// <summary>
+    /// The one <c>error: …</c> line (on <paramref name="error"/>) and the exit code of an exception out of a command: bad
+    /// input (an <see cref="ArgumentException"/>, a missing or unusable file, an <see cref="InvalidOperationException"/>
+    /// such as CUDA asked for but absent, or a model whose <c>parameters()</c> hold a tensor outside its scaled plan, which
+    /// <c>CreateAdamW</c> and the trainers refuse) is 2, Ctrl+C 130, anything else 1. Runs in parallel
+    /// (<c>sweep --parallel N</c>) deliver their exceptions together in an <see cref="AggregateException"/>: the first one
+    /// is reported, as if the runs had been one after the other.
+    /// </summary>
+    public static int Report(Exception exception, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        ArgumentNullException.ThrowIfNull(error);
+        var e = Unwrap(exception);
+        if (e is OperationCanceledException)
         {
             error.WriteLine("interrupted.");
             return ExitCodes.Interrupted;
         }
-        catch (Exception e) when (IsBadInput(e))
+        if (IsBadInput(e))
         {
             error.WriteLine($"error: {FirstLine(e.Message)}");
             return ExitCodes.BadInput;
         }
-        catch (Exception e)
-        {
-            error.WriteLine($"error: unexpected {e.GetType().Name}: {FirstLine(e.Message)}");
-            return ExitCodes.Failure;
-        }
+        error.WriteLine($"error: unexpected {e.GetType().Name}: {FirstLine(e.Message)}");
+        return ExitCodes.Failure;
     }
+
+    private static Exception Unwrap(Exception e) => e switch
+    {
+        AggregateException { InnerExceptions.Count: > 0 } all => Unwrap(all.InnerExceptions[0]),
+        System.Reflection.TargetInvocationException { InnerException: { } inner } => Unwrap(inner),
+        _ => e,
+    };
+
+    /// <summary>
+    /// Every command with its options, as <see cref="Run"/> parses them; a command with modes declares them with
+    /// <see cref="CommandModes"/> (<see cref="CommandModes.Of"/>).
+    /// </summary>
+    /// <param name="interactive">Whether output goes to a terminal (a live progress bar instead of lines).</param>
+    public static RootCommand CreateRoot(bool interactive = false) => new(Description)
+    {
+        TrainCommand.Create(interactive),
+        SampleCommand.Create(),
+        Tokenization.PrepareCommand.Create(interactive),
+        ExportCommand.Create(),
+        ImportCommand.Create(),
+        DescribeCommand.Create(),
+        CoordinateCheckCommand.Create(),
+        SweepCommand.Create(),
+        SatBenchmarkCommand.Create(),
+        SparseBenchmark.SparseBenchmarkCommand.Create(),
+        MachineCommand.Create(),
+        VisionCommand.Create(),
+        VisionSweepCommand.Create(),
+    };
 
     // CUDA asked for but absent is InvalidOperationException: the user's choice, so bad input too.
     private static bool IsBadInput(Exception e) =>

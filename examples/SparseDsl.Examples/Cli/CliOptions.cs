@@ -52,6 +52,21 @@ internal static class CliOptions
         return $"{string.Join(", ", names[..^1])} {conjunction} {names[^1]}";
     }
 
+    /// <summary><c>--storage auto|dense|sparse</c>: how masked weights are stored and multiplied (docs/sparse-kernels.md).</summary>
+    public static Option<WeightStorage> StorageOption() => new("--storage")
+    {
+        Description = "How sparse layers store and multiply their weights: auto (per layer, by the measured crossover in docs/sparse-kernels.md), dense (weight × mask) or sparse (kept values and sparse kernels; CPU)",
+        HelpName = "auto|dense|sparse",
+        DefaultValueFactory = _ => WeightStorage.Auto,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (Enum.TryParse<WeightStorage>(text, ignoreCase: true, out var storage) && !int.TryParse(text, out _)) return storage;
+            result.AddError($"--storage expects auto, dense or sparse, got '{text}'.");
+            return default;
+        },
+    };
+
     /// <summary><c>--depth-rule none|depth-mup|completep</c> (default none), parsed by <see cref="DepthRuleNames.TryParse"/>.</summary>
     public static Option<DepthRule> DepthRuleOption() => new("--depth-rule")
     {

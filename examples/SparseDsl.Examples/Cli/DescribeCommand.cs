@@ -15,6 +15,11 @@ internal static class DescribeCommand
         var context = CliOptions.Positive("--context", "Sequence length in bytes, for the memory estimate", defaults.Context);
         var command = new Command("describe", "Print the per-parameter scaling table (role, shape, fan-in, density, init, LR and forward multipliers) and the training-memory estimate") { json, batch, context };
         model.AddTo(command);
+        var format = new ModeAxis("format", [new("table", "describe (the table)"), new("json", "describe --json, which has no memory estimate", "--json")],
+            r => CommandModes.Value(r, json) ? "json" : "table");
+        var kind = model.KindAxis("describe");
+        var modes = CommandModes.For(command, format, kind).Only([batch, context], format, "table");
+        model.Restrict(modes, kind);
         command.SetAction(result =>
         {
             var config = model.Bind(result, new RunConfig());

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SparseDsl.Examples.Gpt;
+using SparseDsl.Examples.Moe;
 
 namespace SparseDsl.Examples.Cli;
 
@@ -32,6 +33,7 @@ internal sealed class ModelArguments
     public Option<double> RouterAlpha { get; } = CliOptions.PositiveReal("--router-alpha", "α_router: multiplier on an expert bank's router logits (÷ m_d under μP and SμPar; MoeLm only)", BaseHyperparameters.Paper.RouterAlpha);
     public Option<string> Model { get; } = ModelOption();
     public Option<bool> Untied { get; } = new("--untied") { Description = $"Untied, zero-initialised readout instead of the paper's tied one (short for --model {nameof(GptLmUntied)})" };
+    public Option<WeightStorage> Storage { get; } = CliOptions.StorageOption();
     public Option<long> Seed { get; } = new("--seed") { Description = "Seed for weights, masks and batches", DefaultValueFactory = _ => 1 };
 
     /// <summary>
@@ -42,7 +44,21 @@ internal sealed class ModelArguments
         new Option<string>("--model") { Description = $"The LM: {LanguageModels.Choices}", DefaultValueFactory = _ => LanguageModels.Default.Name },
         v => LanguageModels.Find(v) is not null, $"one of {LanguageModels.Choices}");
 
-    public IEnumerable<Option> All => [Model, Width, Depth, Sparsity, Parameterization, DepthRule, LearningRate, InitStd, InputAlpha, OutputAlpha, RouterAlpha, Untied, Seed];
+    /// <summary>
+    /// The axis "which kind of LM": <c>moe</c> for a model with an expert bank (<see cref="MoeLm"/>), <c>dense</c> for the
+    /// others. <c>--router-alpha</c> applies to the first only.
+    /// </summary>
+    public ModeAxis KindAxis(string command) => new("model", [
+        new("dense", $"{command} of an LM without experts ({string.Join(", ", LanguageModels.All.Where(m => m.Name != nameof(MoeLm)).Select(m => m.Name))})"),
+        new("moe", $"{command} --model {nameof(MoeLm)}", "--model", nameof(MoeLm))],
+        r => LanguageModels.Find(CommandModes.Value(r, Model) ?? "") is { } entry
+            ? entry.Name == nameof(MoeLm) ? "moe" : "dense"
+            : throw new InvalidOperationException("--model did not parse"));
+
+    /// <summary>Declares which of these options apply to which kind of LM (<see cref="KindAxis"/>).</summary>
+    public void Restrict(CommandModes modes, ModeAxis kind) => modes.Only(RouterAlpha, kind, "moe");
+
+    public IEnumerable<Option> All => [Model, Width, Depth, Sparsity, Parameterization, DepthRule, LearningRate, InitStd, InputAlpha, OutputAlpha, RouterAlpha, Untied, Storage, Seed];
 
     public void AddTo(Command command)
     {
@@ -64,6 +80,7 @@ internal sealed class ModelArguments
         RouterAlpha = result.GetValue(RouterAlpha),
         Model = ModelName(result),
         Seed = result.GetValue(Seed),
+        Storage = result.GetValue(Storage),
     };
 
     // --untied predates --model; it stays as a short form, and a --model that says otherwise is refused.

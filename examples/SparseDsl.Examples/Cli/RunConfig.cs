@@ -105,6 +105,9 @@ public sealed record RunConfig
     /// <summary>The model's vocabulary when it is not the declared 256 bytes (a BPE tokenizer's), else null.</summary>
     public int? Vocabulary { get; init; }
 
+    /// <summary>How masked weights are stored (<c>--storage</c>): per layer by the measured rule, or forced dense or sparse.</summary>
+    public WeightStorage Storage { get; init; } = WeightStorage.Auto;
+
     /// <summary>The model options this config gives.</summary>
     [JsonIgnore]
     public ModelOptions ModelOptions => new()
@@ -115,6 +118,7 @@ public sealed record RunConfig
         Sparsity = Sparsity,
         Depth = Depth,
         Vocabulary = Vocabulary,
+        Storage = Storage,
     };
 
     /// <summary>The trainer settings this config gives (checkpointing and evaluation cadence are added by the caller).</summary>

@@ -58,6 +58,19 @@ public static class TrainCommand
         foreach (var option in runOptions.Concat([device, output, resume, evalEvery, checkpointEvery, logEvery, gcInterval]).Concat(sample.All))
             command.Options.Add(option);
 
+        // A resumed run keeps its saved settings, so the options that make a run apply to a new run only; SAT's rates and
+        // metrics only with SAT on, the MLP's only to a model without experts; --router-alpha only to a model with them.
+        var run = new ModeAxis("run", [new("new", "train (a new run)"), new("resume", "train --resume, which continues the saved run with its saved settings", "--resume", "checkpoint.sdsl")],
+            r => r.GetResult(resume) is { Implicit: false } ? "resume" : "new");
+        var acceleration = new ModeAxis("sat", [new("on", "train with SAT (--sat true, the default)"), new("off", "train --sat false", "--sat", "false")],
+            r => CommandModes.Value(r, sat.Enabled) ? "on" : "off");
+        var kind = model.KindAxis("train");
+        var modes = CommandModes.For(command, run, acceleration, kind)
+            .Only(runOptions, run, "new")
+            .Only([sat.Rate, sat.Metric, sat.HeadRate, sat.HeadMetric], acceleration, "on");
+        model.Restrict(modes, kind);
+        modes.Only([sat.Rate, sat.Metric], kind, "dense"); // an expert bank has no [SparsityAccelerated] MLP; its attention heads do
+
         command.SetAction((result, cancellation) =>
         {
             var log = result.InvocationConfiguration.Output;
@@ -66,9 +79,6 @@ public static class TrainCommand
             string folder;
             if (resumeFrom is not null)
             {
-                var given = runOptions.Where(result.Given).Select(o => o.Name).ToList();
-                if (given.Count > 0)
-                    throw new ArgumentException($"--resume continues the saved run with its saved settings; remove {string.Join(", ", given)}.");
                 var header = Checkpoint.ReadHeader(resumeFrom);
                 // The recipe says which model the checkpoint holds (a run config saved before --model existed does not).
                 config = RunConfig.FromJson(header.RunConfig, resumeFrom) with { Model = header.Recipe.ModelType };

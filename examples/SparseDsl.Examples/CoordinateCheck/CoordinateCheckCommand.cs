@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using SparseDsl.Data;
 using SparseDsl.Examples.Cli;
@@ -77,21 +78,40 @@ public static class CoordinateCheckCommand
             model, output, steps, seeds, densities, width, widths, widthDensity, depth, batch, lr, device, data, sweep, depths, depthRules,
         };
         foreach (var option in corpus.All) command.Options.Add(option);
+
+        // Which options apply where: checked when the command line is parsed, so none is ever silently ignored.
+        string FamilyOf(CommandResult r) => Family(CommandModes.Value(r, model) ?? "") switch
+        {
+            ({ }, _) => "lm",
+            (_, VisionModel.ConvNet) => "convnet",
+            (_, VisionModel.Vit) => "vit",
+            _ => throw new InvalidOperationException("--model did not parse"),
+        };
+        var family = new ModeAxis("model", [new("lm", "coord-check of an LM"), new("convnet", "coord-check --model convnet", "--model", "convnet"), new("vit", "coord-check --model vit", "--model", "vit")], FamilyOf);
+        var kind = new ModeAxis("sweep", [new("width-density", "coord-check --sweep width-density"), new("depth", "coord-check --sweep depth", "--sweep", "depth")], r =>
+        {
+            string chosen = CommandModes.Value(r, sweep) ?? "width-density";
+            if (chosen == "depth" && FamilyOf(r) != "lm") throw new ArgumentException("--sweep depth is for the LMs; convnet and vit have no depth rule.");
+            return chosen;
+        });
+        CommandModes.For(command, family, kind)
+            .Only([widths, widthDensity], kind, "width-density")
+            .Only(depth, kind, "width-density").Only(depth, family, "lm", "vit")
+            .Only([depths, depthRules], kind, "depth")
+            .Only(corpus.All, family, "lm");
+
         command.SetAction(result =>
         {
             var (lmEntry, visionModel) = Family(result.GetRequiredValue(model))!.Value;
-            if (visionModel == VisionModel.ConvNet && result.GetValue(depth) is not null)
-                throw new ArgumentException("--depth sets the layers of an LM or the ViT; the ConvNet's are fixed.");
             var defaults = visionModel is { } v ? VisionFamily.Defaults(v) : lm;
             var resolved = DeviceSelector.Resolve(result.GetRequiredValue(device));
             var log = result.InvocationConfiguration.Output;
             string folder = result.GetRequiredValue(output);
             if (result.GetRequiredValue(sweep) == "depth")
             {
-                if (lmEntry is null) throw new ArgumentException("--sweep depth is for the LMs; convnet and vit have no depth rule.");
                 var depthSettings = depthDefaults with
                 {
-                    Model = lmEntry.Name,
+                    Model = lmEntry!.Name,
                     Steps = result.GetValue(steps),
                     Seeds = result.GetValue(seeds),
                     Width = result.GetValue(width) ?? depthDefaults.Width,
@@ -119,8 +139,6 @@ public static class CoordinateCheckCommand
             };
             if (visionModel is { } vision)
             {
-                if (result.Given(corpus.Tokens) || result.Given(corpus.Tokenizer))
-                    throw new ArgumentException("--tokens and --tokenizer are for the LMs; convnet and vit read Fashion-MNIST images from --data.");
                 var (train, test) = VisionCommand.LoadData(result.GetValue(data) ?? FashionMnist.DebianDirectory, VisionFamily.TrainLimit, testLimit: 1);
                 return Run(settings, new VisionFamily(vision, train, test), folder, resolved, log);
             }
@@ -147,7 +165,9 @@ public static class CoordinateCheckCommand
     /// <summary>Runs the grid of <paramref name="family"/> and writes the CSV and the plots; returns the exit code.</summary>
     public static int Run(CoordinateCheckSettings settings, ICoordinateCheckFamily family, string output, Device device, TextWriter log)
     {
-        family.Validate(settings); // before anything is written
+        // Before anything is written: the largest cell must fit the machine (cells run one at a time), then the family's own checks.
+        MemoryCheck.EnsureFits(settings.Cells().Select(c => family.MemoryEstimate(settings, c.Width, c.Density)));
+        family.Validate(settings);
         log.WriteLine($"Coordinate check of {family.Name}: {settings.RunCount} runs of {settings.Steps} steps on {family.Source}, writing to {output}");
         var watch = Stopwatch.StartNew();
         var rows = CoordinateCheckRunner.Run(settings, family, device, line => log.WriteLine($"{line}  ({watch.Elapsed.TotalSeconds:0}s)"));

@@ -17,11 +17,19 @@ public interface ICoordinateCheckFamily
     string Source { get; }
 
     /// <summary>
-    /// Refuses a grid this model cannot run (a width its heads do not divide, an option it does not have, a run that
-    /// cannot fit the machine) before any run starts or any file is written.
+    /// Refuses a grid this model cannot run (a width its heads do not divide, a batch larger than its data) before any run
+    /// starts or any file is written.
     /// </summary>
     /// <exception cref="ArgumentException">The grid holds a cell the model cannot take; the message says why.</exception>
     void Validate(CoordinateCheckSettings settings);
+
+    /// <summary>
+    /// What one run of the cell (<paramref name="width"/>, <paramref name="density"/>) needs in memory, from the model's
+    /// plan alone. The coordinate check refuses a grid whose largest cell cannot fit the machine
+    /// (<see cref="Cli.MemoryCheck"/>) before anything is written, for every family alike.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model cannot be built at this cell.</exception>
+    TrainingMemoryEstimate MemoryEstimate(CoordinateCheckSettings settings, int width, double density);
 
     /// <summary>
     /// Builds the model of <paramref name="run"/> with a trainer at step 0 under <paramref name="trainer"/>, hands its probes

@@ -31,12 +31,12 @@ public sealed class LanguageModelFamily(LanguageModelEntry model, TrainingCorpus
     /// <inheritdoc />
     public void Validate(CoordinateCheckSettings settings)
     {
-        // The largest cell must fit the machine (cells run one at a time); a width the model cannot take throws here too.
-        var largest = settings.Cells()
-            .Select(c => MemoryCheck.Estimate(model, c.Width, Options(settings, Parameterization.SuPar, c.Density), settings.Batch, settings.Context))
-            .MaxBy(e => e.TotalBytes);
-        largest?.EnsureFits(TrainingMemoryEstimate.MachineBytes());
+        foreach (var (width, density) in settings.Cells()) _ = model.Plan(width, Options(settings, Parameterization.SuPar, density)); // a width the model cannot take
     }
+
+    /// <inheritdoc />
+    public TrainingMemoryEstimate MemoryEstimate(CoordinateCheckSettings settings, int width, double density) =>
+        MemoryCheck.Estimate(model, width, Options(settings, Parameterization.SuPar, density), settings.Batch, settings.Context);
 
     /// <inheritdoc />
     public TResult Train<TResult>(CoordinateCheckRun run, CoordinateCheckSettings settings, TrainerSettings trainer, Device device, Func<ProbedTraining, TResult> measure)

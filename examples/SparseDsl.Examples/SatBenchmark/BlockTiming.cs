@@ -33,7 +33,7 @@ public static class BlockTiming
         var omission = (block as ISparsityAcceleratedBlock)?.Omission ?? throw new ArgumentException($"{block.GetType().Name} is not a [SparsityAccelerated] block.", nameof(block));
         var saved = omission.Settings;
         var first = omission.Projections.First().Layer;
-        using var input = randn([batch, context, first.Plan.InFeatures], device: first.Weight.device, generator: new Generator(11, CPU).manual_seed(11));
+        using var input = randn([batch, context, first.Plan.InFeatures], device: first.Bias?.device ?? (first.Values ?? first.Weight).device, generator: new Generator(11, CPU).manual_seed(11));
         var all = rates.Prepend(0).Distinct().ToList();
         var settings = all.Select(rate => new SparsityAcceleration(new LadderSchedule(rate, 1, 1, 0), saved.Metric, saved.Selection)).ToList();
         var elapsed = new ClockReading[all.Count];

@@ -46,7 +46,7 @@ public static class SatBenchmarkRunner
         if (headSettings.IsOff) throw new ArgumentException("The MLP+heads arm would train every head: give --sat-head-rate above 0.");
 
         var batches = new NextTokenBatches(corpus, config.Batch, config.Context, config.Seed);
-        string loadStart = LoadAverage();
+        string loadStart = LoadAverage.Read();
         var models = new TModel[3];
         var trainers = new Trainer<TModel>[3];
         try
@@ -70,7 +70,7 @@ public static class SatBenchmarkRunner
             var attention = BlockTiming.Measure(layer.Attention, rungs.Select(r => r.HeadRate), config.Batch, config.Context);
             var (mlpShare, headShare) = Shares(models[2], config.Context);
             return new SatBenchmarkResult(config with { Model = typeof(TModel).Name }, mlpSettings, headSettings, config.Steps * config.Accumulate * batches.TokensPerBatch,
-                arms, mlpShare, headShare, rungs, mlp, attention, (loadStart, LoadAverage()), Machine.Describe());
+                arms, mlpShare, headShare, rungs, mlp, attention, (loadStart, LoadAverage.Read()), Machine.Describe());
         }
         finally
         {
@@ -150,18 +150,5 @@ public static class SatBenchmarkRunner
         double total = layers.Sum(l => l.MultiplyAccumulates);
         return (layers.Where(l => mlp.Contains(l.Name)).Sum(l => l.MultiplyAccumulates) / total,
                 layers.Where(l => heads.Contains(l.Name)).Sum(l => l.MultiplyAccumulates) / total);
-    }
-
-    // /proc/loadavg's first three fields, or "unknown" where there is none.
-    private static string LoadAverage()
-    {
-        try
-        {
-            return File.Exists("/proc/loadavg") ? string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
-        }
-        catch (IOException)
-        {
-            return "unknown";
-        }
     }
 }

@@ -71,6 +71,9 @@ public static class SweepCommand
             SweepMergeCommand.Create(),
         };
         foreach (var option in corpus.All) command.Options.Add(option);
+        var depthAxis = new ModeAxis("depths", [new("one", "a sweep at one depth (without --depths)"), new("axis", "sweep --depths", "--depths", "1", "2")],
+            r => r.GetResult(depths) is { Implicit: false } ? "axis" : "one");
+        CommandModes.For(command, depthAxis).Only(depth, depthAxis, "one");
         command.SetAction((result, cancellation) =>
         {
             var settings = defaults with
@@ -109,9 +112,8 @@ public static class SweepCommand
         var resolved = DeviceSelector.Resolve(device);
         var all = shard is null ? settings.Runs() : SweepPartition.Runs(settings, shard);
         // Before anything is written: the largest cell, times the runs in flight, must fit the machine.
-        var largest = all.Select(settings.Config)
-            .Select(c => MemoryCheck.Estimate(LanguageModels.Named(c.Model), c.Width, c.ModelOptions, c.Batch, c.Context)).MaxBy(e => e.TotalBytes);
-        largest?.EnsureFits(TrainingMemoryEstimate.MachineBytes(), parallelRuns);
+        MemoryCheck.EnsureFits(all.Select(settings.Config)
+            .Select(c => MemoryCheck.Estimate(LanguageModels.Named(c.Model), c.Width, c.ModelOptions, c.Batch, c.Context)), parallelRuns);
         using var corpus = TrainingCorpus.Open(settings.Data, settings.Tokens);
         corpus.EnsureTokenizer(settings.Tokenizer, "the sweep expects");
         string folder = shard is null ? output : Path.Combine(output, shard.FolderName);

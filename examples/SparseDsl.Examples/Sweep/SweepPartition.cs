@@ -18,9 +18,18 @@ public static class SweepPartition
     /// </summary>
     public static IReadOnlyDictionary<string, int> Assign(SweepSettings settings, int count)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var runs = settings.Runs();
-        var costs = Costs(settings, runs);
+        return Assign(runs, Costs(settings, runs), count);
+    }
+
+    /// <summary>
+    /// The part (1 … <paramref name="count"/>) of each of <paramref name="runs"/> (in grid order) of cost
+    /// <paramref name="costs"/>, keyed by <see cref="SweepRun.Key"/>: the split of every sharded sweep, LM or vision.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> Assign(IReadOnlyList<SweepRun> runs, IReadOnlyList<double> costs, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (costs.Count != runs.Count) throw new ArgumentException("One cost per run.", nameof(costs));
         var load = new double[count];
         var parts = new Dictionary<string, int>(runs.Count);
         foreach (int i in Enumerable.Range(0, runs.Count).OrderByDescending(i => costs[i]).ThenBy(i => i))

@@ -51,6 +51,8 @@ public static class VisionCommand
             model, data, width, depth, sparsity, parameterization, epochs, batch, lr, initStd, inputAlpha, outputAlpha, schedule, warmup, finalLr, weightDecay, clip, seed,
             trainLimit, testLimit, threads, logEvery, device,
         };
+        var family = ModelAxis("vision", model);
+        CommandModes.For(command, family).Only(depth, family, "vit");
         command.SetAction((result, cancellation) =>
         {
             var chosen = VisionSettings.For(result.GetValue(model));
@@ -84,7 +86,7 @@ public static class VisionCommand
         string device, TextWriter log, CancellationToken cancellation = default)
     {
         var resolved = DeviceSelector.Resolve(device);
-        _ = settings.Plan(); // a width the heads do not divide, --depth for the ConvNet: refused before the data is read
+        MemoryCheck.EnsureFits([settings.MemoryEstimate()]); // plans the model: a width the heads do not divide is refused here too, before the data is read
         var (train, test) = LoadData(dataDirectory, trainLimit, testLimit);
         if (settings.Batch > train.Count)
             throw new ArgumentException($"--batch {settings.Batch} is larger than the {train.Count:N0} training images.");
@@ -121,6 +123,11 @@ public static class VisionCommand
             set_num_threads(callerThreads);
         }
     }
+
+    /// <summary>The axis "which vision model" of <paramref name="command"/>, chosen by <paramref name="model"/>: <c>convnet</c> or <c>vit</c>.</summary>
+    internal static ModeAxis ModelAxis(string command, Option<VisionModel> model) =>
+        new("model", [new("convnet", $"{command} --model convnet, whose layers are fixed", "--model", "convnet"), new("vit", $"{command} --model vit", "--model", "vit")],
+            r => CommandModes.Value(r, model) == VisionModel.Vit ? "vit" : "convnet");
 
     /// <summary>The <c>--data</c> option shared with <c>vision-sweep</c>.</summary>
     internal static Option<string> DataOption() => new("--data")

@@ -68,6 +68,10 @@ public sealed class VisionFamily(VisionModel model, LabelledImages train, Labell
     }
 
     /// <inheritdoc />
+    public TrainingMemoryEstimate MemoryEstimate(CoordinateCheckSettings settings, int width, double density) =>
+        Settings(settings, new CoordinateCheckRun(Parameterization.SuPar, width, density, 0)).MemoryEstimate();
+
+    /// <inheritdoc />
     public TResult Train<TResult>(CoordinateCheckRun run, CoordinateCheckSettings settings, TrainerSettings trainer, Device device, Func<ProbedTraining, TResult> measure)
     {
         using var data = new ImageBatches(train, test, settings.Batch, run.Seed);

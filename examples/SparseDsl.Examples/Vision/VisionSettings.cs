@@ -110,6 +110,16 @@ public sealed record VisionSettings
         _ => throw new ArgumentOutOfRangeException(nameof(Model), Model, "Unknown vision model."),
     };
 
+    /// <summary>
+    /// Positions each layer's output holds per image, for the memory estimate: the ConvNet's largest map (14×14 after its
+    /// stride-2 stem; later maps are smaller, so this bounds them), the ViT's 7×7 patches and its class token.
+    /// </summary>
+    public int PositionsPerImage => Model == VisionModel.Vit ? 7 * 7 + 1 : 14 * 14;
+
+    /// <summary>What one training run at these settings needs in memory (batch × <see cref="PositionsPerImage"/> positions), from the plan alone.</summary>
+    /// <exception cref="ArgumentException">The model cannot be built at these settings.</exception>
+    public TrainingMemoryEstimate MemoryEstimate() => TrainingMemoryEstimate.For(Plan(), Batch, PositionsPerImage);
+
     /// <summary>Builds the model on <paramref name="device"/>.</summary>
     public nn.Module<Tensor, Tensor> Build(Device? device = null) => Model switch
     {

@@ -74,12 +74,25 @@ public static class VisionSweep
         EvaluateEveryEpoch = false,
     };
 
-    /// <summary>Runs what is missing of the grid, then writes <c>summary.md</c> and <c>sweep.png</c>; returns the records of the grid.</summary>
+    /// <summary>
+    /// Runs what is missing of the grid, then writes <c>summary.md</c> and <c>sweep.png</c>; returns the records of the grid.
+    /// With <paramref name="shard"/>, runs only that part of the grid (split by <see cref="SweepPartition"/>, as the LM
+    /// sweep's) into <paramref name="output"/>/<see cref="SweepShard.FolderName"/>, with its manifest
+    /// (<see cref="VisionSweepShards"/>), and writes no summary: <c>vision-sweep merge</c> joins the parts.
+    /// </summary>
     public static IReadOnlyList<VisionSweepRecord> Run(VisionSettings shared, IReadOnlyList<SweepRun> runs, LabelledImages train, LabelledImages test,
-        string output, Device device, TextWriter log, CancellationToken cancellation = default)
+        string output, Device device, TextWriter log, CancellationToken cancellation = default, SweepShard? shard = null)
     {
+        var grid = runs;
+        if (shard is not null)
+        {
+            var parts = VisionSweepShards.Assign(shared, grid, shard.Count);
+            runs = grid.Where(r => parts[r.Key] == shard.Index).ToList();
+            output = Path.Combine(output, shard.FolderName);
+        }
         Directory.CreateDirectory(output);
         CheckSharedSettings(shared, train, test, Path.Combine(output, SettingsFile));
+        if (shard is not null) VisionSweepShards.CheckManifest(VisionSweepShards.Manifest(shared, train, test, grid, shard), output);
         string csvPath = Path.Combine(output, CsvFile);
         var existing = ReadCsv(csvPath);
         var done = existing.Select(r => r.Run.Key).ToHashSet();
@@ -112,15 +125,28 @@ public static class VisionSweep
             }
         }
 
-        long steps = shared.Epochs * (long)Math.Max(1, train.Count / shared.Batch);
+        if (shard is not null)
+        {
+            log.WriteLine($"Shard {shard}: {records.Count} of its {runs.Count} runs are in {csvPath}. Once every part has finished: vision-sweep merge {Path.GetDirectoryName(output)}");
+            return records;
+        }
+        WriteResults(shared.Model, shared.Epochs, shared.Batch, train.Count, grid[0].Width, records, output, log);
+        log.WriteLine($"Wrote {csvPath}, {Path.Combine(output, SummaryFile)} and {Path.Combine(output, "sweep.png")}.");
+        return records;
+    }
+
+    /// <summary>
+    /// Writes <c>summary.md</c> and <c>sweep.png</c> of <paramref name="records"/> into <paramref name="output"/> and prints
+    /// the summary. An unsharded sweep and <c>vision-sweep merge</c> both end here, so the same runs give the same files.
+    /// </summary>
+    public static void WriteResults(VisionModel model, int epochs, int batch, int trainImages, int width, IReadOnlyList<VisionSweepRecord> records, string output, TextWriter log)
+    {
+        long steps = epochs * (long)Math.Max(1, trainImages / batch);
         var sweepRecords = records.Select(r => r.AsSweepRecord(steps)).ToList();
         string summary = Summary(records, sweepRecords);
         File.WriteAllText(Path.Combine(output, SummaryFile), summary);
-        int width = runs[0].Width;
-        SweepPlot.Write(sweepRecords, width, Path.Combine(output, "sweep.png"), yLabel: "test loss (nats)", title: p => $"{p.DisplayName()}, {shared.Model} width {width}");
+        SweepPlot.Write(sweepRecords, width, Path.Combine(output, "sweep.png"), yLabel: "test loss (nats)", title: p => $"{p.DisplayName()}, {model} width {width}");
         log.WriteLine(summary);
-        log.WriteLine($"Wrote {csvPath}, {Path.Combine(output, SummaryFile)} and {Path.Combine(output, "sweep.png")}.");
-        return records;
     }
 
     /// <summary>
@@ -158,7 +184,8 @@ public static class VisionSweep
         return text.ToString();
     }
 
-    private static List<VisionSweepRecord> ReadCsv(string path)
+    /// <summary>The records of a vision sweep's CSV (none when it does not exist); a partial last line is dropped from the file.</summary>
+    internal static List<VisionSweepRecord> ReadCsv(string path)
     {
         if (!File.Exists(path)) return [];
         var lines = File.ReadAllText(path).Split('\n');
@@ -175,10 +202,15 @@ public static class VisionSweep
     }
 
     // What every run shares is fixed for the life of an output folder; the grid's axes may grow.
-    private static void CheckSharedSettings(VisionSettings shared, LabelledImages train, LabelledImages test, string path)
+    internal static void CheckSharedSettings(VisionSettings shared, LabelledImages train, LabelledImages test, string path) =>
+        CheckSharedSettings(SharedSettings(shared, train.Count, test.Count), path);
+
+    /// <summary>What every run of a sweep shares, as <c>sweep-settings.txt</c> holds it.</summary>
+    internal static string SharedSettings(VisionSettings shared, int trainImages, int testImages) => FormattableString.Invariant(
+        $"model={shared.Model}\ndepth={shared.Depth?.ToString(CultureInfo.InvariantCulture) ?? "declared"}\nepochs={shared.Epochs}\nbatch={shared.Batch}\nschedule={shared.Schedule}\nwarmup={shared.Warmup}\nfinal-lr={shared.FinalLearningRate}\nweight-decay={shared.WeightDecay}\nclip={shared.Clip?.ToString(CultureInfo.InvariantCulture) ?? "off"}\ntrain-images={trainImages}\ntest-images={testImages}\n");
+
+    internal static void CheckSharedSettings(string text, string path)
     {
-        string text = FormattableString.Invariant(
-            $"model={shared.Model}\ndepth={shared.Depth?.ToString(CultureInfo.InvariantCulture) ?? "declared"}\nepochs={shared.Epochs}\nbatch={shared.Batch}\nschedule={shared.Schedule}\nwarmup={shared.Warmup}\nfinal-lr={shared.FinalLearningRate}\nweight-decay={shared.WeightDecay}\nclip={shared.Clip?.ToString(CultureInfo.InvariantCulture) ?? "off"}\ntrain-images={train.Count}\ntest-images={test.Count}\n");
         if (!File.Exists(path))
         {
             File.WriteAllText(path, text);

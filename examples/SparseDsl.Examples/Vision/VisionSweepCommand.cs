@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SparseDsl.Examples.Cli;
+using SparseDsl.Examples.Sweep;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Examples.Vision;
@@ -40,12 +41,19 @@ public static class VisionSweepCommand
         var testLimit = CliOptions.Checked(new Option<int?>("--test-limit") { Description = "Test on the first N test images (default: all)" }, v => v > 0, "a positive integer");
         var threads = VisionCommand.ThreadsOption();
         var device = CliOptions.Device();
+        var shard = new Option<string?>("--shard")
+        {
+            Description = $"Run one part of the grid, balanced by FLOPs, into --out/shard-K-of-N: {SweepShard.Forms}. Join the parts with 'vision-sweep merge'",
+        };
 
         var command = new Command("vision-sweep",
             "LR sweep of a vision model on Fashion-MNIST: parameterization × sparsity × base LR, one short run each; writes sweep.csv, summary.md and sweep.png. Resumable.")
         {
-            model, data, output, parameterizations, sparsities, lrs, width, depth, seeds, epochs, batch, trainLimit, testLimit, threads, device,
+            model, data, output, parameterizations, sparsities, lrs, width, depth, seeds, epochs, batch, trainLimit, testLimit, threads, device, shard,
+            VisionSweepShards.MergeCommand(),
         };
+        var family = VisionCommand.ModelAxis("vision-sweep", model);
+        CommandModes.For(command, family).Only(depth, family, "vit");
         command.SetAction((result, cancellation) =>
         {
             var chosen = VisionSettings.For(result.GetValue(model));
@@ -60,7 +68,9 @@ public static class VisionSweepCommand
                 result.GetRequiredValue(parameterizations).Select(ParameterizationNames.Parse).Distinct().ToList(),
                 result.GetRequiredValue(sparsities).Distinct().ToList(), shared.Width,
                 result.GetRequiredValue(lrs).Distinct().Order().ToList(), result.GetValue(seeds));
-            foreach (var run in runs.DistinctBy(r => (r.Parameterization, r.Sparsity))) _ = VisionSweep.Settings(shared, run).Plan(); // bad widths before any data
+            // Bad widths, and a run larger than the machine, are refused before any data is read or anything is written.
+            MemoryCheck.EnsureFits(runs.DistinctBy(r => (r.Parameterization, r.Sparsity)).Select(run => VisionSweep.Settings(shared, run).MemoryEstimate()));
+            var part = result.GetValue(shard) is { } spec ? SweepShard.Parse(spec, Environment.GetEnvironmentVariable) : null;
             var resolved = DeviceSelector.Resolve(result.GetRequiredValue(device));
             var (train, test) = VisionCommand.LoadData(result.GetRequiredValue(data), result.GetValue(trainLimit), result.GetValue(testLimit));
             if (shared.Batch > train.Count) throw new ArgumentException($"--batch {shared.Batch} is larger than the {train.Count:N0} training images.");
@@ -68,7 +78,7 @@ public static class VisionSweepCommand
             set_num_threads(result.Given(threads) ? result.GetValue(threads) : Environment.ProcessorCount);
             try
             {
-                VisionSweep.Run(shared, runs, train, test, result.GetRequiredValue(output), resolved, result.InvocationConfiguration.Output, cancellation);
+                VisionSweep.Run(shared, runs, train, test, result.GetRequiredValue(output), resolved, result.InvocationConfiguration.Output, cancellation, part);
                 return Task.FromResult(ExitCodes.Success);
             }
             finally

@@ -30,7 +30,13 @@ public static class KeptUnitAdamW
             {
                 long dim = role == OmissionRole.Expanding ? 0 : 1;
                 var kept = block.KeptIndices(layer)!;
-                Update(layer.Weight, dim, kept, groups, block.Name);
+                if (layer.IsSparseStorage)
+                {
+                    // The kept rows' or columns' values: the sparse kernels left every other value's gradient at zero.
+                    using var slots = layer.KeptValueSlots(kept, role);
+                    Update(layer.Values!, 0, slots, groups, block.Name);
+                }
+                else Update(layer.Weight, dim, kept, groups, block.Name);
                 if (role == OmissionRole.Expanding && layer.Bias is { } bias) Update(bias, 0, kept, groups, block.Name);
             }
         }

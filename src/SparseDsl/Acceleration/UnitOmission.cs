@@ -187,7 +187,7 @@ public abstract class UnitOmission : IDisposable
     /// <summary>One importance score per unit, float32, without gradients; higher is kept first.</summary>
     /// <param name="input">The block's input on this step's first micro-batch (<c>[…, in]</c>).</param>
     protected virtual Tensor Scores(Tensor input) =>
-        NeuronImportanceScores.Compute(_settings.Metric, input, [.. _expanding.Select(l => (Tensor)l.Weight.detach())], Units);
+        NeuronImportanceScores.Compute(_settings.Metric, input, [.. _expanding.Select(l => l.ReadableWeight())], Units);
 
     private long EntriesPerUnit(ScaledLinear layer, OmissionRole role)
     {

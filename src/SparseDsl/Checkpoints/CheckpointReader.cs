@@ -137,14 +137,30 @@ internal sealed class CheckpointReader : IDisposable
         byte[] json = reader.ReadBytes(length);
         try
         {
-            return JsonSerializer.Deserialize(json, SparseDslJsonContext.Default.CheckpointHeader)
+            var header = JsonSerializer.Deserialize(json, SparseDslJsonContext.Default.CheckpointHeader)
                 ?? throw CheckpointFormat.Invalid(path, "has an empty header.");
+            // Written before sparse storage: every layer was dense masked, and its state holds weight and mask.
+            return RecordsStorage(json) ? header
+                : header with { Recipe = header.Recipe with { Options = header.Recipe.Options with { Storage = WeightStorage.Dense } } };
         }
         catch (JsonException e)
         {
             throw CheckpointFormat.Invalid(path, $"has an unreadable header: {e.Message}", e);
         }
     }
+
+    private static bool RecordsStorage(byte[] json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return Property(document.RootElement, "Recipe") is { } recipe
+            && Property(recipe, "Options") is { } options
+            && Property(options, nameof(ModelOptions.Storage)) is not null;
+    }
+
+    private static JsonElement? Property(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object
+            ? element.EnumerateObject().Where(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Select(p => (JsonElement?)p.Value).FirstOrDefault()
+            : null;
 
     private void Guard(Action read) => Guard(() =>
     {

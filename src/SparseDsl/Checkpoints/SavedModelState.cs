@@ -71,5 +71,7 @@ internal static class SavedModelState
         long count = reader.Read7BitEncodedInt64();
         for (long i = 0; i < count; i++)
             target[reader.ReadString()].Load(reader);
+        // A sparse layer's pattern buffers were overwritten in place: check them and rebuild what derives from them.
+        foreach (var layer in model.modules().OfType<ScaledLinear>()) layer.PatternsLoaded();
     }
 }

@@ -18,13 +18,14 @@ public static class ExportMetadata
     public const string Format = "format", Folded = "folded", Model = "model", Recipe = "recipe", Parameterization = "parameterization",
         Width = "width", BaseWidth = "base_width", Vocabulary = "vocabulary", Hyperparameters = "hyperparameters", Densities = "densities",
         Multipliers = "multipliers", Attention = "attention", Tied = "tied", Tokenizer = "tokenizer", NormEpsilon = "norm_epsilon",
-        FoldedMultipliers = "folded_multipliers", FoldedTies = "folded_ties", DepthRule = "depth_rule", ResidualStacks = "residual_stacks";
+        FoldedMultipliers = "folded_multipliers", FoldedTies = "folded_ties", DepthRule = "depth_rule", ResidualStacks = "residual_stacks",
+        SparseTensors = "sparse_tensors";
 
     /// <summary>The keys this exporter writes; extra metadata may not use them.</summary>
     public static IReadOnlySet<string> Reserved { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         Format, Folded, Model, Recipe, Parameterization, Width, BaseWidth, Vocabulary, Hyperparameters, Densities, Multipliers, Attention, Tied, Tokenizer, NormEpsilon,
-        FoldedMultipliers, FoldedTies, DepthRule, ResidualStacks,
+        FoldedMultipliers, FoldedTies, DepthRule, ResidualStacks, SparseTensors,
     };
 
     /// <summary>
@@ -35,10 +36,12 @@ public static class ExportMetadata
     /// <c>folded_multipliers</c>, <c>folded_ties</c> and each attention's <c>folded_logit_scale</c>. <c>depth_rule</c> and
     /// <c>residual_stacks</c> (each <see cref="RepeatAttribute"/> stack's depth, base depth and the factor m_L^(−α) on
     /// every residual branch it adds, 1 without a depth rule) say what a reader must apply to the branches; a folded file
-    /// always has depth rule <c>none</c> (<see cref="WeightExport"/> refuses to fold any other).
+    /// always has depth rule <c>none</c> (<see cref="WeightExport"/> refuses to fold any other). <c>sparse_tensors</c>
+    /// (<paramref name="sparseTensors"/>) names the weights written as stored values and indices; it is empty when every
+    /// weight is dense.
     /// </summary>
     internal static Dictionary<string, string> Of(ModelPlan plan, ModelRecipe recipe, bool folded, string? tokenizer,
-        IReadOnlyDictionary<string, string> queryProjections)
+        IReadOnlyDictionary<string, string> queryProjections, JsonObject sparseTensors)
     {
         var c = CultureInfo.InvariantCulture;
         var rows = plan.DescribeParameters();
@@ -100,6 +103,7 @@ public static class ExportMetadata
             [NormEpsilon] = ScaledNorm.Epsilon.ToString("R", c),
             [DepthRule] = plan.DepthRule.Token(),
             [ResidualStacks] = stacks.ToJsonString(),
+            [SparseTensors] = sparseTensors.ToJsonString(),
         };
         if (folded)
         {

@@ -11,6 +11,15 @@ public sealed record ExportOptions
     /// </summary>
     public bool Fold { get; init; }
 
+    /// <summary>
+    /// Write each sparse-stored weight as stored — its kept values and int32 compressed-row indices, about
+    /// <c>(4 + 4)/(4 · density)</c> times smaller than the dense weight and mask — instead of the default dense
+    /// <c>weight</c> and <c>mask</c>. The metadata's <c>sparse_tensors</c> names the three tensors of each weight
+    /// (docs/export.md). <see cref="WeightImport"/> reads either form into a model of either storage. Not with <see cref="Fold"/>:
+    /// a folded file is for plain transformers, which read dense weights.
+    /// </summary>
+    public bool SparsePattern { get; init; }
+
     /// <summary>The tokenizer the model reads and writes, recorded in the metadata (null: not recorded).</summary>
     public string? Tokenizer { get; init; }
 

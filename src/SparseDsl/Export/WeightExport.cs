@@ -5,13 +5,16 @@ namespace SparseDsl.Export;
 /// <summary>
 /// Writes a declared model's weights as safetensors under their PyTorch state-dict names, with metadata that says how
 /// to use them (<see cref="ExportMetadata"/>). Unfolded, the file holds the state dict as it is (masks included; every
-/// weight already equals W ⊙ M), and <see cref="WeightImport"/> loads it back bit for bit. Folded, every forward
+/// weight already equals W ⊙ M; a sparse-stored weight is scattered into that dense form unless
+/// <see cref="ExportOptions.SparsePattern"/> asks for its stored values and indices), and <see cref="WeightImport"/> loads
+/// it back bit for bit. Folded, every forward
 /// multiplier is multiplied into the weights so that a plain transformer reproduces the logits (docs/export.md).
 /// </summary>
 public static class WeightExport
 {
     /// <summary>Exports <paramref name="model"/>, a generated SparseDsl model, to <paramref name="path"/> (written atomically) and returns the metadata written.</summary>
-    /// <exception cref="ArgumentException">The model is not a generated SparseDsl model, or extra metadata uses a reserved key.</exception>
+    /// <exception cref="ArgumentException">The model is not a generated SparseDsl model, extra metadata uses a reserved key, or
+    /// <see cref="ExportOptions.Fold"/> and <see cref="ExportOptions.SparsePattern"/> are both set.</exception>
     /// <exception cref="NotSupportedException">Folding meets a multiplier it has no rule for (a custom layer kind's, an attention
     /// without a query projection, or the residual multiplier of a depth rule other than none).</exception>
     public static IReadOnlyDictionary<string, string> Write(nn.Module model, string path, ExportOptions? options = null)
@@ -19,13 +22,16 @@ public static class WeightExport
         ArgumentNullException.ThrowIfNull(model);
         if (model is not IScaledModel scaled) throw new ArgumentException($"{model.GetName()} is not a SparseDsl model ([Width] class): it has no plan to export.", nameof(model));
         options ??= new ExportOptions();
+        if (options.Fold && options.SparsePattern)
+            throw new ArgumentException("A folded export is for plain transformers, which read dense weights: fold or keep the sparse pattern, not both.", nameof(options));
         var plan = scaled.Plan;
         // Under a depth rule, Residual.Add multiplies each branch by m_L^(−α) inside the block's own forward code, which
         // names no layer the factor could go into; a plain transformer would silently drop it, so folding refuses.
         if (options.Fold && plan.DepthRule != DepthRule.None)
             throw new NotSupportedException($"Cannot fold {plan.ModelName}: it was built with depth rule {plan.DepthRule.Token()}, whose residual-branch multiplier m_L^(−α) lives in the blocks' forward code, not in a weight. Export unfolded instead (the metadata's depth_rule and residual_stacks give the multiplier).");
         var queryProjections = QueryProjections(plan, options);
-        var metadata = ExportMetadata.Of(plan, scaled.Recipe, options.Fold, options.Tokenizer, queryProjections);
+        var stored = options.SparsePattern ? SparseStoredTensor.Of(model) : [];
+        var metadata = ExportMetadata.Of(plan, scaled.Recipe, options.Fold, options.Tokenizer, queryProjections, ExportedState.Describe(stored));
         foreach (var (key, value) in options.Metadata ?? new Dictionary<string, string>())
         {
             if (ExportMetadata.Reserved.Contains(key)) throw new ArgumentException($"Metadata key '{key}' is the exporter's own.", nameof(options));
@@ -33,7 +39,9 @@ public static class WeightExport
         }
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var tensors = options.Fold ? Folded(model, plan, queryProjections) : model.state_dict().Select(kv => (kv.Key, kv.Value)).ToList();
+        var tensors = options.Fold ? Folded(model, plan, queryProjections)
+            : options.SparsePattern ? ExportedState.Stored(model)
+            : ExportedState.Dense(model);
         SafeTensors.Write(path, tensors, metadata);
         return metadata;
     }
@@ -56,7 +64,8 @@ public static class WeightExport
     // dropped (the weights are already zero there), and s·√d_head on each attention's queries.
     private static List<(string Name, Tensor Tensor)> Folded(nn.Module model, ModelPlan plan, IReadOnlyDictionary<string, string> queryProjections)
     {
-        var state = model.state_dict();
+        var dense = ExportedState.Dense(model);
+        var state = dense.ToDictionary(t => t.Name, t => t.Tensor, StringComparer.Ordinal);
         var factors = new Dictionary<string, double>(StringComparer.Ordinal);
         var added = new List<(string Name, Tensor Tensor)>();
         foreach (var layer in plan.Layers)
@@ -97,7 +106,7 @@ public static class WeightExport
         }
         var masks = plan.Layers.SelectMany(l => l.Parameters.Where(p => p.IsMasked).Select(p => $"{l.Name}.{LayerTensors.MaskName(p.Name)}")).ToHashSet(StringComparer.Ordinal);
         var tensors = new List<(string Name, Tensor Tensor)>();
-        foreach (var (name, value) in state)
+        foreach (var (name, value) in dense)
         {
             if (masks.Contains(name)) continue;
             tensors.Add((name, factors.TryGetValue(name, out double f) ? value.mul(f) : value));

@@ -41,27 +41,91 @@ public static class WeightImport
         }
     }
 
-    /// <summary>Loads the tensors of <paramref name="file"/> into <paramref name="model"/>, after checking all of them.</summary>
-    /// <exception cref="InvalidDataException">A tensor is missing, extra, or of another dtype or shape; the model is then untouched.</exception>
+    /// <summary>
+    /// Loads the tensors of <paramref name="file"/> into <paramref name="model"/>, after checking all of them. Either form
+    /// of a sparse weight loads into a model of either storage: a file in dense form (<c>weight</c> and <c>mask</c>) into a
+    /// sparse-stored layer, whose pattern becomes the file's mask, and a file written with
+    /// <see cref="ExportOptions.SparsePattern"/> into a masked-dense layer, whose weight and mask are scattered from it.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A tensor is missing, extra, or of another dtype or shape; a stored pattern is
+    /// not a valid one; a dense weight is non-zero where its mask is zero, or its mask keeps another number of weights than a
+    /// sparse-stored layer holds. The model is then untouched.</exception>
     public static void Load(SafeTensorsFile file, nn.Module model)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(model);
         var state = model.state_dict();
-        foreach (var (name, tensor) in state)
+        var targets = SparseStoredTensor.Of(model);
+        using var source = new ImportSource(file);
+        var expected = DenseForm(state, targets);
+        foreach (var (name, (dtype, shape)) in expected)
         {
-            var entry = file.Find(name) ?? throw SafeTensors.Invalid(file.Path, $"lacks tensor '{name}' ({Describe(tensor.dtype, tensor.shape)}), which the model has");
-            if (entry.Dtype != tensor.dtype || !entry.Shape.SequenceEqual(tensor.shape))
-                throw SafeTensors.Invalid(file.Path, $"stores '{name}' as {Describe(entry.Dtype, entry.Shape)}, but the model's is {Describe(tensor.dtype, tensor.shape)}");
+            var (fileDtype, fileShape) = source.Find(name) ?? throw SafeTensors.Invalid(file.Path, $"lacks tensor '{name}' ({Describe(dtype, shape)}), which the model has");
+            if (fileDtype != dtype || !fileShape.SequenceEqual(shape))
+                throw SafeTensors.Invalid(file.Path, $"stores '{name}' as {Describe(fileDtype, fileShape)}, but the model's is {Describe(dtype, shape)}");
         }
-        if (file.Entries.FirstOrDefault(e => !state.ContainsKey(e.Name)) is { } extra)
-            throw SafeTensors.Invalid(file.Path, $"has tensor '{extra.Name}', which the model lacks");
+        if (source.Names.FirstOrDefault(n => !expected.ContainsKey(n)) is { } extra)
+            throw SafeTensors.Invalid(file.Path, $"has tensor '{extra}', which the model lacks");
+
+        // Everything a sparse-stored layer receives is read and checked before the model is touched.
+        var assignments = targets.Select(t => (Target: t, Kept: Kept(source, t, file.Path))).ToList();
         using var _ = no_grad();
+        var sparseNames = targets.SelectMany(t => new[] { t.Values, t.RowStarts, t.Columns }).ToHashSet(StringComparer.Ordinal);
         foreach (var (name, tensor) in state)
         {
-            using var read = file.Read(name);
+            if (sparseNames.Contains(name)) continue;
+            using var read = source.Read(name);
             tensor.copy_(read);
         }
+        foreach (var (target, (pattern, values)) in assignments)
+        {
+            target.Layer.Assign(pattern, values);
+            pattern.Dispose();
+            values.Dispose();
+        }
+    }
+
+    // The model's tensors as a file in dense form names them: a sparse-stored layer's as its weight and mask.
+    private static Dictionary<string, (ScalarType Dtype, long[] Shape)> DenseForm(Dictionary<string, Tensor> state, IReadOnlyList<SparseStoredTensor> targets)
+    {
+        var form = new Dictionary<string, (ScalarType, long[])>(StringComparer.Ordinal);
+        var byValues = targets.ToDictionary(t => t.Values, StringComparer.Ordinal);
+        var indices = targets.SelectMany(t => new[] { t.RowStarts, t.Columns }).ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, tensor) in state)
+        {
+            if (indices.Contains(name)) continue;
+            if (byValues.TryGetValue(name, out var t))
+            {
+                form[t.Weight] = (tensor.dtype, t.Shape);
+                form[t.Mask] = (ScalarType.Float32, t.Shape);
+                continue;
+            }
+            form[name] = (tensor.dtype, tensor.shape);
+        }
+        return form;
+    }
+
+    // The pattern and values a sparse-stored layer gets from the file's dense weight and mask.
+    private static (SparsePattern Pattern, Tensor Values) Kept(ImportSource source, SparseStoredTensor target, string path)
+    {
+        using var weight = source.Read(target.Weight);
+        using var mask = source.Read(target.Mask);
+        using var kept = mask.ne(0);
+        using var neitherZeroNorOne = kept.logical_and(mask.ne(1));
+        if (neitherZeroNorOne.any().item<bool>())
+            throw SafeTensors.Invalid(path, $"has a mask '{target.Mask}' that is not 0/1");
+        using var outside = kept.logical_not();
+        using var dropped = weight.masked_select(outside);
+        if (dropped.ne(0).any().item<bool>())
+            throw SafeTensors.Invalid(path, $"has non-zero weights in '{target.Weight}' where its mask is zero; '{target.Layer.Plan.Name}' stores only the kept values, so they would be lost");
+        var pattern = SparsePattern.FromMask(mask);
+        if (pattern.Count != target.Pattern.Count)
+        {
+            long count = pattern.Count;
+            pattern.Dispose();
+            throw SafeTensors.Invalid(path, $"keeps {count} weights in '{target.Weight}', but the model's '{target.Layer.Plan.Name}' keeps {target.Pattern.Count} (another density)");
+        }
+        return (pattern, pattern.Gather(weight));
     }
 
     private static string Describe(ScalarType dtype, long[] shape) => $"{SafeTensors.DtypeName(dtype)} [{string.Join(", ", shape)}]";

@@ -11,9 +11,17 @@ namespace SparseDsl;
 /// (when declared) and the persistent buffer <c>mask</c> (sparse layers), so masks are saved with the model.
 /// </summary>
 /// <remarks>
+/// <para>
+/// A sparse layer takes one of two paths, chosen per layer by <see cref="SparseDispatch"/> (see <see cref="Storage"/>):
+/// the dense masked path (above), or sparse storage, where the layer holds only the kept values (<c>weight_values</c>)
+/// and the int32 pattern (<c>weight_rows</c>, <c>weight_columns</c>), and multiplies with <see cref="SparseLinearFunction"/>:
+/// gradients and AdamW moments then exist for the kept values only, and a masked position has no storage to drift.
+/// </para>
+/// <para>
 /// Masked entries of <c>weight</c> are zeroed at construction. They then get zero gradient, zero Adam moments
 /// and zero updates, and decoupled weight decay keeps zero at zero: the stored weight equals <c>W ⊙ M</c>
 /// after any number of AdamW steps.
+/// </para>
 /// </remarks>
 public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
 {
@@ -24,6 +32,10 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     // field reflection does not register it a second time under this layer's name.
     private readonly TiedTable? tiedTable;
     private readonly Tensor? mask;
+    // Sparse storage has no fields for its values and pattern: TorchSharp's to(...) refreshes only fields named as the
+    // registered tensors, so both are read through LayerTensors (the registry) on every use; see Values and Pattern.
+    private SparseSelection? selection;
+    private Tensor? selectionSource;
     private readonly double forwardMultiplier;
     // Made once: a double operand would become a native Scalar per call that only a finalizer frees (issue 24).
     private readonly Scalar forwardScalar;
@@ -42,10 +54,14 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
         Plan = plan;
         forwardMultiplier = plan.RequireWeight().ForwardMultiplier;
         forwardScalar = forwardMultiplier.ToScalar();
-        tensors = new LayerTensors(this, plan, seed, device);
-        weight = tensors["weight"];
+        Storage = SparseDispatch.Decide(plan, (device ?? CPU).type);
+        tensors = new LayerTensors(this, plan, seed, device, Storage.IsSparse);
         bias = tensors.Find("bias");
-        mask = tensors.MaskOf("weight");
+        if (!Storage.IsSparse)
+        {
+            weight = tensors["weight"];
+            mask = tensors.MaskOf("weight");
+        }
     }
 
     /// <summary>
@@ -63,7 +79,24 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
         forwardMultiplier = plan.RequireWeight().ForwardMultiplier;
         forwardScalar = forwardMultiplier.ToScalar();
         tiedTable = new TiedTable(embedding);
+        Storage = new StorageDecision(false, "dense: tied to " + embedding.Plan.Name);
     }
+
+    /// <summary>Which path this layer takes (dense masked or sparse storage) and why.</summary>
+    public StorageDecision Storage { get; }
+
+    /// <summary>Whether the layer stores only its kept values (<see cref="Values"/>, <see cref="Pattern"/>).</summary>
+    public bool IsSparseStorage => Storage.IsSparse;
+
+    /// <summary>Under sparse storage, the trained kept values <c>[count]</c> in the pattern's row-major order, as currently registered; otherwise null.</summary>
+    public Parameter? Values => IsSparseStorage ? tensors!.Find(LayerTensors.ValuesName("weight")) : null;
+
+    /// <summary>
+    /// Under sparse storage, the kept positions, whose index arrays are the registered <c>weight_rows</c> and
+    /// <c>weight_columns</c> buffers (also after <c>to(...)</c>); otherwise null.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model was moved off the CPU, where the pattern cannot be read.</exception>
+    public SparsePattern? Pattern => IsSparseStorage ? tensors!.PatternOf("weight") : null;
 
     /// <summary>Whether this readout reuses an embedding's table (<see cref="ReadoutAttribute.TiedTo"/>).</summary>
     public bool IsTied => tiedTable is not null;
@@ -72,7 +105,9 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     public LayerPlan Plan { get; }
 
     /// <summary>The stored dense weight, <c>[out, in]</c> (for a tied readout, the embedding's table). Zero wherever <see cref="Mask"/> is zero.</summary>
-    public Parameter Weight => weight ?? tiedTable!.Embedding.Weight;
+    /// <exception cref="InvalidOperationException">The layer stores only its kept values (<see cref="IsSparseStorage"/>).</exception>
+    public Parameter Weight => weight ?? tiedTable?.Embedding.Weight
+        ?? throw new InvalidOperationException($"'{Plan.Name}' stores only its kept values ({Storage.Reason}): read Values and Pattern, or EffectiveWeight() for the dense weight.");
 
     /// <summary>The bias, or null.</summary>
     public Parameter? Bias => bias;
@@ -94,6 +129,8 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     {
         if (training && omission is { IsOmitting: true } sat)
             return OmittingForward(input, sat);
+        if (IsSparseStorage)
+            return Project(SparseProduct(input, null), bias);
         using var masked = mask is null ? null : Weight.mul(mask);
         return Project(input, masked ?? (Tensor)Weight, bias);
     }
@@ -104,12 +141,54 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     {
         bool rows = omissionRole == OmissionRole.Expanding;
         var kept = rows ? sat.RowsFor(this, input) : sat.ColumnsFor(this);
+        if (IsSparseStorage)
+        {
+            using var keptBias = rows ? bias?.index_select(0, kept) : null;
+            return Project(SparseProduct(input, SelectionOf(kept, rows)), rows ? keptBias : bias);
+        }
         long dim = rows ? 0 : 1;
         using var weightSlice = Weight.index_select(dim, kept);
         using var maskSlice = mask?.index_select(dim, kept);
         using var masked = maskSlice is null ? null : weightSlice.mul(maskSlice);
         using var biasSlice = rows ? bias?.index_select(0, kept) : null;
         return Project(input, masked ?? weightSlice, rows ? biasSlice : bias);
+    }
+
+    // x·Wᵀ over the kept values, for any leading dimensions; the kernels run on the CPU in float32.
+    private Tensor SparseProduct(Tensor input, SparseSelection? kept)
+    {
+        var values = Values!;
+        if (values.device_type != DeviceType.CPU || input.device_type != DeviceType.CPU)
+            throw new InvalidOperationException($"'{Plan.Name}' is stored sparse and its kernels run on the CPU (values on {values.device}, input on {input.device}); build the model for {input.device} with --storage dense (or Auto, which picks dense there).");
+        if (input.dtype != ScalarType.Float32 || values.dtype != ScalarType.Float32)
+            throw new InvalidOperationException($"'{Plan.Name}' is stored sparse and its kernels are float32 only; got {values.dtype} values and a {input.dtype} input. Keep the model in float32, or build it with --storage dense (WeightStorage.Dense) for other dtypes.");
+        long features = input.shape[^1];
+        var leading = input.shape[..^1];
+        using var flat = input.reshape(-1, features);
+        using var product = SparseLinearFunction.apply(flat, values, Pattern!, kept!);
+        return product.reshape([.. leading, product.shape[1]]);
+    }
+
+    // The sparse kernels' view of this step's SAT selection, rebuilt when the block selects again.
+    private SparseSelection SelectionOf(Tensor kept, bool rows)
+    {
+        if (selection is not null && ReferenceEquals(selectionSource, kept)) return selection;
+        selection?.Dispose();
+        var shape = Plan.Parameter("weight").Shape;
+        selection = SparseSelection.Of(rows, kept, rows ? shape[0] : shape[1]);
+        selectionSource = kept;
+        return selection;
+    }
+
+    /// <summary>Under sparse storage, the value slots (int64, ascending) that SAT's kept rows or columns own.</summary>
+    internal Tensor KeptValueSlots(Tensor kept, OmissionRole role) =>
+        SelectionOf(kept, role == OmissionRole.Expanding).Slots(Pattern!);
+
+    private Tensor Project(Tensor product, Tensor? b)
+    {
+        if (forwardMultiplier != 1.0) product.mul_(forwardScalar);
+        if (b is not null) product.add_(b);
+        return product;
     }
 
     private Tensor Project(Tensor input, Tensor effective, Tensor? b)
@@ -125,7 +204,13 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing) forwardScalar.Dispose();
+        if (disposing)
+        {
+            forwardScalar.Dispose();
+            selection?.Dispose();
+            // The transposed arrays are the pattern's own (the module disposes what it registers).
+            tensors?.DisposePatterns();
+        }
         base.Dispose(disposing);
     }
 
@@ -141,7 +226,42 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     public Tensor EffectiveWeight()
     {
         using var _ = no_grad();
+        if (IsSparseStorage) return Pattern!.Scatter(Values!.detach());
         return mask is null ? Weight.detach().clone() : Weight.detach().mul(mask);
+    }
+
+    /// <summary>The weight the model uses, detached, for reading: the stored weight itself on the dense path (no copy), the scattered values under sparse storage.</summary>
+    internal Tensor ReadableWeight() => IsSparseStorage ? EffectiveWeight() : Weight.detach();
+
+    /// <summary>After a checkpoint load: checks the loaded pattern and rebuilds its transposed index arrays.</summary>
+    internal void PatternsLoaded()
+    {
+        tensors?.PatternsLoaded();
+        ForgetSelection();
+    }
+
+    /// <summary>
+    /// Under sparse storage, replaces the kept positions with <paramref name="kept"/> (of the same shape and count) and
+    /// the values with <paramref name="keptValues"/>: an import of weights drawn with another seed.
+    /// </summary>
+    internal void Assign(SparsePattern kept, Tensor keptValues)
+    {
+        var own = Pattern ?? throw new InvalidOperationException($"'{Plan.Name}' is stored dense.");
+        if (kept.Rows != own.Rows || kept.Columns != own.Columns || kept.Count != own.Count)
+            throw new ArgumentException($"'{Plan.Name}' keeps {own.Count} of [{own.Rows}, {own.Columns}]; the pattern given keeps {kept.Count} of [{kept.Rows}, {kept.Columns}].", nameof(kept));
+        using var _ = no_grad();
+        own.RowStart.copy_(kept.RowStart);
+        own.Column.copy_(kept.Column);
+        Values!.copy_(keptValues);
+        PatternsLoaded();
+    }
+
+    // A cached SAT selection indexes the old pattern's entries.
+    private void ForgetSelection()
+    {
+        selection?.Dispose();
+        selection = null;
+        selectionSource = null;
     }
 
     /// <inheritdoc />

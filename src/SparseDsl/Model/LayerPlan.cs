@@ -37,6 +37,9 @@ public sealed record LayerPlan(
     /// </summary>
     public double ActiveFraction { get; init; } = 1.0;
 
+    /// <summary>The storage the model's options ask for (<see cref="ModelOptions.Storage"/>); <see cref="SparseDispatch"/> decides per layer.</summary>
+    public WeightStorage Storage { get; init; } = WeightStorage.Auto;
+
     /// <summary>The kind's name as users write it (<c>SparseLinear</c>).</summary>
     public string Kind => Attribute.KindName;
 

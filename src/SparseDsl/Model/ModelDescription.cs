@@ -75,6 +75,12 @@ public sealed record AttentionDescription(string Name, int Heads, int KeyValueHe
     public bool Alibi => Positions == PositionEncoding.Alibi;
 }
 
+/// <summary>How one masked layer stores its weight on the CPU, as <see cref="SparseDispatch"/> decides it.</summary>
+/// <param name="Layer">Full layer name.</param>
+/// <param name="Sparse">Whether it stores only its kept values and runs the sparse kernels.</param>
+/// <param name="Reason">The rule or request that decided it.</param>
+public sealed record LayerStorageDescription(string Layer, bool Sparse, string Reason);
+
 /// <summary>Renders a <see cref="ModelPlan"/> as rows, a text table and JSON.</summary>
 internal static class ModelDescription
 {
@@ -121,6 +127,12 @@ internal static class ModelDescription
     public static IReadOnlyList<ExpertsDescription> Experts(ModelPlan plan) =>
         plan.Layers.Select(l => l.Experts).OfType<ExpertsDescription>().ToList();
 
+    /// <summary>The storage <see cref="SparseDispatch"/> gives each masked layer on the CPU (a CUDA run stores them dense masked).</summary>
+    public static IReadOnlyList<LayerStorageDescription> Storage(ModelPlan plan) =>
+        plan.Layers.Where(l => l.IsMasked)
+            .Select(l => SparseDispatch.Decide(l, TorchSharp.DeviceType.CPU) is var d ? new LayerStorageDescription(l.Name, d.IsSparse, d.Reason) : null!)
+            .ToList();
+
     public static string Text(ModelPlan plan, IEnumerable<ScaledParameter>? unscaled = null)
     {
         var c = CultureInfo.InvariantCulture;
@@ -149,6 +161,12 @@ internal static class ModelDescription
         }
         foreach (var e in Experts(plan))
             sb.Append(c, $"{e.Name}: {e.Count} experts, top-{e.TopK} (k/E {e.ActiveFraction:0.####}), dropless, balance loss x {e.BalanceLoss:0.######}, z-loss x {e.ZLoss:0.######}\n");
+        var storage = Storage(plan);
+        if (storage.Count > 0)
+        {
+            sb.Append(c, $"Weight storage on the CPU ({storage.Count(s => s.Sparse)} of {storage.Count} masked layers sparse; on CUDA every layer is dense masked):\n");
+            foreach (var s in storage) sb.Append(c, $"  {s.Layer.PadRight(nameWidth)} {s.Reason}\n");
+        }
         return sb.ToString();
     }
 
@@ -165,5 +183,6 @@ internal static class ModelDescription
         groups = Groups(Parameters(plan, unscaled)),
         attention = Attention(plan),
         experts = Experts(plan) is { Count: > 0 } banks ? banks : null, // absent for models without experts
+        storage = Storage(plan) is { Count: > 0 } layers ? layers : null, // absent for models without masks
     }, JsonOptions);
 }

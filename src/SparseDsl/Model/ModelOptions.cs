@@ -35,6 +35,13 @@ public sealed record ModelOptions
     /// </summary>
     public int? Vocabulary { get; init; }
 
+    /// <summary>
+    /// How masked weights are stored: <see cref="WeightStorage.Auto"/> (default) lets <see cref="SparseDispatch"/> pick
+    /// per layer from its measured crossover; <see cref="WeightStorage.Dense"/> or <see cref="WeightStorage.Sparse"/>
+    /// force one path. Checkpoints written before sparse storage existed resume with <see cref="WeightStorage.Dense"/>.
+    /// </summary>
+    public WeightStorage Storage { get; init; } = WeightStorage.Auto;
+
     /// <summary>The default options: SμPar with the paper's hyperparameters and the declared sparsities and depths.</summary>
     public static ModelOptions Default { get; } = new();
 }

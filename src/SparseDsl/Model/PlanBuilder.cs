@@ -98,6 +98,7 @@ internal static class PlanBuilder
             {
                 Description = description,
                 TiedTo = tiedTo,
+                Storage = Options.Storage,
                 Attention = description.Attention is { } a ? a with { Name = name } : null,
                 Experts = description.Experts is { } bank ? bank with { Name = BankName(name) } : null,
             };

@@ -12,7 +12,7 @@ namespace SparseDsl;
 /// <param name="ParameterBytes">Trainable parameters (a tied readout's table counted once).</param>
 /// <param name="GradientBytes">One gradient per parameter.</param>
 /// <param name="OptimizerBytes">AdamW's first and second moments.</param>
-/// <param name="MaskBytes">Static sparsity masks (float32, one element per masked weight) and the masked-weight product of each step.</param>
+/// <param name="MaskBytes">Static sparsity masks (float32, one element per masked weight) and the masked-weight product of each step; for layers stored sparse, their int32 pattern indices instead.</param>
 /// <param name="ActivationBytes">Layer outputs and norm statistics kept for backward, and their gradients during it.</param>
 /// <param name="AttentionBytes">Attention scores and probabilities (batch × heads × context² per attention layer) and their gradients.</param>
 public sealed record TrainingMemoryEstimate(long ParameterBytes, long GradientBytes, long OptimizerBytes, long MaskBytes, long ActivationBytes, long AttentionBytes)
@@ -33,7 +33,13 @@ public sealed record TrainingMemoryEstimate(long ParameterBytes, long GradientBy
 
     /// <summary>Estimates a run of <paramref name="plan"/> on micro-batches of <paramref name="batch"/> sequences of <paramref name="context"/> positions.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The batch or context is not positive.</exception>
-    public static TrainingMemoryEstimate For(ModelPlan plan, long batch, long context)
+    public static TrainingMemoryEstimate For(ModelPlan plan, long batch, long context) => For(plan, batch, context, TorchSharp.DeviceType.CPU);
+
+    /// <summary>
+    /// As <see cref="For(ModelPlan, long, long)"/> for a run on a device of type <paramref name="device"/>: layers that
+    /// <see cref="SparseDispatch"/> stores sparse there count their kept values and int32 indices, not a dense weight and mask.
+    /// </summary>
+    public static TrainingMemoryEstimate For(ModelPlan plan, long batch, long context, TorchSharp.DeviceType device)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
@@ -43,8 +49,17 @@ public sealed record TrainingMemoryEstimate(long ParameterBytes, long GradientBy
         double parameters = 0, masks = 0, activations = 0, attention = 0;
         foreach (var layer in plan.Layers)
         {
+            bool sparse = SparseDispatch.Decide(layer, device).IsSparse;
             foreach (var p in layer.Parameters.Where(p => p.TiedTo is null))
             {
+                if (sparse && p.Name == "weight")
+                {
+                    // Only the kept values are stored; int32 columns, transposed columns and slots, and both row starts.
+                    double kept = Math.Round(p.Density * p.Count);
+                    parameters += kept;
+                    masks += 3 * kept + p.Shape[0] + p.Shape[1] + 2;
+                    continue;
+                }
                 parameters += p.Count;
                 if (p.IsMasked) masks += 2 * (double)p.Count; // the mask, and W ⊙ M kept for backward
             }

@@ -1,23 +1,16 @@
 using SparseDsl.Examples.Cli;
+using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Cli;
 
 /// <summary>The example CLI end to end, in process: exit codes, one-line errors, nothing written on bad input, train → sample → resume.</summary>
 public sealed class CliTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("sparsedsl-cli-").FullName;
+    private readonly TempFolder _folder = new("sparsedsl-cli-");
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
-    private string Run(string folderName) => Path.Combine(_folder, folderName);
-
-    private static (int Code, string Output, string Error) Invoke(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private string Run(string folderName) => _folder.File(folderName);
 
     // A model and run small enough for a unit test: width 32 is one 32-wide head.
     private static readonly string[] Tiny = ["--width", "32", "--depth", "1", "--batch", "2", "--context", "16", "--sample-length", "12"];
@@ -90,7 +83,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void An_empty_data_file_is_refused()
     {
-        string empty = Path.Combine(_folder, "empty.txt");
+        string empty = _folder.File("empty.txt");
         File.WriteAllText(empty, "");
         var (code, _, error) = Invoke("train", "--data", empty, "--out", Run("empty"));
         Assert.Equal(ExitCodes.BadInput, code);
@@ -186,7 +179,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void The_SAT_benchmark_trains_three_arms_on_the_same_tokens_and_reports_the_ratios()
     {
-        string report = Path.Combine(_folder, "sat.md");
+        string report = _folder.File("sat.md");
         var (code, output, error) = Invoke("sat-benchmark", "--width", "64", "--depth", "1", "--steps", "6", "--batch", "2", "--context", "16", "--out", report);
         Assert.True(code == 0, error);
         Assert.Contains("MLP+heads / MLP only = ", output);

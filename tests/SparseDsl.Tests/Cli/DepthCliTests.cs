@@ -1,6 +1,7 @@
 using SparseDsl.Examples.Cli;
 using SparseDsl.Examples.CoordinateCheck;
 using SparseDsl.Examples.Sweep;
+using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Cli;
 
@@ -11,17 +12,9 @@ namespace SparseDsl.Tests.Cli;
 /// </summary>
 public sealed class DepthCliTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("sparsedsl-depth-cli-").FullName;
+    private readonly TempFolder _folder = new("sparsedsl-depth-cli-");
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private static (int Code, string Output, string Error) Invoke(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public void Describe_shows_the_rule_the_stack_and_the_epsilon_of_each_group()
@@ -38,7 +31,7 @@ public sealed class DepthCliTests : IDisposable
     [Fact]
     public void Train_saves_the_depth_rule_and_resume_keeps_it()
     {
-        string folder = Path.Combine(_folder, "train");
+        string folder = _folder.File("train");
         var first = Invoke("train", "--width", "32", "--depth", "3", "--batch", "2", "--context", "16", "--steps", "2", "--sample-length", "4",
             "--depth-rule", "completep", "--out", folder);
         Assert.True(first.Code == 0, first.Error);
@@ -55,7 +48,7 @@ public sealed class DepthCliTests : IDisposable
     [Fact]
     public void Coordinate_check_across_depth_writes_its_csv_plot_and_summary()
     {
-        string folder = Path.Combine(_folder, "coord");
+        string folder = _folder.File("coord");
         var (code, output, error) = Invoke("coord-check", "--sweep", "depth", "--width", "32", "--depths", "1", "2", "--depth-rules", "none", "completep",
             "--steps", "2", "--seeds", "1", "--out", folder);
         Assert.True(code == 0, error);
@@ -71,7 +64,7 @@ public sealed class DepthCliTests : IDisposable
     [Fact]
     public void A_sweep_with_a_depth_axis_records_depth_and_rule_and_summarises_across_depth()
     {
-        string folder = Path.Combine(_folder, "sweep");
+        string folder = _folder.File("sweep");
         string[] args = ["sweep", "--parameterizations", "supar", "--sparsities", "0", "--widths", "32", "--depths", "1", "2", "--depth-rules", "none", "completep",
             "--log2-lrs", "-8", "-6", "--batch", "2", "--context", "8", "--steps", "2", "--out", folder];
         var (code, output, error) = Invoke(args);
@@ -89,7 +82,7 @@ public sealed class DepthCliTests : IDisposable
 
         // Resuming the same grid runs nothing; a folder of a sweep without a depth axis refuses this one.
         Assert.Contains("8 already done, 0 to run", Invoke(args).Output);
-        string plain = Path.Combine(_folder, "plain");
+        string plain = _folder.File("plain");
         Assert.Equal(0, Invoke("sweep", "--parameterizations", "supar", "--sparsities", "0", "--widths", "32", "--depth", "1", "--log2-lrs", "-8",
             "--batch", "2", "--context", "8", "--steps", "2", "--out", plain).Code);
         var mixed = Invoke([.. args[..^1], plain]);

@@ -1,6 +1,7 @@
 using SparseDsl.Examples.CoordinateCheck;
 using SparseDsl.Examples.Cli;
 using SparseDsl.Examples.Sweep;
+using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Cli;
 
@@ -10,19 +11,11 @@ namespace SparseDsl.Tests.Cli;
 /// </summary>
 public sealed class MoeCliTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("sparsedsl-moe-cli-").FullName;
+    private readonly TempFolder _folder = new("sparsedsl-moe-cli-");
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
-    private string Run(string folderName) => Path.Combine(_folder, folderName);
-
-    private static (int Code, string Output, string Error) Invoke(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private string Run(string folderName) => _folder.File(folderName);
 
     private static readonly string[] Tiny = ["--model", "moe", "--width", "64", "--depth", "1"];
 

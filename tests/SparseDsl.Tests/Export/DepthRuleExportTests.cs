@@ -4,6 +4,7 @@ using SparseDsl.Examples.Gpt;
 using SparseDsl.Export;
 using SparseDsl.Tests.Checkpoints;
 using static TorchSharp.torch;
+using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Export;
 
@@ -90,13 +91,5 @@ public sealed class DepthRuleExportTests : IDisposable
         var export = Invoke("export", "--checkpoint", checkpoint, "--out", plain);
         Assert.True(export.Code == 0, export.Error);
         Assert.Equal("depth-mup", SafeTensors.Open(plain).Metadata[ExportMetadata.DepthRule]);
-    }
-
-    private static (int Code, string Output, string Error) Invoke(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
     }
 }

@@ -1,38 +1,23 @@
 using SparseDsl.Examples.Cli;
 using SparseDsl.Export;
 using static TorchSharp.torch;
+using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Export;
 
 /// <summary>train → export → import → sample through the CLI, and bad exports refused with one error line and exit code 2.</summary>
 public sealed class ExportCliTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("sparsedsl-export-").FullName;
+    private readonly TempFolder _folder = new("sparsedsl-export-");
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
-    private string In(string name) => Path.Combine(_folder, name);
+    private string In(string name) => _folder.File(name);
 
-    private static (int Code, string Output, string Error) Invoke(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private static void AssertBadInput((int Code, string Output, string Error) result, string message)
-    {
-        Assert.True(result.Code == ExitCodes.BadInput, $"exit {result.Code}: {result.Error}");
-        Assert.StartsWith("error: ", result.Error);
-        Assert.Contains(message, result.Error);
-        Assert.Single(result.Error.TrimEnd().Split('\n'));
-    }
-
-    private string Trained()
+    private string Trained(params string[] extra)
     {
         string run = In("run");
-        var train = Invoke("train", "--width", "32", "--depth", "1", "--batch", "2", "--context", "16", "--steps", "3", "--sample-length", "0", "--out", run);
+        var train = Invoke(["train", "--width", "32", "--depth", "1", "--batch", "2", "--context", "16", "--steps", "3", "--sample-length", "0", "--out", run, .. extra]);
         Assert.True(train.Code == 0, train.Error);
         return Path.Combine(run, TrainCommand.CheckpointFile);
     }
@@ -61,6 +46,35 @@ public sealed class ExportCliTests : IDisposable
 
         AssertBadInput(Invoke("import", "--weights", folded, "--out", In("folded.sdsl")), "is a folded export");
         AssertBadInput(Invoke("import", "--weights", weights, "--out", imported), "exists; import writes a new checkpoint");
+    }
+
+    [Fact]
+    public void A_sparse_stored_checkpoint_exports_dense_by_default_and_as_csr_with_sparse_pattern_and_both_import()
+    {
+        string checkpoint = Trained("--sparsity", "0.875", "--storage", "sparse");
+        string dense = In("dense.safetensors"), pattern = In("pattern.safetensors");
+        var export = Invoke("export", "--checkpoint", checkpoint, "--out", dense);
+        Assert.True(export.Code == 0, export.Error);
+        Assert.Contains("blocks.0.mlp.up.mask", SafeTensors.Open(dense).Entries.Select(e => e.Name));
+        export = Invoke("export", "--checkpoint", checkpoint, "--out", pattern, "--sparse-pattern");
+        Assert.True(export.Code == 0, export.Error);
+        Assert.Matches(@"\d+ sparse-stored weights as CSR values and indices", export.Output);
+        Assert.Contains("blocks.0.mlp.up.weight_values", SafeTensors.Open(pattern).Entries.Select(e => e.Name));
+        Assert.True(new FileInfo(pattern).Length < new FileInfo(dense).Length, "the CSR file is not smaller");
+
+        string[] sample = ["sample", "--prompt", "The Union ", "--sample-length", "30", "--sample-seed", "3"];
+        var original = Invoke([.. sample, "--checkpoint", checkpoint]);
+        Assert.True(original.Code == 0, original.Error);
+        foreach (var (weights, name) in new[] { (dense, "from-dense.sdsl"), (pattern, "from-pattern.sdsl") })
+        {
+            var import = Invoke("import", "--weights", weights, "--out", In(name));
+            Assert.True(import.Code == 0, import.Error);
+            var again = Invoke([.. sample, "--checkpoint", In(name)]);
+            Assert.True(again.Code == 0, again.Error);
+            Assert.Equal(original.Output, again.Output);
+        }
+        AssertBadInput(Invoke("export", "--checkpoint", checkpoint, "--out", In("both.safetensors"), "--fold", "--sparse-pattern"), "--fold and --sparse-pattern do not go together");
+        Assert.False(File.Exists(In("both.safetensors")));
     }
 
     [Fact]

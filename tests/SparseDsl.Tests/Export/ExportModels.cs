@@ -30,11 +30,16 @@ internal static class ExportModels
         return model;
     }
 
-    /// <summary>The untied, zero-initialised GptLmUntied under μP on bytes, after a few AdamW steps.</summary>
-    public static GptLmUntied TrainedUntiedBytes(int steps = 4)
+    /// <summary>
+    /// The untied, zero-initialised GptLmUntied under μP on bytes, after a few AdamW steps; with <paramref name="storage"/>
+    /// Sparse, 87.5% sparse with its masked layers stored as kept values, on the CPU (the sparse kernels' device).
+    /// </summary>
+    public static GptLmUntied TrainedUntiedBytes(int steps = 4, WeightStorage storage = WeightStorage.Auto)
     {
         using var text = SmallText();
-        var model = new GptLmUntied(64, TestDevice.Current, seed: 2, options: new ModelOptions { Parameterization = Parameterization.MuP, Sparsity = 0.75 });
+        var model = storage == WeightStorage.Sparse
+            ? new GptLmUntied(64, CPU, seed: 2, options: new ModelOptions { Parameterization = Parameterization.MuP, Sparsity = 0.875, Storage = storage })
+            : new GptLmUntied(64, TestDevice.Current, seed: 2, options: new ModelOptions { Parameterization = Parameterization.MuP, Sparsity = 0.75, Storage = storage });
         Train(model, new NextTokenBatches(text, 2, 16, seed: 2, validationBatches: 1), steps);
         return model;
     }
@@ -52,12 +57,12 @@ internal static class ExportModels
         return tensor(Enumerable.Range(0, 2 * length).Select(_ => (long)random.Next(vocabulary)).ToArray(), [2, length]);
     }
 
-    /// <summary>The logits of a model on <see cref="TestDevice.Current"/> in evaluation mode (SAT off), detached, on the CPU.</summary>
+    /// <summary>The logits of a model in evaluation mode (SAT off) on the model's device, detached, on the CPU.</summary>
     public static Tensor Logits(nn.Module<Tensor, Tensor> model, Tensor tokens)
     {
         model.eval();
         using var _ = no_grad();
-        using var onDevice = tokens.to(TestDevice.Current);
+        using var onDevice = tokens.to(model.parameters().First().device);
         using var logits = model.call(onDevice);
         return logits.detach().cpu().clone();
     }

@@ -44,13 +44,22 @@ public sealed class PyTorchCrossCheckTests(Xunit.Abstractions.ITestOutputHelper 
             checks.AddRange(Exports(tied, "tied-gpt2", 50_257));
         using (var untied = ExportModels.TrainedUntiedBytes())
             checks.AddRange(Exports(untied, "untied-bytes", 256));
+        // Sparse storage: the default file is dense; --sparse-pattern's CSR tensors are read with torch.sparse_csr_tensor.
+        using (var stored = ExportModels.TrainedUntiedBytes(storage: WeightStorage.Sparse))
+        {
+            Assert.Contains(stored.modules().OfType<ScaledLinear>(), l => l.IsSparseStorage);
+            checks.AddRange(Exports(stored, "sparse-stored", 256));
+            string pattern = _folder.File("sparse-stored.pattern.safetensors");
+            WeightExport.Write(stored, pattern, new ExportOptions { SparsePattern = true });
+            checks.AddRange([pattern, checks[^1]]);
+        }
 
         var (code, output, error) = RunScript(python, checks);
         log.WriteLine(output);
         Assert.True(code == 0, $"the cross-check failed (exit {code}):\n{output}\n{error}");
         var results = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
-        Assert.Equal(4, results.Count);
-        Assert.Equal([true, false, true, false], results.Select(r => r.GetProperty("folded").GetBoolean()));
+        Assert.Equal(7, results.Count);
+        Assert.Equal([true, false, true, false, true, false, false], results.Select(r => r.GetProperty("folded").GetBoolean()));
         Assert.All(results, r => Assert.InRange(r.GetProperty("relative").GetDouble(), 0, Tolerance));
         Assert.Equal([2, 24, 50_257], results[0].GetProperty("logits").EnumerateArray().Select(x => x.GetInt32()));
     }

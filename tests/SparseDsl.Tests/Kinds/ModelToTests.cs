@@ -1,4 +1,6 @@
 using SparseDsl.Examples.Gpt;
+using SparseDsl.Export;
+using SparseDsl.Tests.SmallModels;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -68,6 +70,114 @@ public class ModelToTests
         AssertEverywhere(model, t => t.device_type == DeviceType.META, "on the meta device");
     }
 
+    // Sparse storage (kept values, int32 pattern buffers) is CPU float32 only: its kernels refuse anything else.
+    private static TinyByteLm SparseStored(long seed = 3) =>
+        new(32, seed: seed, options: new ModelOptions { Depth = 1, Sparsity = 0.875, Storage = WeightStorage.Sparse });
+
+    private static List<ScaledLinear> SparseLayers(nn.Module model)
+    {
+        var layers = model.modules().OfType<ScaledLinear>().Where(l => l.IsSparseStorage).ToList();
+        Assert.NotEmpty(layers);
+        return layers;
+    }
+
+    private static Tensor Logits(nn.Module<Tensor, Tensor> model)
+    {
+        using var _ = no_grad();
+        using var ids = Ids(2, 8);
+        return model.call(ids).detach().clone();
+    }
+
+    [Fact]
+    public void A_sparse_stored_layer_follows_float64_its_pattern_stays_the_registered_int32_buffers_and_forward_refuses()
+    {
+        using var model = SparseStored();
+        using var before = Logits(model);
+        model.to(ScalarType.Float64);
+        // Floating tensors convert; the index buffers keep int32 (TorchSharp converts only floating types) and stay on the CPU.
+        AssertEverywhere(model, t => t.is_floating_point() ? t.dtype == ScalarType.Float64 : t.dtype == ScalarType.Int32, "float64 (indices int32)");
+        AssertPatternIsRegistered(model);
+
+        using var ids = Ids(2, 8);
+        var refused = Assert.Throws<InvalidOperationException>(() => model.call(ids));
+        Assert.Contains("float32 only", refused.Message);
+        Assert.Contains("Float64", refused.Message);
+
+        // Back in float32 the model is the one it was: the forward reads the rebound pattern (and its rebuilt transpose) ...
+        model.to(ScalarType.Float32);
+        AssertPatternIsRegistered(model);
+        using var after = Logits(model);
+        Assert.True(before.equal(after).all().item<bool>(), "the logits changed across to(float64) and back");
+
+        // ... and so do the backward pass (the transposed pattern) and the training step built on it.
+        using var fresh = SparseStored();
+        foreach (var m in new[] { model, fresh })
+        {
+            using var logits = m.call(ids);
+            using var loss = logits.square().mean();
+            loss.backward();
+        }
+        foreach (var (moved, untouched) in SparseLayers(model).Zip(SparseLayers(fresh)))
+            Assert.True(moved.Values!.grad!.equal(untouched.Values!.grad!).all().item<bool>(), $"{moved.Plan.Name}: another value gradient after the round trip");
+    }
+
+    [Fact]
+    public void Weights_imported_into_a_converted_sparse_model_reach_its_pattern()
+    {
+        // Before the pattern followed the registry, to(...) disposed the arrays the pattern held, and an import (or a
+        // checkpoint load) wrote into the registered buffers the kernels no longer read.
+        using var folder = new TempFolder();
+        using var source = SparseStored(seed: 4);
+        string path = folder.File("other.safetensors");
+        WeightExport.Write(source, path, new ExportOptions { SparsePattern = true });
+        using var expected = Logits(source);
+
+        using var model = SparseStored(seed: 3);
+        model.to(ScalarType.Float64).to(ScalarType.Float32);
+        WeightImport.Load(WeightImport.Open(path), model);
+        AssertPatternIsRegistered(model);
+        using var loaded = Logits(model);
+        Assert.True(expected.equal(loaded).all().item<bool>(), "the imported model computes other logits than the exported one");
+        foreach (var (a, b) in SparseLayers(source).Zip(SparseLayers(model)))
+        {
+            using var wa = a.EffectiveWeight();
+            using var wb = b.EffectiveWeight();
+            Assert.True(wa.equal(wb).all().item<bool>(), $"{b.Plan.Name}: the imported pattern did not reach the layer");
+        }
+    }
+
+    [Fact]
+    public void A_sparse_stored_model_moved_off_the_CPU_moves_its_pattern_buffers_and_refuses_to_read_them()
+    {
+        using var model = SparseStored();
+        model.to(new Device(DeviceType.META));
+        AssertEverywhere(model, t => t.device_type == DeviceType.META, "on the meta device");
+        foreach (var layer in SparseLayers(model))
+        {
+            var refused = Assert.Throws<InvalidOperationException>(() => layer.Pattern);
+            Assert.Contains(layer.Plan.Name, refused.Message);
+            Assert.Contains("CPU", refused.Message);
+            // The layer itself (the embedding's lookup has no meta kernel, so the whole model cannot get this far).
+            using var x = zeros([2, layer.Plan.InFeatures], ScalarType.Float32, new Device(DeviceType.META));
+            var forward = Assert.Throws<InvalidOperationException>(() => layer.call(x));
+            Assert.Contains("stored sparse", forward.Message);
+        }
+    }
+
+    // The pattern the kernels read is the state dict's: the same tensor objects as the registered buffers.
+    private static void AssertPatternIsRegistered(nn.Module model)
+    {
+        foreach (var layer in SparseLayers(model))
+        {
+            var pattern = layer.Pattern!;
+            Assert.Same(layer.get_buffer(LayerTensors.RowStartsName("weight")), pattern.RowStart);
+            Assert.Same(layer.get_buffer(LayerTensors.ColumnsName("weight")), pattern.Column);
+            Assert.Equal(ScalarType.Int32, pattern.RowStart.dtype);
+            Assert.Equal(DeviceType.CPU, pattern.Column.device_type);
+            Assert.Same(layer.get_parameter(LayerTensors.ValuesName("weight")), layer.Values);
+        }
+    }
+
     private static void AssertEverywhere(Module<Tensor, Tensor> model, Func<Tensor, bool> ok, string what)
     {
         var registered = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
@@ -105,6 +215,10 @@ public class ModelToTests
     {
         switch (module)
         {
+            case ScaledLinear { IsSparseStorage: true } sparse:
+                yield return ("Values", sparse.Values!);
+                if (sparse.Bias is { } sb) yield return ("Bias", sb);
+                break;
             case ScaledLinear l:
                 yield return ("Weight", l.Weight);
                 if (l.Bias is { } b) yield return ("Bias", b);

@@ -118,8 +118,18 @@ public class LlamaTests
     {
         using var model = new LlamaLm(256, seed: 1, options: new ModelOptions { Depth = 1 });
         var stateShapes = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
+        // The table describes each layer's logical weight; a layer stored sparse holds it as kept values (its dense form is EffectiveWeight).
+        var sparse = model.modules().OfType<ScaledLinear>().Where(l => l.IsSparseStorage).ToDictionary(l => l.Plan.Name + ".weight");
         foreach (var row in model.Plan.DescribeParameters())
-            Assert.Equal(row.Shape, stateShapes[row.Name]);
+        {
+            if (sparse.TryGetValue(row.Name, out var layer))
+            {
+                using var dense = layer.EffectiveWeight();
+                Assert.Equal(row.Shape, dense.shape);
+                Assert.Equal(new[] { layer.Pattern!.Count }, stateShapes[layer.Plan.Name + ".weight_values"]);
+            }
+            else Assert.Equal(row.Shape, stateShapes[row.Name]);
+        }
         Assert.Equal(model.parameters().Count(), model.ScaledParameters().Count());
         Assert.Single(model.Layers);
         Assert.Same(model.Blocks[0].Attention, model.Layers[0].Attention);

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using SparseDsl.Examples.Cli;
 
 namespace SparseDsl.Tests.Sweep;
 
@@ -13,12 +12,7 @@ public sealed partial class DeployFileTests
     private static string Deploy(string file, [System.Runtime.CompilerServices.CallerFilePath] string self = "") =>
         File.ReadAllText(Path.Combine(Path.GetDirectoryName(self)!, "..", "..", "..", "deploy", file));
 
-    private static string SweepHelp()
-    {
-        var help = new StringWriter();
-        CliApp.Run(["sweep", "--help"], help, new StringWriter());
-        return help.ToString();
-    }
+    private static string SweepHelp() => CliRun.Invoke("sweep", "--help").Output;
 
     [Fact]
     public void The_indexed_job_splits_the_grid_into_as_many_parts_as_it_has_completions()

@@ -1,5 +1,6 @@
 using SparseDsl.Examples.Cli;
 using SparseDsl.Examples.Sweep;
+using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Sweep;
 
@@ -9,9 +10,9 @@ namespace SparseDsl.Tests.Sweep;
 /// </summary>
 public sealed class DepthShardTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("sparsedsl-depth-shards-").FullName;
+    private readonly TempFolder _folder = new("sparsedsl-depth-shards-");
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
     // 8 runs: depths 1 and 2 × two rules × two LRs, each a few steps at width 32 on the CPU with one thread.
     private static readonly string[] Grid =
@@ -53,7 +54,7 @@ public sealed class DepthShardTests : IDisposable
 
         foreach (var manifest in new[] { deep, rulesOnly })
         {
-            string folder = Path.Combine(_folder, manifest.Fingerprint);
+            string folder = _folder.File(manifest.Fingerprint);
             Directory.CreateDirectory(folder);
             manifest.Write(folder);
             var read = SweepManifest.Read(Path.Combine(folder, SweepManifest.FileName));
@@ -84,7 +85,7 @@ public sealed class DepthShardTests : IDisposable
     [Fact]
     public void Depth_shards_merged_equal_one_unsharded_run_and_parts_of_other_depth_rules_are_refused()
     {
-        string whole = Path.Combine(_folder, "whole"), sharded = Path.Combine(_folder, "sharded"), other = Path.Combine(_folder, "other");
+        string whole = _folder.File("whole"), sharded = _folder.File("sharded"), other = _folder.File("other");
         Succeeds([.. Grid, "--out", whole]);
         for (int k = 1; k <= 2; k++) Succeeds([.. Grid, "--shard", $"{k}/2", "--out", sharded]);
         var merged = Invoke("sweep", "merge", sharded, "--out", sharded);
@@ -101,17 +102,9 @@ public sealed class DepthShardTests : IDisposable
         // The same grid under other depth rules is another sweep: its part does not merge with these.
         string[] otherGrid = [.. Grid[..Array.IndexOf(Grid, "completep")], "depth-mup", .. Grid[(Array.IndexOf(Grid, "completep") + 1)..]];
         Succeeds([.. otherGrid, "--shard", "2/2", "--out", other]);
-        var refused = Invoke("sweep", "merge", Path.Combine(sharded, "shard-1-of-2"), Path.Combine(other, "shard-2-of-2"), "--out", Path.Combine(_folder, "mixed"));
+        var refused = Invoke("sweep", "merge", Path.Combine(sharded, "shard-1-of-2"), Path.Combine(other, "shard-2-of-2"), "--out", _folder.File("mixed"));
         Assert.True(refused.Code == ExitCodes.BadInput, $"exit {refused.Code}: {refused.Error}");
         Assert.Contains("depth_rules none,completep vs none,depth-mup", refused.Error);
-    }
-
-    private static (int Code, string Output, string Error) Invoke(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
     }
 
     private static void Succeeds(params string[] args)

@@ -1,5 +1,6 @@
 using SparseDsl.Examples.Cli;
 using SparseDsl.Examples.Sweep;
+using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Sweep;
 
@@ -9,9 +10,9 @@ namespace SparseDsl.Tests.Sweep;
 /// </summary>
 public sealed class ShardedSweepTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("sparsedsl-shards-").FullName;
+    private readonly TempFolder _folder = new("sparsedsl-shards-");
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
     // 16 runs of a few steps at widths 32 and 64 (two costs, so the split has something to balance); one thread, so the
     // runs of every invocation take the same code paths.
@@ -24,14 +25,6 @@ public sealed class ShardedSweepTests : IDisposable
     // Three runs of one cost: one run per part when split in three.
     private static readonly string[] Small =
         ["sweep", "--parameterizations", "supar", "--sparsities", "0.5", "--widths", "32", "--log2-lrs", "-8", "-7", "-6", "--depth", "1", "--batch", "2", "--context", "8", "--steps", "3", "--threads", "1"];
-
-    private static (int Code, string Output, string Error) Invoke(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     private static void Succeeds(params string[] args)
     {
@@ -52,7 +45,7 @@ public sealed class ShardedSweepTests : IDisposable
     [Fact]
     public void Three_shards_run_separately_and_merged_equal_one_unsharded_run_bit_for_bit()
     {
-        string whole = Path.Combine(_folder, "whole"), sharded = Path.Combine(_folder, "sharded");
+        string whole = _folder.File("whole"), sharded = _folder.File("sharded");
         Succeeds([.. Grid, "--device", "cpu", "--out", whole]);
         for (int k = 1; k <= 3; k++) Succeeds([.. Grid, "--device", "cpu", "--shard", $"{k}/3", "--out", sharded]);
         var merged = Invoke("sweep", "merge", sharded, "--out", sharded);
@@ -131,7 +124,7 @@ public sealed class ShardedSweepTests : IDisposable
     [Fact]
     public void A_crashed_shard_rerun_with_the_same_index_continues_and_a_changed_grid_is_refused()
     {
-        string output = Path.Combine(_folder, "sweep");
+        string output = _folder.File("sweep");
         Succeeds([.. Grid, "--shard", "3/3", "--out", output]);
         string csv = Path.Combine(output, "shard-3-of-3", SweepCommand.CsvFile);
         string[] full = File.ReadAllLines(csv);
@@ -153,7 +146,7 @@ public sealed class ShardedSweepTests : IDisposable
 
     private string RunParts(string name, string[] grid, params int[] parts)
     {
-        string output = Path.Combine(_folder, name);
+        string output = _folder.File(name);
         foreach (int k in parts) Succeeds([.. grid, "--shard", $"{k}/3", "--out", output]);
         return output;
     }
@@ -170,7 +163,7 @@ public sealed class ShardedSweepTests : IDisposable
     {
         string a = RunParts("a", Small, 1, 2, 3);
         string b = RunParts("b", [.. Small[..14], "4", .. Small[15..]], 3); // batch 4 instead of 2
-        string merged = Path.Combine(_folder, "merged");
+        string merged = _folder.File("merged");
         Refused("parts of different sweeps (batch 2 vs 4)", Path.Combine(a, "shard-1-of-3"), Path.Combine(a, "shard-2-of-3"), Path.Combine(b, "shard-3-of-3"), "--out", merged);
         Assert.False(File.Exists(Path.Combine(merged, SweepCommand.CsvFile)));
     }
@@ -196,23 +189,23 @@ public sealed class ShardedSweepTests : IDisposable
     {
         string output = RunParts("sweep", Small, 1, 2, 3);
         string one = Path.Combine(output, "shard-1-of-3"), two = Path.Combine(output, "shard-2-of-3");
-        string copy = Path.Combine(_folder, "copy-of-1");
+        string copy = _folder.File("copy-of-1");
         Directory.CreateDirectory(copy);
         foreach (string file in Directory.GetFiles(one)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-        Refused("part 1/3 is given twice", output, copy, "--out", Path.Combine(_folder, "merged"));
+        Refused("part 1/3 is given twice", output, copy, "--out", _folder.File("merged"));
 
         // Part 1's run copied into part 2's results.
         File.AppendAllLines(Path.Combine(two, SweepCommand.CsvFile), File.ReadAllLines(Path.Combine(one, SweepCommand.CsvFile)).Skip(1));
         var run = SweepCsv.Read(Path.Combine(one, SweepCommand.CsvFile)).Single().Run;
-        Refused($"1 run overlapping: {SweepMerge.Label(run)} in {one} and {two}", output, "--out", Path.Combine(_folder, "merged"));
+        Refused($"1 run overlapping: {SweepMerge.Label(run)} in {one} and {two}", output, "--out", _folder.File("merged"));
     }
 
     [Fact]
     public void A_folder_without_parts_is_refused()
     {
-        Directory.CreateDirectory(Path.Combine(_folder, "empty"));
-        Refused("holds no sweep part", Path.Combine(_folder, "empty"));
-        Refused("does not exist", Path.Combine(_folder, "nowhere"));
+        Directory.CreateDirectory(_folder.File("empty"));
+        Refused("holds no sweep part", _folder.File("empty"));
+        Refused("does not exist", _folder.File("nowhere"));
     }
 
     [Fact]
@@ -229,7 +222,7 @@ public sealed class ShardedSweepTests : IDisposable
         Assert.Contains("3 already done, 0 to run", resumed.Output);
 
         // A folder that holds a run these parts do not: another sweep's results, kept.
-        string other = Path.Combine(_folder, "other");
+        string other = _folder.File("other");
         Succeeds([.. Small[..11], "-5", .. Small[11..], "--out", other]);
         byte[] kept = File.ReadAllBytes(Path.Combine(other, SweepCommand.CsvFile));
         Refused("already holds 1 runs that are not in these parts", output, "--out", other);

@@ -1,29 +1,22 @@
 using SparseDsl.Examples.Cli;
 using SparseDsl.Examples.Sweep;
+using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Sweep;
 
 /// <summary>The sweep's files and command: resuming skips finished runs, damaged or foreign files are handled, bad input is refused.</summary>
 public sealed class SweepFileTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("sparsedsl-sweep-").FullName;
+    private readonly TempFolder _folder = new("sparsedsl-sweep-");
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
     private static readonly string[] Tiny = ["sweep", "--parameterizations", "supar", "--sparsities", "0.5", "--widths", "32", "--depth", "1", "--batch", "2", "--context", "8", "--steps", "3"];
-
-    private static (int Code, string Output, string Error) Invoke(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     [Fact]
     public void A_restarted_sweep_runs_only_what_is_missing_and_drops_a_line_cut_short()
     {
-        string output = Path.Combine(_folder, "sweep");
+        string output = _folder.File("sweep");
         var first = Invoke([.. Tiny, "--log2-lrs", "-8", "-6", "--out", output]);
         Assert.Equal(0, first.Code);
         Assert.Contains("2 runs", first.Output);
@@ -54,7 +47,7 @@ public sealed class SweepFileTests : IDisposable
     [Fact]
     public void Other_shared_settings_in_the_same_folder_are_refused_and_the_file_kept()
     {
-        string output = Path.Combine(_folder, "sweep");
+        string output = _folder.File("sweep");
         Assert.Equal(0, Invoke([.. Tiny, "--log2-lrs", "-8", "--out", output]).Code);
         string csv = File.ReadAllText(Path.Combine(output, SweepCommand.CsvFile));
 
@@ -67,7 +60,7 @@ public sealed class SweepFileTests : IDisposable
     [Fact]
     public void A_foreign_csv_is_refused_by_name()
     {
-        string output = Path.Combine(_folder, "sweep");
+        string output = _folder.File("sweep");
         Directory.CreateDirectory(output);
         File.WriteAllText(Path.Combine(output, SweepCommand.CsvFile), "name,value\na,1\n");
         var result = Invoke([.. Tiny, "--log2-lrs", "-8", "--out", output]);
@@ -82,7 +75,7 @@ public sealed class SweepFileTests : IDisposable
     [InlineData("--log2-lrs", "5", "integers in [-30, 2]")]
     public void Bad_grid_values_are_refused_before_anything_runs(string option, string value, string message)
     {
-        string output = Path.Combine(_folder, "bad");
+        string output = _folder.File("bad");
         var result = Invoke(["sweep", option, value, "--out", output]);
         Assert.Equal(ExitCodes.BadInput, result.Code);
         Assert.Contains(message, result.Error);

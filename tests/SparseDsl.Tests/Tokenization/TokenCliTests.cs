@@ -2,6 +2,7 @@ using SparseDsl.Examples;
 using SparseDsl.Examples.Cli;
 using SparseDsl.Examples.CoordinateCheck;
 using SparseDsl.Examples.Sweep;
+using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Tokenization;
 
@@ -11,27 +12,11 @@ namespace SparseDsl.Tests.Tokenization;
 /// </summary>
 public sealed class TokenCliTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("sparsedsl-tokens-").FullName;
+    private readonly TempFolder _folder = new("sparsedsl-tokens-");
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
-    private string In(string name) => Path.Combine(_folder, name);
-
-    private static (int Code, string Output, string Error) Invoke(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private static void AssertBadInput((int Code, string Output, string Error) result, string message)
-    {
-        Assert.True(result.Code == ExitCodes.BadInput, $"exit {result.Code}: {result.Error}");
-        Assert.StartsWith("error: ", result.Error);
-        Assert.Contains(message, result.Error);
-        Assert.Single(result.Error.TrimEnd().Split('\n'));
-    }
+    private string In(string name) => _folder.File(name);
 
     // 80 KB of the bundled corpus as a text file: enough for windows of 16 tokens in both parts, quick to tokenize.
     private string SmallText()
@@ -102,7 +87,7 @@ public sealed class TokenCliTests : IDisposable
         AssertBadInput(Invoke(["coord-check", "--tokens", gpt2, "--tokenizer", "bytes", "--out", In("c1")]), "holds gpt2 tokens, not bytes tokens");
         AssertBadInput(Invoke(["sweep", "--tokens", In("missing.tokens"), "--out", In("s1")]), "does not exist");
         // The vision models read images: a token file is refused before any image is loaded.
-        AssertBadInput(Invoke(["coord-check", "--model", "convnet", "--tokens", gpt2, "--data", In("no-images"), "--out", In("c2")]), "--tokens and --tokenizer are for the LMs");
+        AssertBadInput(Invoke(["coord-check", "--model", "convnet", "--tokens", gpt2, "--data", In("no-images"), "--out", In("c2")]), "--tokens does not apply to coord-check --model convnet, only to coord-check of an LM");
         foreach (string folder in new[] { "r1", "r2", "r3", "r4", "c1", "c2", "s1" })
             Assert.False(Directory.Exists(In(folder)), $"{folder} was created");
     }

@@ -2,23 +2,16 @@ using SparseDsl.Data;
 using SparseDsl.Examples.Cli;
 using SparseDsl.Examples.CoordinateCheck;
 using SparseDsl.Examples.Vision;
+using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Vision;
 
 /// <summary>The <c>vision</c> and <c>vision-sweep</c> commands, and <c>coord-check</c> of the vision models, on the embedded subset, and their errors.</summary>
 public sealed class VisionCliTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("sparsedsl-vision-cli-").FullName;
+    private readonly TempFolder _folder = new("sparsedsl-vision-cli-");
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private static (int Code, string Output, string Error) Invoke(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public void Vision_trains_the_convnet_on_the_subset_and_reports_each_epoch()
@@ -47,7 +40,7 @@ public sealed class VisionCliTests : IDisposable
     [Fact]
     public void A_missing_data_folder_says_how_to_get_fashion_mnist_and_exits_2()
     {
-        string missing = Path.Combine(_folder, "no-data-here");
+        string missing = _folder.File("no-data-here");
         var (code, output, error) = Invoke("vision", "--data", missing, "--epochs", "1");
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.StartsWith("error: no Fashion-MNIST at '" + missing + "'", error);
@@ -72,7 +65,7 @@ public sealed class VisionCliTests : IDisposable
         { ["--sparsity", "1"], "--sparsity expects a number in [0, 1), got '1'." },
         { ["--epochs", "0"], "--epochs expects a positive integer, got '0'." },
         { ["--model", "vit", "--width", "40"], "is not divisible by the head dimension 16" },
-        { ["--model", "convnet", "--depth", "2"], "--depth sets the ViT's layers; the ConvNet's are fixed." },
+        { ["--model", "convnet", "--depth", "2"], "--depth does not apply to vision --model convnet, whose layers are fixed, only to vision --model vit; remove --depth." },
         { ["--batch", "5000"], "--batch 5000 is larger than the 1,000 training images." },
         { ["--parameterization", "ntk"], "--parameterization expects sp, mup or supar, got 'ntk'." },
     };
@@ -91,7 +84,7 @@ public sealed class VisionCliTests : IDisposable
     [Fact]
     public void Coord_check_of_the_vit_is_flat_across_density_for_SuPar_only()
     {
-        string folder = Path.Combine(_folder, "coord");
+        string folder = _folder.File("coord");
         var (code, output, error) = Invoke("coord-check", "--model", "vit", "--data", VisionData.Directory, "--densities", "1", "0.0625",
             "--width", "32", "--widths", "32", "--width-density", "1", "--steps", "1", "--seeds", "1", "--depth", "1", "--batch", "16", "--out", folder);
         Assert.True(code == ExitCodes.Success, error);
@@ -119,7 +112,7 @@ public sealed class VisionCliTests : IDisposable
     public static TheoryData<string[], string> CoordCheckBadInputs() => new()
     {
         { ["--model", "resnet"], "--model expects one of GptLm" },
-        { ["--model", "convnet", "--depth", "2"], "--depth sets the layers of an LM or the ViT; the ConvNet's are fixed." },
+        { ["--model", "convnet", "--depth", "2"], "--depth does not apply to coord-check --model convnet, only to coord-check of an LM or coord-check --model vit; remove --depth." },
         { ["--model", "vit", "--widths", "40"], "is not divisible by the head dimension 16" },
         { ["--model", "convnet", "--batch", "5000"], "--batch 5000 is larger than the 1,000 training images." },
     };
@@ -128,7 +121,7 @@ public sealed class VisionCliTests : IDisposable
     [MemberData(nameof(CoordCheckBadInputs))]
     public void Coord_check_bad_input_gives_one_error_line_and_exit_code_2_before_writing(string[] args, string message)
     {
-        string folder = Path.Combine(_folder, "bad-coord");
+        string folder = _folder.File("bad-coord");
         var (code, _, error) = Invoke(["coord-check", "--data", VisionData.Directory, "--out", folder, .. args]);
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.StartsWith("error: ", error);
@@ -140,7 +133,7 @@ public sealed class VisionCliTests : IDisposable
     [Fact]
     public void Coord_check_without_fashion_mnist_says_how_to_get_it()
     {
-        string missing = Path.Combine(_folder, "no-data-here");
+        string missing = _folder.File("no-data-here");
         var (code, _, error) = Invoke("coord-check", "--model", "convnet", "--data", missing);
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.StartsWith("error: no Fashion-MNIST at '" + missing + "'", error);
@@ -149,7 +142,7 @@ public sealed class VisionCliTests : IDisposable
     [Fact]
     public void The_sweep_writes_its_table_and_plot_and_resumes_without_rerunning()
     {
-        string output = Path.Combine(_folder, "sweep");
+        string output = _folder.File("sweep");
         string[] args = ["vision-sweep", "--data", VisionData.Directory, "--out", output, "--width", "16", "--batch", "50",
             "--train-limit", "200", "--test-limit", "100", "--sparsities", "0", "0.75", "--log2-lrs", "-9", "-8", "--threads", "1"];
         var (code, log, error) = Invoke(args);
@@ -172,6 +165,55 @@ public sealed class VisionCliTests : IDisposable
         var (changed, _, changedError) = Invoke([.. args.Select(a => a == "50" ? "25" : a)]);
         Assert.Equal(ExitCodes.BadInput, changed);
         Assert.Contains("records a sweep with other shared settings", changedError);
+    }
+
+    [Theory]
+    [InlineData("convnet", "--batch", "1000000000")]
+    [InlineData("vit", "--widths", "1048576")]
+    public void Coord_check_of_a_vision_model_larger_than_the_machine_is_refused_before_writing(string model, string option, string value)
+    {
+        string folder = _folder.File("huge");
+        var result = Invoke("coord-check", "--model", model, "--data", VisionData.Directory, option, value, "--width", option == "--widths" ? value : "16",
+            "--densities", "1", "--steps", "1", "--seeds", "1", "--out", folder);
+        AssertBadInput(result, "This run needs about");
+        Assert.False(Path.Exists(folder));
+    }
+
+    // Eight runs of two steps; the ConvNet at width 16 on 100 images, one thread, so every invocation takes the same code paths.
+    private static readonly string[] VisionGrid =
+    [
+        "vision-sweep", "--model", "convnet", "--data", VisionData.Directory, "--parameterizations", "supar", "sp", "--sparsities", "0", "0.5",
+        "--log2-lrs", "-8", "-6", "--width", "16", "--epochs", "1", "--batch", "50", "--train-limit", "100", "--test-limit", "50", "--threads", "1",
+    ];
+
+    // Everything but the wall time (the last field), which no two runs share.
+    private static string[] Results(string folder) =>
+        File.ReadAllLines(Path.Combine(folder, VisionSweep.CsvFile)).Select(l => l[..l.LastIndexOf(',')]).ToArray();
+
+    [Fact]
+    public void A_sharded_vision_sweep_merges_into_the_unsharded_sweeps_files()
+    {
+        string whole = _folder.File("whole"), sharded = _folder.File("sharded"), merged = _folder.File("merged");
+        var unsharded = Invoke([.. VisionGrid, "--out", whole]);
+        Assert.True(unsharded.Code == ExitCodes.Success, unsharded.Error);
+        foreach (string part in new[] { "1/2", "2/2" })
+        {
+            var run = Invoke([.. VisionGrid, "--shard", part, "--out", sharded]);
+            Assert.True(run.Code == ExitCodes.Success, run.Error);
+            Assert.Contains($"Shard {part}: ", run.Output);
+        }
+        var rows = Results(Path.Combine(sharded, "shard-1-of-2")).Length + Results(Path.Combine(sharded, "shard-2-of-2")).Length;
+        Assert.Equal(8 + 2, rows); // every run once, a header per part
+
+        var merge = Invoke("vision-sweep", "merge", sharded, "--out", merged);
+        Assert.True(merge.Code == ExitCodes.Success, merge.Error);
+        Assert.Contains("Merged 2 parts, 8 runs", merge.Output);
+        Assert.Equal(Results(whole), Results(merged));
+        Assert.Equal(File.ReadAllText(Path.Combine(whole, VisionSweep.SummaryFile)), File.ReadAllText(Path.Combine(merged, VisionSweep.SummaryFile)));
+        Assert.Equal(File.ReadAllText(Path.Combine(whole, VisionSweep.SettingsFile)), File.ReadAllText(Path.Combine(merged, VisionSweep.SettingsFile)));
+
+        // One part alone is not the sweep: refused, naming what is missing.
+        AssertBadInput(Invoke("vision-sweep", "merge", Path.Combine(sharded, "shard-1-of-2"), "--out", _folder.File("half")), "runs missing");
     }
 }
 

@@ -1,0 +1,47 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SparseDsl;
+
+/// <summary>Which path one layer's weight takes, and why (what <c>describe</c> prints).</summary>
+/// <param name="IsSparse">Whether the layer stores only its kept values and runs the sparse kernels.</param>
+/// <param name="Reason">One line: the rule or request that decided it.</param>
+public sealed record StorageDecision(bool IsSparse, string Reason);
+
+/// <summary>
+/// Chooses per layer between the dense masked path and sparse storage, from the crossover measured by
+/// <c>sparse-benchmark --kernels</c> (docs/sparse-kernels.md): the sparse kernels win when a linear layer keeps at
+/// most <see cref="MaxDensity"/> of its weights and has at least <see cref="MinWeights"/> of them; below that the
+/// dense kernels' efficiency beats the saved work.
+/// </summary>
+public static class SparseDispatch
+{
+    /// <summary>The largest density the automatic rule stores sparse (87.5% sparsity and beyond).</summary>
+    public const double MaxDensity = 0.125;
+
+    /// <summary>The fewest weights (<c>in × out</c>) the automatic rule stores sparse.</summary>
+    public const long MinWeights = 1L << 18;
+
+    /// <summary>Decides the storage of <paramref name="plan"/>'s weight on a device of type <paramref name="device"/>.</summary>
+    public static StorageDecision Decide(LayerPlan plan, DeviceType device)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var weight = plan.Find("weight");
+        if (weight is not { IsMasked: true })
+            return new(false, "dense: no mask");
+        if (plan.Storage == WeightStorage.Dense)
+            return new(false, "dense: requested (--storage dense)");
+        if (plan.Attribute is not SparseLinearAttribute || weight.Shape.Length != 2)
+            return new(false, $"dense masked: no sparse kernel for a {plan.Kind} layer yet");
+        if (device != DeviceType.CPU)
+            return new(false, $"dense masked: the sparse kernels run on the CPU only, not on {device}");
+        if (plan.Storage == WeightStorage.Sparse)
+            return new(true, "sparse: requested (--storage sparse)");
+        long weights = weight.Shape[0] * weight.Shape[1];
+        if (weight.Density > MaxDensity)
+            return new(false, $"dense masked: density {weight.Density:0.####} > {MaxDensity} (measured crossover)");
+        if (weights < MinWeights)
+            return new(false, $"dense masked: {weights:N0} weights < {MinWeights:N0} (measured crossover)");
+        return new(true, $"sparse: density {weight.Density:0.####} ≤ {MaxDensity} and {weights:N0} weights ≥ {MinWeights:N0}");
+    }
+}
