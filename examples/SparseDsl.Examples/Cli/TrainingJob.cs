@@ -55,6 +55,7 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
         where TModel : nn.Module<Tensor, Tensor>, ILanguageModel
     {
         Log.Write(trainer.Model.Plan.Describe());
+        if (SparseStorageNotice.Of(trainer.Model) is { } storage) Log.WriteLine(storage);
         foreach (var block in trainer.Omissions)
             Log.WriteLine(block is HeadOmission ? $"{block.Name} ({block.Units} {block.UnitName}): {block.Settings}" : $"{block.Name}: {block.Settings}");
         Log.WriteLine($"Run folder: {folder}");

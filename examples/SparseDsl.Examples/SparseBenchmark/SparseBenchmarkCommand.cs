@@ -37,32 +37,58 @@ public static class SparseBenchmarkCommand
         var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
         var output = new Option<string?>("--out") { Description = "Also write the report as Markdown to this file" };
         var arm = new Option<WeightStorage?>(ArmOption) { Description = "(internal) Run one arm with this storage in this process and write its result to --arm-out", Hidden = true };
+        var storage = CliOptions.Checked(CliOptions.StorageOption(), v => v != WeightStorage.Dense, "auto or sparse (the first arm is always dense)");
+        storage.Description = "The second arm's storage: auto (the dispatch rule picks per layer, what a user gets) or sparse (every masked layer forced sparse)";
+        var kernels = new Option<bool>("--kernels") { Description = "Time each sparse layer shape of the model at each width and sparsity alone (dense masked vs sparse kernels, batch × context tokens): the crossover the auto dispatch rule is read from" };
         var armOut = new Option<string?>(ArmOutOption) { Description = "(internal) Where --arm writes its result", Hidden = true };
 
         var command = new Command("sparse-benchmark", "Masked-dense vs sparse weight storage, same model, same tokens: tokens/s, peak RSS and checkpoint size (docs/performance.md)");
-        foreach (var option in new Option[] { model, widths, sparsities, depth, batch, context, steps, warmup, repeats, seed, threads, data, output, arm, armOut })
+        foreach (var option in new Option[] { model, widths, sparsities, depth, batch, context, steps, warmup, repeats, seed, threads, data, output, storage, kernels, arm, armOut })
             command.Options.Add(option);
-        var role = new ModeAxis("role", [new("compare", "sparse-benchmark"), new("arm", "sparse-benchmark --arm (one arm, internal)", ArmOption, "sparse")],
-            r => r.GetResult(arm) is { Implicit: false } ? "arm" : "compare");
-        CommandModes.For(command, role).Only([output, repeats], role, "compare").Only(armOut, role, "arm");
+        var role = new ModeAxis("role",
+            [new("compare", "sparse-benchmark"), new("kernels", "sparse-benchmark --kernels", "--kernels"), new("arm", "sparse-benchmark --arm (one arm, internal)", ArmOption, "sparse")],
+            r => r.GetResult(arm) is { Implicit: false } ? (CommandModes.Value(r, kernels) ? throw new ArgumentException("--kernels does not run arms.") : "arm")
+                : CommandModes.Value(r, kernels) ? "kernels" : "compare");
+        CommandModes.For(command, role)
+            .Only(output, role, "compare", "kernels")
+            .Only([repeats, storage], role, "compare")
+            .Only([depth, steps, warmup, seed, data], role, "compare", "arm")
+            .Only(armOut, role, "arm");
         command.SetAction((result, cancellation) =>
         {
             var log = result.InvocationConfiguration.Output;
             var settings = new SparseBenchmarkSettings(LanguageModels.Named(result.GetRequiredValue(model)).Name, result.GetRequiredValue(widths).Distinct().ToList(),
                 result.GetRequiredValue(sparsities).Distinct().ToList(), result.GetValue(depth), result.GetValue(batch), result.GetValue(context), result.GetValue(steps),
-                result.GetValue(warmup), result.GetValue(seed), result.GetValue(threads), result.GetValue(repeats));
-            if (result.GetValue(arm) is { } storage)
+                result.GetValue(warmup), result.GetValue(seed), result.GetValue(threads), result.GetValue(repeats), result.GetValue(storage));
+            if (result.GetValue(arm) is { } armStorage)
             {
                 if (settings.Widths.Count != 1 || settings.Sparsities.Count != 1) throw new ArgumentException($"{ArmOption} runs one width and one sparsity.");
                 string target = result.GetValue(armOut) ?? throw new ArgumentException($"{ArmOption} needs {ArmOutOption}.");
-                var one = new SparseArm(settings.Model, settings.Widths[0], settings.Depth, settings.Sparsities[0], storage, settings.Batch, settings.Context,
+                var one = new SparseArm(settings.Model, settings.Widths[0], settings.Depth, settings.Sparsities[0], armStorage, settings.Batch, settings.Context,
                     settings.Steps, settings.Warmup, settings.Seed, settings.Threads, Checkpoint: true);
                 var measured = ArmRunner.Run(one, BundledCorpus.OpenOrDefault(result.GetValue(data)), log, cancellation);
                 File.WriteAllText(target, JsonSerializer.Serialize(measured, SparseBenchmarkJsonContext.Default.SparseArmResult));
                 return Task.FromResult(ExitCodes.Success);
             }
-            var cells = SparseBenchmarkRunner.Run(settings, new ChildProcessLauncher(result.GetValue(data)), log, cancellation);
-            string markdown = SparseBenchmarkReport.ToMarkdown(settings, cells);
+            int callerThreads = get_num_threads();
+            string markdown;
+            if (result.GetValue(kernels))
+            {
+                set_num_threads(settings.Threads);
+                try
+                {
+                    markdown = KernelGrid.Run(settings.Model, settings.Widths, settings.Sparsities, settings.Batch * settings.Context, log, cancellation);
+                }
+                finally
+                {
+                    set_num_threads(callerThreads);
+                }
+            }
+            else
+            {
+                var cells = SparseBenchmarkRunner.Run(settings, new ChildProcessLauncher(result.GetValue(data)), log, cancellation);
+                markdown = SparseBenchmarkReport.ToMarkdown(settings, cells);
+            }
             log.WriteLine();
             log.Write(markdown);
             if (result.GetValue(output) is { } path)

@@ -12,7 +12,7 @@ public static class SparseBenchmarkReport
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         var first = cells[0].Dense;
-        text.AppendLine(c, $"Sparse storage vs masked dense, {settings.Model}, depth {settings.Depth}, batch {settings.Batch} × context {settings.Context}, "
+        text.AppendLine(c, $"{(settings.Storage == WeightStorage.Sparse ? "Sparse storage forced on every masked layer" : "Auto storage (the dispatch rule per layer)")} vs masked dense, {settings.Model}, depth {settings.Depth}, batch {settings.Batch} × context {settings.Context}, "
             + $"{settings.Steps} timed steps after {settings.Warmup} warm-up (best of {settings.Repeats}), SAT off, each arm in its own process.");
         text.AppendLine(c, $"Machine: {first.Machine}. Load average (1, 5, 15 min) before the first arm {first.Load[0]}, after the last {cells[^1].Sparse.Load[1]}.");
         text.AppendLine();

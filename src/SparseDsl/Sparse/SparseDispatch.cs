@@ -19,8 +19,12 @@ public static class SparseDispatch
     /// <summary>The largest density the automatic rule stores sparse (87.5% sparsity and beyond).</summary>
     public const double MaxDensity = 0.125;
 
-    /// <summary>The fewest weights (<c>in × out</c>) the automatic rule stores sparse.</summary>
-    public const long MinWeights = 1L << 18;
+    /// <summary>
+    /// The fewest weights (<c>in × out</c>) the automatic rule stores sparse. At 2¹⁸ (GptLm's 256 × 1024 MLP layers)
+    /// the layer products alone win, but a whole training step at width 256 was slower with them sparse (0.76–0.91×,
+    /// docs/performance.md section 6): the autograd function's and the tiling's fixed costs outweigh the saved work.
+    /// </summary>
+    public const long MinWeights = 1L << 19;
 
     /// <summary>Decides the storage of <paramref name="plan"/>'s weight on a device of type <paramref name="device"/>.</summary>
     public static StorageDecision Decide(LayerPlan plan, DeviceType device)

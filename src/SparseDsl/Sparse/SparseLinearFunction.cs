@@ -38,6 +38,9 @@ internal sealed class SparseLinearFunction : SingleTensorFunction<SparseLinearFu
         var pattern = (SparsePattern)ctx.get_data("pattern");
         var selection = ctx.get_data("selection") as SparseSelection;
         var (gradInput, gradValues) = SparseProducts.Backward(gradOutput, input, values, pattern, selection);
+        // The saved variables come back as new handles; left to the finalizer they would keep every layer's input
+        // (an activation) resident until a GC.
+        foreach (var tensor in saved) tensor.Dispose();
         // One gradient per argument of apply: none for the pattern and the selection.
         var gradients = new List<Tensor> { gradInput, gradValues };
         for (int i = 2; i < (int)ctx.get_data("arguments"); i++) gradients.Add(null!);

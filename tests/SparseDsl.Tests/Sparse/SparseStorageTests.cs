@@ -229,7 +229,7 @@ public sealed class SparseStorageTests : IDisposable
         using var small = new TinyByteLm(32, options: Options(WeightStorage.Auto));
         Assert.All(Masked(small), l => Assert.Contains("weights <", l.Storage.Reason));
 
-        var wide = new TinyByteLm(512, options: Options(WeightStorage.Auto));
+        var wide = new TinyByteLm(1024, options: Options(WeightStorage.Auto));
         using var _ = wide;
         Assert.All(Masked(wide), l => Assert.True(l.IsSparseStorage, l.Storage.Reason));
         using var half = new TinyByteLm(512, options: Options(WeightStorage.Auto, sparsity: 0.5));
@@ -238,5 +238,19 @@ public sealed class SparseStorageTests : IDisposable
         var plan = wide.Plan["blocks.0.mlp.up"];
         Assert.Contains("CPU only", SparseDispatch.Decide(plan with { Storage = WeightStorage.Sparse }, TorchSharp.DeviceType.CUDA).Reason);
         Assert.False(SparseDispatch.Decide(plan with { Storage = WeightStorage.Dense }, TorchSharp.DeviceType.CPU).IsSparse);
+    }
+
+    [Fact]
+    public void A_model_built_off_the_CPU_takes_the_dense_masked_path_and_says_so_in_one_line()
+    {
+        // The meta device stands in for CUDA: any device other than the CPU has no sparse kernel.
+        using var offCpu = new TinyByteLm(32, new Device("meta"), seed: 3, options: Options(WeightStorage.Sparse));
+        Assert.All(Masked(offCpu), l => Assert.False(l.IsSparseStorage));
+        Assert.Equal("Weight storage: 0 of 6 masked layers sparse (kept values and sparse kernels); dense masked: 6 the sparse kernels run on the CPU only, not on META.",
+            SparseStorageNotice.Of(offCpu));
+        using var onCpu = new TinyByteLm(32, seed: 3, options: Options(WeightStorage.Sparse));
+        Assert.Equal("Weight storage: 6 of 6 masked layers sparse (kept values and sparse kernels).", SparseStorageNotice.Of(onCpu));
+        using var dense = new TinyByteLm(32, seed: 3, options: new ModelOptions { Depth = 1, Sparsity = 0 });
+        Assert.Null(SparseStorageNotice.Of(dense));
     }
 }

@@ -1,0 +1,35 @@
+using static TorchSharp.torch;
+
+namespace SparseDsl;
+
+/// <summary>
+/// One log line that says how a built model stores its masked weights, and why any that could be sparse are not: the
+/// line a trainer's caller prints once, so that a run on a device without sparse kernels (CUDA) never takes the dense
+/// masked path silently. <c>describe</c> gives the same reasons per layer.
+/// </summary>
+public static class SparseStorageNotice
+{
+    /// <summary>
+    /// "Weight storage: 28 of 28 masked layers sparse …", with each reason that kept a masked layer dense and how many
+    /// layers it applies to; null when the model has no masked linear layer.
+    /// </summary>
+    public static string? Of(nn.Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var masked = model.modules().OfType<ScaledLinear>().Where(l => l.Plan.IsMasked && !l.IsTied).ToList();
+        if (masked.Count == 0) return null;
+        int sparse = masked.Count(l => l.IsSparseStorage);
+        var dense = masked.Where(l => !l.IsSparseStorage).GroupBy(l => Generalised(l.Storage.Reason))
+            .Select(g => $"{g.Count()} {g.Key}").ToList();
+        string line = $"Weight storage: {sparse} of {masked.Count} masked layers sparse (kept values and sparse kernels)";
+        return dense.Count == 0 ? line + "." : $"{line}; dense masked: {string.Join("; ", dense)}.";
+    }
+
+    // "dense masked: density 0.25 > 0.125 (measured crossover)" → "density 0.25 > 0.125 (measured crossover)".
+    private static string Generalised(string reason)
+    {
+        foreach (string prefix in new[] { "dense masked: ", "dense: " })
+            if (reason.StartsWith(prefix, StringComparison.Ordinal)) return reason[prefix.Length..];
+        return reason;
+    }
+}
