@@ -31,6 +31,9 @@ internal sealed class ModelArguments
     public Option<double> InputAlpha { get; } = CliOptions.PositiveReal("--input-alpha", "α_input", BaseHyperparameters.Paper.InputAlpha);
     public Option<double> OutputAlpha { get; } = CliOptions.PositiveReal("--output-alpha", "α_output", BaseHyperparameters.Paper.OutputAlpha);
     public Option<double> RouterAlpha { get; } = CliOptions.PositiveReal("--router-alpha", "α_router: multiplier on an expert bank's router logits (÷ m_d under μP and SμPar; MoeLm only)", BaseHyperparameters.Paper.RouterAlpha);
+    public Option<double?> BalanceLoss { get; } = CliOptions.Checked(
+        new Option<double?>("--balance-loss") { Description = $"The expert banks' load-balancing loss coefficient (default: as declared, {new ExpertsAttribute().BalanceLoss.ToString(System.Globalization.CultureInfo.InvariantCulture)}; MoeLm only)" },
+        v => v is >= 0 && double.IsFinite(v.Value), "a finite number ≥ 0");
     public Option<string> Model { get; } = ModelOption();
     public Option<bool> Untied { get; } = new("--untied") { Description = $"Untied, zero-initialised readout instead of the paper's tied one (short for --model {nameof(GptLmUntied)})" };
     public Option<WeightStorage> Storage { get; } = CliOptions.StorageOption();
@@ -46,7 +49,7 @@ internal sealed class ModelArguments
 
     /// <summary>
     /// The axis "which kind of LM": <c>moe</c> for a model with an expert bank (<see cref="MoeLm"/>), <c>dense</c> for the
-    /// others. <c>--router-alpha</c> applies to the first only.
+    /// others. <c>--router-alpha</c> and <c>--balance-loss</c> apply to the first only.
     /// </summary>
     public ModeAxis KindAxis(string command) => new("model", [
         new("dense", $"{command} of an LM without experts ({string.Join(", ", LanguageModels.All.Where(m => m.Name != nameof(MoeLm)).Select(m => m.Name))})"),
@@ -56,9 +59,9 @@ internal sealed class ModelArguments
             : throw new InvalidOperationException("--model did not parse"));
 
     /// <summary>Declares which of these options apply to which kind of LM (<see cref="KindAxis"/>).</summary>
-    public void Restrict(CommandModes modes, ModeAxis kind) => modes.Only(RouterAlpha, kind, "moe");
+    public void Restrict(CommandModes modes, ModeAxis kind) => modes.Only([RouterAlpha, BalanceLoss], kind, "moe");
 
-    public IEnumerable<Option> All => [Model, Width, Depth, Sparsity, Parameterization, DepthRule, LearningRate, InitStd, InputAlpha, OutputAlpha, RouterAlpha, Untied, Storage, Seed];
+    public IEnumerable<Option> All => [Model, Width, Depth, Sparsity, Parameterization, DepthRule, LearningRate, InitStd, InputAlpha, OutputAlpha, RouterAlpha, BalanceLoss, Untied, Storage, Seed];
 
     public void AddTo(Command command)
     {
@@ -78,6 +81,7 @@ internal sealed class ModelArguments
         InputAlpha = result.GetValue(InputAlpha),
         OutputAlpha = result.GetValue(OutputAlpha),
         RouterAlpha = result.GetValue(RouterAlpha),
+        BalanceLoss = result.GetValue(BalanceLoss),
         Model = ModelName(result),
         Seed = result.GetValue(Seed),
         Storage = result.GetValue(Storage),

@@ -39,6 +39,9 @@ public sealed record RunConfig
     /// <summary>α_router (expert banks only).</summary>
     public double RouterAlpha { get; init; } = BaseHyperparameters.Paper.RouterAlpha;
 
+    /// <summary>The expert banks' balance-loss coefficient in place of the declared one (<c>--balance-loss</c>, MoeLm only), or null.</summary>
+    public double? BalanceLoss { get; init; }
+
     /// <summary>The LM, by its name in <see cref="Gpt.LanguageModels"/> (default: the paper's tied <c>GptLm</c>).</summary>
     public string Model { get; init; } = Gpt.LanguageModels.Default.Name;
 
@@ -119,6 +122,7 @@ public sealed record RunConfig
         Depth = Depth,
         Vocabulary = Vocabulary,
         Storage = Storage,
+        BalanceLoss = BalanceLoss,
     };
 
     /// <summary>The trainer settings this config gives (checkpointing and evaluation cadence are added by the caller).</summary>

@@ -48,8 +48,10 @@ public sealed class ExpertBank<TBlock> : nn.Module<Tensor, Tensor>, IScaledBlock
         var options = router.Options;
         experts = new ModuleList<TBlock>(Enumerable.Range(0, options.Count)
             .Select(i => expert(plan, prefix + "experts." + i.ToString(CultureInfo.InvariantCulture) + ".", seed, device)).ToArray());
-        balanceCoefficient = options.BalanceLoss.ToScalar();
-        zLossCoefficient = options.ZLoss.ToScalar();
+        // The plan's coefficients: the declared ones, or ModelOptions.BalanceLoss where a run replaces them.
+        var coefficients = router.Plan.Experts ?? throw new ArgumentException($"'{prefix}router' is planned without its bank.", nameof(plan));
+        balanceCoefficient = coefficients.BalanceLoss.ToScalar();
+        zLossCoefficient = coefficients.ZLoss.ToScalar();
         RegisterComponents();
     }
 

@@ -24,7 +24,10 @@ public sealed class ScaledRouter : ScaledWeightLayer
         return plan;
     }
 
-    /// <summary>The bank's declared options: count, top-k, loss coefficients.</summary>
+    /// <summary>
+    /// The bank's declared options: count, top-k, loss coefficients. The coefficients the bank trains with are the
+    /// plan's (<see cref="LayerPlan.Experts"/>), where <see cref="ModelOptions.BalanceLoss"/> may replace the declared one.
+    /// </summary>
     public ExpertsAttribute Options { get; }
 
     /// <summary>Maps tokens <c>[..., In]</c> to router logits <c>[..., Count]</c>.</summary>

@@ -42,6 +42,12 @@ public sealed record ModelOptions
     /// </summary>
     public WeightStorage Storage { get; init; } = WeightStorage.Auto;
 
+    /// <summary>
+    /// When set, replaces the declared balance-loss coefficient (<see cref="ExpertsAttribute.BalanceLoss"/>) of every
+    /// <see cref="ExpertsAttribute"/> bank: finite and non-negative. A model without an expert bank refuses it.
+    /// </summary>
+    public double? BalanceLoss { get; init; }
+
     /// <summary>The default options: SμPar with the paper's hyperparameters and the declared sparsities and depths.</summary>
     public static ModelOptions Default { get; } = new();
 }

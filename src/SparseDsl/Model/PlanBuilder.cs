@@ -17,6 +17,8 @@ internal static class PlanBuilder
         if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width), width, $"{modelName}: the width must be positive, not {width}.");
         if (options.Depth is int d && d < 1) throw new ArgumentOutOfRangeException(nameof(options), d, $"{modelName}: the depth must be at least 1, not {d}.");
         if (options.Vocabulary is int v && v < 1) throw new ArgumentOutOfRangeException(nameof(options), v, $"{modelName}: the vocabulary must be at least 1, not {v}.");
+        if (options.BalanceLoss is double b && !(b >= 0 && double.IsFinite(b)))
+            throw new ArgumentOutOfRangeException(nameof(options), b, $"{modelName}: the balance-loss coefficient must be finite and non-negative, not {b}.");
 
         var rules = new ScalingRules(options.Parameterization, options.Hyperparameters, options.DepthRule);
         var context = new Context(modelName, baseWidth, width, rules, options, options.Vocabulary ?? model.Vocabulary);
@@ -100,7 +102,7 @@ internal static class PlanBuilder
                 TiedTo = tiedTo,
                 Storage = Options.Storage,
                 Attention = description.Attention is { } a ? a with { Name = name } : null,
-                Experts = description.Experts is { } bank ? bank with { Name = BankName(name) } : null,
+                Experts = description.Experts is { } bank ? bank with { Name = BankName(name), BalanceLoss = Options.BalanceLoss ?? bank.BalanceLoss } : null,
             };
         }
 
@@ -176,6 +178,8 @@ internal static class PlanBuilder
 
     private static void CheckOverrides(Context context)
     {
+        if (context.Options.BalanceLoss is not null && !context.Layers.Any(l => l.Experts is not null))
+            throw new ArgumentException($"{context.ModelName} has no [Experts] bank, so it has no balance-loss coefficient to replace.", nameof(ModelOptions.BalanceLoss));
         if (context.Options.LayerSparsity is null) return;
         foreach (var key in context.Options.LayerSparsity.Keys.Where(k => !context.UsedOverrideKeys.Contains(k)))
         {

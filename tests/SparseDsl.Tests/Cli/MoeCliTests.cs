@@ -46,6 +46,22 @@ public sealed class MoeCliTests : IDisposable
     }
 
     [Fact]
+    public void Balance_loss_replaces_the_declared_coefficient_and_is_kept_in_the_checkpoint()
+    {
+        var (code, output, error) = Invoke("describe", "--model", "moe", "--width", "64", "--balance-loss", "0.05");
+        Assert.True(code == 0, error);
+        Assert.Contains("blocks.1.mlp: 8 experts, top-2 (k/E 0.25), dropless, balance loss x 0.05, z-loss x 0.001", output);
+
+        // A resumed run rebuilds the model from its checkpoint's recipe, so it keeps the run's coefficient.
+        string folder = Run("balance");
+        (code, _, error) = Invoke(["train", .. Tiny, "--balance-loss", "0.05", "--batch", "2", "--context", "16", "--sample-length", "0", "--steps", "1", "--out", folder]);
+        Assert.True(code == 0, error);
+        Assert.Equal(0.05, Checkpoint.ReadHeader(Path.Combine(folder, TrainCommand.CheckpointFile)).Recipe.Options.BalanceLoss);
+
+        AssertBadInput(Invoke("describe", "--model", "moe", "--balance-loss", "-1"), "--balance-loss");
+    }
+
+    [Fact]
     public void Coordinate_check_records_the_router_logits_beside_attention_and_experts()
     {
         string folder = Run("coord");
