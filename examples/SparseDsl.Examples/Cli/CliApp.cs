@@ -7,7 +7,7 @@ using SparseDsl.Examples.Vision;
 namespace SparseDsl.Examples.Cli;
 
 /// <summary>
-/// The example's command line: <c>train</c> (the default), <c>sample</c>, <c>prepare</c>, <c>export</c>, <c>import</c>, <c>describe</c>, <c>coord-check</c>, <c>sweep</c>, <c>sat-benchmark</c>, <c>machine</c>, <c>vision</c> and <c>vision-sweep</c>.
+/// The example's command line: <c>train</c> (the default), <c>sample</c>, <c>prepare</c>, <c>export</c>, <c>import</c>, <c>describe</c>, <c>coord-check</c>, <c>sweep</c>, <c>sat-benchmark</c>, <c>sparse-benchmark</c>, <c>moe-balance</c>, <c>machine</c>, <c>vision</c> and <c>vision-sweep</c>.
 /// Bad input of any kind ends in one <c>error: …</c> line and a non-zero exit code (see <see cref="ExitCodes"/>).
 /// </summary>
 public static class CliApp
@@ -103,6 +103,7 @@ public static class CliApp
         SweepCommand.Create(),
         SatBenchmarkCommand.Create(),
         SparseBenchmark.SparseBenchmarkCommand.Create(),
+        Moe.MoeBalanceCommand.Create(),
         MachineCommand.Create(),
         VisionCommand.Create(),
         VisionSweepCommand.Create(),

@@ -56,7 +56,7 @@ public sealed partial class MoeTransformerBlock : ITransformerLayer
     [Norm]
     public partial ScaledNorm MlpNorm { get; }
 
-    /// <summary>8 experts, each token routed to 2; balance loss 0.01, z-loss 0.001.</summary>
+    /// <summary>8 experts, each token routed to 2; the default balance loss (0.3, docs/moe.md), z-loss 0.001.</summary>
     [Experts(Count = 8, TopK = 2, ZLoss = 0.001)]
     public partial ExpertBank<ExpertMlp> Mlp { get; }
 

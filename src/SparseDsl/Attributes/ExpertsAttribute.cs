@@ -29,7 +29,8 @@ public sealed class ExpertsAttribute : LayerAttribute<ScaledRouter>
 
     /// <summary>
     /// Coefficient of the Switch-style load-balancing loss <c>E · Σ_e f_e · P_e</c> (1 when perfectly balanced), added to
-    /// the training loss by the trainer. Default 0.01; 0 turns it off.
+    /// the training loss by the trainer. Default 0.3, chosen from measurements (docs/moe.md, "Choosing the balance
+    /// coefficient"); 0 turns it off. <see cref="ModelOptions.BalanceLoss"/> replaces it for one run.
     /// </summary>
     public double BalanceLoss { get; set; } = AttributeDefaults.BalanceLoss;
 

@@ -62,6 +62,25 @@ public sealed class MoeCliTests : IDisposable
     }
 
     [Fact]
+    public void Moe_balance_runs_each_coefficient_and_router_multiplier_and_writes_the_table()
+    {
+        string path = _folder.File("balance.md");
+        var (code, output, error) = Invoke("moe-balance", "--width", "64", "--depth", "1", "--batch", "2", "--context", "16", "--steps", "3",
+            "--window", "2", "--balance-losses", "0", "0.5", "--router-alphas", "1", "2", "--seeds", "1", "2", "--out", path);
+        Assert.True(code == 0, error);
+        Assert.Contains("machine: ", output);
+        string table = File.ReadAllText(path);
+        // 2 × 2 × 2 runs, one row each, then the summary over the two seeds.
+        var lines = table.Split('\n');
+        int Rows(string pattern) => lines.Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, pattern));
+        Assert.Equal(8, Rows(@"^\| (0|0\.5) \| (1|2) \| [12] \| \d\.\d{3} \| \d\.\d\d / \d\.\d\d \| \d\.\d{3}( \d\.\d{3}){7} \|")); // a load per expert
+        Assert.Equal(4, Rows(@"^\| (0|0\.5) \| (1|2) \| 2 \| \d\.\d{3} \| \d\.\d\d / \d\.\d\d \| \d\.\d{3} \(\d\.\d{3} … \d\.\d{3}\) \|$"));
+        Assert.Contains("Width 64, depth 1, 3 steps of 2 × 16 tokens, seeds 1 2", table);
+
+        AssertBadInput(Invoke("moe-balance", "--steps", "3", "--window", "5"), "--window 5");
+    }
+
+    [Fact]
     public void Coordinate_check_records_the_router_logits_beside_attention_and_experts()
     {
         string folder = Run("coord");

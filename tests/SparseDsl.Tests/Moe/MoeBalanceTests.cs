@@ -1,42 +1,42 @@
-using SparseDsl.Data;
-using SparseDsl.Examples;
+using System.Globalization;
 using SparseDsl.Examples.Cli;
 using SparseDsl.Examples.Moe;
-using static TorchSharp.torch;
 
 namespace SparseDsl.Tests.Moe;
 
 /// <summary>
-/// The example MoE's first bank stays balanced at the default balance coefficient (<c>ExpertsAttribute.BalanceLoss</c>;
-/// MoeLm declares none of its own). At the old default 0.01 one or two experts of the first layer took most tokens in
-/// every short run measured (docs/moe.md, "Choosing the balance coefficient").
+/// The example MoE's expert banks stay balanced at the default balance coefficient (<c>ExpertsAttribute.BalanceLoss</c>;
+/// MoeLm declares none of its own). At the old default 0.01 the first bank of this very run starves experts (L_b 1.79,
+/// the least-loaded expert at 0.02 of its share); docs/moe.md, "Choosing the balance coefficient", has the measurements
+/// the default was chosen from, made with the same <see cref="MoeBalance.Measure"/>.
 /// </summary>
 public class MoeBalanceTests
 {
-    [Fact]
-    public void The_first_bank_of_the_example_MoE_is_balanced_at_the_default_balance_coefficient()
-    {
-        // A seeded, shrunk `train --model moe`: width 64, batch 8 × 32, the CLI's schedule, clip and decay; on the CPU.
-        var config = new RunConfig { Model = "MoeLm", Width = 64, Steps = Steps, Batch = 8, Context = 32, Seed = 1, Sat = false };
-        using var model = new MoeLm(config.Width, CPU, config.Seed, config.ModelOptions);
-        Assert.Equal(new ExpertsAttribute().BalanceLoss, model.Plan.Layers.Single(l => l.Name == "blocks.0.mlp.router").AttributeAs<ExpertsAttribute>().BalanceLoss);
-        using var trainer = new MoeLm.Trainer(model, config.TrainerSettings, new NextTokenBatches(BundledCorpus.Open(), config.Batch, config.Context, config.Seed));
-        var balance = new List<double>();
-        var load = new double[8];
-        for (int step = 1; step <= Steps; step++)
-        {
-            var bank = trainer.TrainStep().Routing.Single(r => r.BankName == "blocks.0.mlp");
-            if (step <= Steps - Window) continue;
-            balance.Add(bank.BalanceLoss);
-            for (int e = 0; e < load.Length; e++) load[e] += bank.LoadFractions[e] / Window;
-        }
-        // L_b = E · Σ f_e P_e is 1 when balanced. Measured here: 1.4 at the old default 0.01, and 1.0 at the new one.
-        double mean = balance.Average();
-        string loads = string.Join(" ", load.Select(f => f.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)));
-        Assert.True(mean < MaxBalanceLoss, $"blocks.0.mlp balance loss {mean:0.###} over the last {Window} steps; load {loads}");
-        Assert.True(load.Min() > 0.125 / 2, $"an expert of blocks.0.mlp gets under half its share; load {loads}");
-    }
+    // moe-balance's small grid (docs/moe.md): width 64, batch 8 × 32, 200 steps, seed 1; a few seconds on 2 cores.
+    private static readonly RunConfig Run = new() { Model = nameof(MoeLm), Width = 64, Depth = 2, Batch = 8, Context = 32, Steps = 200, Seed = 1 };
+    private const int Window = 20;
 
-    private const int Steps = 120, Window = 20;
-    private const double MaxBalanceLoss = 1.1;
+    // "Balanced": L_b = E · Σ f_e P_e within 10% of its balanced value 1, and no expert below half or above 1.5× its
+    // share 1/E. At the default 0.3 the banks of this run end at L_b 1.024 and 1.018, within 0.85 … 1.14 of their share.
+    private const double MaxBalanceLoss = 1.1, MinShare = 0.5, MaxShare = 1.5;
+
+    [Fact]
+    public void Every_bank_of_the_example_MoE_is_balanced_at_the_default_balance_coefficient()
+    {
+        var run = MoeBalance.Measure(Run, Window);
+
+        // The run trains with the declared coefficient, and the example declares none of its own: this is the default.
+        Assert.Equal(new ExpertsAttribute().BalanceLoss, run.Coefficient);
+        Assert.Equal(2, run.Banks.Count);
+        var c = CultureInfo.InvariantCulture;
+        foreach (var bank in run.Banks)
+        {
+            string loads = string.Join(" ", bank.Load.Select(f => f.ToString("0.000", c)));
+            string where = string.Create(c, $"{bank.Bank} at c_b {run.Coefficient} over the last {Window} steps: L_b {bank.BalanceLoss:0.000}, load {loads}");
+            Assert.True(bank.BalanceLoss < MaxBalanceLoss, where);
+            Assert.True(bank.MinShare > MinShare, $"an expert gets under half its share; {where}");
+            Assert.True(bank.MaxShare < MaxShare, $"an expert gets over 1.5× its share; {where}");
+        }
+        Assert.True(double.IsFinite(run.ValidationLoss));
+    }
 }
