@@ -46,6 +46,40 @@ public class AnalyzerTests
     }
 
     [Fact]
+    public void Few_weights_per_neuron_is_reported_for_a_layer_inside_a_repeated_block_at_the_model_base_width()
+    {
+        // Base width 256 × density 1/32 = 8 per neuron in the block's Up; its Down (In = 4*width) keeps 32 and is fine.
+        string source = Samples.Model("""
+                [Embedding(Vocab = 256)] public partial ScaledEmbedding Embed { get; }
+                [Repeat(Depth = 2)] public partial TorchSharp.Modules.ModuleList<Mlp> Layers { get; }
+                [Readout(Out = "256")] public partial ScaledLinear Head { get; }
+            """) + """
+
+            [Block]
+            public partial class Mlp
+            {
+                [SparseLinear(Sparsity = 0.96875, Out = "4*width")] public partial ScaledLinear Up { get; }
+                [SparseLinear(Sparsity = 0.96875, In = "4*width")] public partial ScaledLinear Down { get; }
+                public override Tensor forward(Tensor x) => Down.call(Up.call(x));
+            }
+            """;
+        var diagnostic = Assert.Single(GeneratorHarness.Analyze(source), d => d.Id == "SDSL104");
+        Assert.Contains("'Bad.Layers.Up' keeps 8 non-zero weights per output neuron at the base width (256 inputs", diagnostic.GetMessage());
+        // Reported where the layer is declared: on the block's Up.
+        var line = diagnostic.Location.SourceTree!.GetText().Lines.GetLineFromPosition(diagnostic.Location.SourceSpan.Start).ToString();
+        Assert.Contains("Sparsity = 0.96875, Out = \"4*width\"", line);
+    }
+
+    [Fact]
+    public void Few_weights_per_neuron_is_reported_for_an_expert_layer_inside_a_bank_inside_a_block()
+    {
+        // KindSamples.Moe: base width 64, experts at sparsity 0.875, so Up keeps 64/8 = 8 per neuron and Down 128/8 = 16.
+        var diagnostics = GeneratorHarness.Analyze(KindSamples.Moe).Where(d => d.Id == "SDSL104").ToList();
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Contains("'MoeLm.Layers.Mlp.Up' keeps 8 non-zero weights per output neuron at the base width (64 inputs × density 0.125)", diagnostic.GetMessage());
+    }
+
+    [Fact]
     public void Chained_layers_with_inconsistent_dimensions_are_an_error()
     {
         string source = Samples.Model("""

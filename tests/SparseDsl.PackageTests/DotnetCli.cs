@@ -22,7 +22,13 @@ public static class DotnetCli
 {
     static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
 
-    public static CliResult Run(string workingDirectory, params string[] arguments)
+    public static CliResult Run(string workingDirectory, params string[] arguments) => Run(workingDirectory, null, arguments);
+
+    /// <summary>
+    /// Runs <c>dotnet</c> with <paramref name="environment"/> set in the child's environment (a null value removes the
+    /// variable), so a test can say which device variables a program sees whatever the test host has.
+    /// </summary>
+    public static CliResult Run(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -45,6 +51,8 @@ public static class DotnetCli
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
         start.Environment["UseSharedCompilation"] = "false";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+            start.Environment[name] = value;
 
         string command = "dotnet " + string.Join(' ', arguments);
         var output = new StringBuilder();

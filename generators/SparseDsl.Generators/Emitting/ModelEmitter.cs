@@ -152,6 +152,8 @@ internal static class ModelEmitter
         }
         w.Line("OnConstructed();");
         w.Line("RegisterComponents();");
+        // Anything the user's code built (an [Unscaled] field initialiser, OnConstructed) goes where the layers are.
+        w.Line($"{Runtime}ScaledModules.MoveTo(this, device);");
     }
 
     private static string Construct(LayerSpec layer) => layer.Member switch

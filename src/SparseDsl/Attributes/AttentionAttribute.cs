@@ -62,7 +62,7 @@ public sealed class AttentionAttribute : LayerAttribute<ScaledAttention>
         ParameterDeclaration[] gains = QkNorm ? [ParameterDeclaration.Gain("query_norm", head), ParameterDeclaration.Gain("key_norm", head)] : [];
         return new(dim, dim, gains)
         {
-            Attention = new AttentionDescription("", queries / HeadDim, keysValues / HeadDim, HeadDim, context.Rules.AttentionScale(HeadDim), Positions, QkNorm),
+            Attention = new AttentionDescription("", queries / HeadDim, keysValues / HeadDim, HeadDim, context.Rules.AttentionScale(HeadDim), Positions, QkNorm, Causal),
         };
     }
 }

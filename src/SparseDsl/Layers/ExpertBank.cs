@@ -119,8 +119,15 @@ public sealed class ExpertBank<TBlock> : nn.Module<Tensor, Tensor>, IScaledBlock
         pendingLoss?.Dispose(); // a loss nobody took (a forward pass outside the trainer)
         // Out of every dispose scope: the forward passes of the blocks around this bank close theirs before the trainer asks.
         pendingLoss = (balance * balanceCoefficient + zLoss * zLossCoefficient).DetachFromDisposeScope();
-        var pass = new RoutingStatistics(BankName, slotsPerExpert, balance.item<float>(), zLoss.item<float>(), 1);
+        var pass = new RoutingStatistics(BankName, slotsPerExpert, Value(balance), Value(zLoss), 1);
         statistics = statistics is null ? pass : statistics.Merge(pass);
+    }
+
+    // Any floating dtype (a model moved with to(float64) too); the Scalar is disposed here, not left to a finalizer.
+    private static double Value(Tensor scalar)
+    {
+        using var value = scalar.ToScalar();
+        return value.ToDouble();
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -14,8 +15,19 @@ namespace SparseDsl;
 /// </remarks>
 public sealed class LayerTensors
 {
-    private readonly Dictionary<string, (Parameter Value, Tensor? Mask, ParameterPlan Plan)> tensors = new(StringComparer.Ordinal);
+    // Names and plans only: the tensors themselves are read from the module's registry on every access, because
+    /// <summary>Disposes the sparse patterns' arrays, as they are (never throws for a model moved off the CPU).</summary>
+    public void DisposePatterns()
+    {
+        foreach (var pattern in patterns.Values) pattern.Dispose();
+    }
+
+    // Module.to(...) replaces each registered parameter and buffer with a converted copy (a stored reference would go stale).
+    // Keyed by registered name: "weight", or "weight_values" for a sparse-stored weight.
+    private readonly Dictionary<string, (bool Masked, ParameterPlan Plan)> tensors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SparsePattern> patterns = new(StringComparer.Ordinal);
+    private readonly Module module;
+    private readonly string layer;
 
     /// <summary>Draws every tensor of <paramref name="plan"/> on the CPU (the same model on every device), moves it to <paramref name="device"/> and registers it on <paramref name="module"/>.</summary>
     /// <param name="module">The layer that owns the tensors.</param>
@@ -38,6 +50,8 @@ public sealed class LayerTensors
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(plan);
+        this.module = module;
+        layer = plan.Name;
         device ??= CPU;
         foreach (var p in plan.Parameters.Where(p => !skip.Contains(p.Name)))
         {
@@ -59,7 +73,7 @@ public sealed class LayerTensors
             }
             var parameter = new Parameter(initial.to(device), requires_grad: true);
             module.register_parameter(p.Name, parameter);
-            tensors[p.Name] = (parameter, mask, p);
+            tensors[p.Name] = (mask is not null, p);
         }
     }
 
@@ -73,7 +87,7 @@ public sealed class LayerTensors
         module.register_parameter(name, values);
         module.register_buffer(RowStartsName(p.Name), pattern.RowStart);
         module.register_buffer(ColumnsName(p.Name), pattern.Column);
-        tensors[name] = (values, null, p);
+        tensors[name] = (false, p);
         patterns[p.Name] = pattern;
     }
 
@@ -86,30 +100,73 @@ public sealed class LayerTensors
     /// <summary>The state-dict name of a sparse-stored tensor's int32 columns.</summary>
     public static string ColumnsName(string parameter) => parameter + "_columns";
 
-    /// <summary>The pattern of tensor <paramref name="name"/> when it is stored sparse, or null.</summary>
-    public SparsePattern? PatternOf(string name) => patterns.TryGetValue(name, out var p) ? p : null;
+    /// <summary>
+    /// The pattern of tensor <paramref name="name"/> when it is stored sparse, or null. Its <see cref="SparsePattern.RowStart"/>
+    /// and <see cref="SparsePattern.Column"/> are the registered <c>_rows</c> and <c>_columns</c> buffers themselves.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// <c>Module.to(...)</c> moved the pattern buffers off the CPU (the sparse kernels, and so the pattern, read them in
+    /// CPU memory).
+    /// </exception>
+    /// <exception cref="ArgumentException">The registered buffers were replaced by arrays that are not a pattern of this tensor.</exception>
+    public SparsePattern? PatternOf(string name)
+    {
+        if (!patterns.TryGetValue(name, out var pattern)) return null;
+        Follow(name, pattern);
+        return pattern;
+    }
 
-    /// <summary>Rebuilds each sparse pattern's derived index arrays from its (just loaded) row and column buffers.</summary>
+    /// <summary>Checks each sparse pattern's (just loaded) row and column buffers and rebuilds the index arrays derived from them.</summary>
     /// <exception cref="ArgumentException">A loaded pattern is not a valid one of its shape.</exception>
+    /// <exception cref="InvalidOperationException">A pattern's buffers are not in CPU memory (see <see cref="PatternOf"/>).</exception>
     public void PatternsLoaded()
     {
-        foreach (var pattern in patterns.Values) pattern.Reindex();
+        foreach (var (name, pattern) in patterns)
+            if (!Follow(name, pattern)) pattern.Reindex(); // a rebound pattern was just checked and re-derived
+    }
+
+    // Module.to(...) replaces every registered buffer with a converted copy and disposes the old one, int32 index buffers
+    // included (a dtype change copies them unchanged, a device move moves them). The registry is what a checkpoint is
+    // loaded into and saved from, so the pattern takes the registered buffers rather than keeping arrays of its own that
+    // could silently differ from them; its transposed arrays, which are not registered, are rebuilt from them.
+    // Returns whether the pattern was rebound.
+    private bool Follow(string name, SparsePattern pattern)
+    {
+        var rows = module.get_buffer(RowStartsName(name));
+        var columns = module.get_buffer(ColumnsName(name));
+        if (ReferenceEquals(rows, pattern.RowStart) && ReferenceEquals(columns, pattern.Column)) return false;
+        if (rows is null || columns is null)
+            throw new InvalidOperationException($"'{layer}' is stored sparse, but its buffers '{RowStartsName(name)}' and '{ColumnsName(name)}' are no longer registered.");
+        if (rows.device_type != DeviceType.CPU || columns.device_type != DeviceType.CPU)
+            throw new InvalidOperationException(
+                $"'{layer}' is stored sparse and its pattern ('{RowStartsName(name)}', '{ColumnsName(name)}') is now on {rows.device}: " +
+                $"the sparse kernels read it in CPU memory. Move the model back with to(CPU), or build it with WeightStorage.Dense " +
+                $"(--storage dense, or Auto, which picks dense off the CPU) to run it on {rows.device}.");
+        try
+        {
+            pattern.Rebind(rows, columns);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"'{layer}' is stored sparse and its registered pattern buffers are not a pattern of it: {e.Message}", e);
+        }
+        return true;
     }
 
     /// <summary>The state-dict name of the mask of tensor <paramref name="parameter"/>.</summary>
     public static string MaskName(string parameter) => parameter == "weight" ? "mask" : parameter + "_mask";
 
     /// <summary>The tensor called <paramref name="name"/>.</summary>
-    public Parameter this[string name] => tensors.TryGetValue(name, out var t) ? t.Value : throw new KeyNotFoundException($"No tensor '{name}'.");
+    public Parameter this[string name] => Find(name) ?? throw new KeyNotFoundException($"No tensor '{name}'.");
 
     /// <summary>The tensor called <paramref name="name"/>, or null when the layer has none.</summary>
-    public Parameter? Find(string name) => tensors.TryGetValue(name, out var t) ? t.Value : null;
+    public Parameter? Find(string name) => tensors.ContainsKey(name) ? module.get_parameter(name) : null;
 
     /// <summary>The mask of tensor <paramref name="name"/>, or null when it is dense.</summary>
-    public Tensor? MaskOf(string name) => tensors.TryGetValue(name, out var t) ? t.Mask : null;
+    public Tensor? MaskOf(string name) => tensors.TryGetValue(name, out var t) && t.Masked ? module.get_buffer(MaskName(name)) : null;
 
-    /// <summary>Every owned tensor with its scaling, in plan order (names relative to the layer).</summary>
-    public IEnumerable<ScaledParameter> Scaled() => tensors.Select(t => new ScaledParameter(t.Key, t.Value.Value, t.Value.Plan.Scaling));
+    /// <summary>Every owned tensor with its scaling, in plan order (names relative to the layer, as registered), as currently registered.</summary>
+    public IEnumerable<ScaledParameter> Scaled() => tensors.Select(t => new ScaledParameter(t.Key, this[t.Key], t.Value.Plan.Scaling));
 
     private static Tensor Initial(ParameterPlan p, string layer, long seed) => p.Init switch
     {

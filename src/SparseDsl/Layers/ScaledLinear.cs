@@ -32,9 +32,8 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     // field reflection does not register it a second time under this layer's name.
     private readonly TiedTable? tiedTable;
     private readonly Tensor? mask;
-    // Sparse storage: the kept values and their pattern (null on the dense path).
-    private readonly Parameter? values;
-    private readonly SparsePattern? pattern;
+    // Sparse storage has no fields for its values and pattern: TorchSharp's to(...) refreshes only fields named as the
+    // registered tensors, so both are read through LayerTensors (the registry) on every use; see Values and Pattern.
     private SparseSelection? selection;
     private Tensor? selectionSource;
     private readonly double forwardMultiplier;
@@ -58,12 +57,7 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
         Storage = SparseDispatch.Decide(plan, (device ?? CPU).type);
         tensors = new LayerTensors(this, plan, seed, device, Storage.IsSparse);
         bias = tensors.Find("bias");
-        if (Storage.IsSparse)
-        {
-            values = tensors[LayerTensors.ValuesName("weight")];
-            pattern = tensors.PatternOf("weight");
-        }
-        else
+        if (!Storage.IsSparse)
         {
             weight = tensors["weight"];
             mask = tensors.MaskOf("weight");
@@ -92,13 +86,17 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     public StorageDecision Storage { get; }
 
     /// <summary>Whether the layer stores only its kept values (<see cref="Values"/>, <see cref="Pattern"/>).</summary>
-    public bool IsSparseStorage => values is not null;
+    public bool IsSparseStorage => Storage.IsSparse;
 
-    /// <summary>Under sparse storage, the trained kept values <c>[count]</c> in the pattern's row-major order; otherwise null.</summary>
-    public Parameter? Values => values;
+    /// <summary>Under sparse storage, the trained kept values <c>[count]</c> in the pattern's row-major order, as currently registered; otherwise null.</summary>
+    public Parameter? Values => IsSparseStorage ? tensors!.Find(LayerTensors.ValuesName("weight")) : null;
 
-    /// <summary>Under sparse storage, the kept positions; otherwise null.</summary>
-    public SparsePattern? Pattern => pattern;
+    /// <summary>
+    /// Under sparse storage, the kept positions, whose index arrays are the registered <c>weight_rows</c> and
+    /// <c>weight_columns</c> buffers (also after <c>to(...)</c>); otherwise null.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model was moved off the CPU, where the pattern cannot be read.</exception>
+    public SparsePattern? Pattern => IsSparseStorage ? tensors!.PatternOf("weight") : null;
 
     /// <summary>Whether this readout reuses an embedding's table (<see cref="ReadoutAttribute.TiedTo"/>).</summary>
     public bool IsTied => tiedTable is not null;
@@ -131,7 +129,7 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     {
         if (training && omission is { IsOmitting: true } sat)
             return OmittingForward(input, sat);
-        if (pattern is not null)
+        if (IsSparseStorage)
             return Project(SparseProduct(input, null), bias);
         using var masked = mask is null ? null : Weight.mul(mask);
         return Project(input, masked ?? (Tensor)Weight, bias);
@@ -143,7 +141,7 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     {
         bool rows = omissionRole == OmissionRole.Expanding;
         var kept = rows ? sat.RowsFor(this, input) : sat.ColumnsFor(this);
-        if (pattern is not null)
+        if (IsSparseStorage)
         {
             using var keptBias = rows ? bias?.index_select(0, kept) : null;
             return Project(SparseProduct(input, SelectionOf(kept, rows)), rows ? keptBias : bias);
@@ -159,14 +157,15 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     // x·Wᵀ over the kept values, for any leading dimensions; the kernels run on the CPU in float32.
     private Tensor SparseProduct(Tensor input, SparseSelection? kept)
     {
-        if (values!.device_type != DeviceType.CPU || input.device_type != DeviceType.CPU)
-            throw new InvalidOperationException($"'{Plan.Name}' is stored sparse and its kernels run on the CPU; build the model for {input.device} with --storage dense (or Auto, which picks dense there).");
+        var values = Values!;
+        if (values.device_type != DeviceType.CPU || input.device_type != DeviceType.CPU)
+            throw new InvalidOperationException($"'{Plan.Name}' is stored sparse and its kernels run on the CPU (values on {values.device}, input on {input.device}); build the model for {input.device} with --storage dense (or Auto, which picks dense there).");
         if (input.dtype != ScalarType.Float32 || values.dtype != ScalarType.Float32)
-            throw new InvalidOperationException($"'{Plan.Name}' is stored sparse and its kernels are float32; got {input.dtype}.");
+            throw new InvalidOperationException($"'{Plan.Name}' is stored sparse and its kernels are float32 only; got {values.dtype} values and a {input.dtype} input. Keep the model in float32, or build it with --storage dense (WeightStorage.Dense) for other dtypes.");
         long features = input.shape[^1];
         var leading = input.shape[..^1];
         using var flat = input.reshape(-1, features);
-        using var product = SparseLinearFunction.apply(flat, values, pattern!, kept!);
+        using var product = SparseLinearFunction.apply(flat, values, Pattern!, kept!);
         return product.reshape([.. leading, product.shape[1]]);
     }
 
@@ -175,14 +174,15 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     {
         if (selection is not null && ReferenceEquals(selectionSource, kept)) return selection;
         selection?.Dispose();
-        selection = SparseSelection.Of(rows, kept, rows ? pattern!.Rows : pattern!.Columns);
+        var shape = Plan.Parameter("weight").Shape;
+        selection = SparseSelection.Of(rows, kept, rows ? shape[0] : shape[1]);
         selectionSource = kept;
         return selection;
     }
 
     /// <summary>Under sparse storage, the value slots (int64, ascending) that SAT's kept rows or columns own.</summary>
     internal Tensor KeptValueSlots(Tensor kept, OmissionRole role) =>
-        SelectionOf(kept, role == OmissionRole.Expanding).Slots(pattern!);
+        SelectionOf(kept, role == OmissionRole.Expanding).Slots(Pattern!);
 
     private Tensor Project(Tensor product, Tensor? b)
     {
@@ -208,7 +208,8 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
         {
             forwardScalar.Dispose();
             selection?.Dispose();
-            pattern?.Dispose();
+            // The transposed arrays are the pattern's own (the module disposes what it registers).
+            tensors?.DisposePatterns();
         }
         base.Dispose(disposing);
     }
@@ -225,12 +226,12 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     public Tensor EffectiveWeight()
     {
         using var _ = no_grad();
-        if (pattern is not null) return pattern.Scatter(values!.detach());
+        if (IsSparseStorage) return Pattern!.Scatter(Values!.detach());
         return mask is null ? Weight.detach().clone() : Weight.detach().mul(mask);
     }
 
     /// <summary>The weight the model uses, detached, for reading: the stored weight itself on the dense path (no copy), the scattered values under sparse storage.</summary>
-    internal Tensor ReadableWeight() => pattern is not null ? EffectiveWeight() : Weight.detach();
+    internal Tensor ReadableWeight() => IsSparseStorage ? EffectiveWeight() : Weight.detach();
 
     /// <summary>After a checkpoint load: checks the loaded pattern and rebuilds its transposed index arrays.</summary>
     internal void PatternsLoaded()
@@ -245,13 +246,13 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     /// </summary>
     internal void Assign(SparsePattern kept, Tensor keptValues)
     {
-        var own = pattern ?? throw new InvalidOperationException($"'{Plan.Name}' is stored dense.");
+        var own = Pattern ?? throw new InvalidOperationException($"'{Plan.Name}' is stored dense.");
         if (kept.Rows != own.Rows || kept.Columns != own.Columns || kept.Count != own.Count)
             throw new ArgumentException($"'{Plan.Name}' keeps {own.Count} of [{own.Rows}, {own.Columns}]; the pattern given keeps {kept.Count} of [{kept.Rows}, {kept.Columns}].", nameof(kept));
         using var _ = no_grad();
         own.RowStart.copy_(kept.RowStart);
         own.Column.copy_(kept.Column);
-        values!.copy_(keptValues);
+        Values!.copy_(keptValues);
         PatternsLoaded();
     }
 

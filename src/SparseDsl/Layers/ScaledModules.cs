@@ -1,4 +1,5 @@
 using System.Reflection;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch.nn;
 using Module = TorchSharp.torch.nn.Module;
@@ -38,6 +39,19 @@ public static class ScaledModules
                 "([Linear], [SparseLinear], [Conv], [Norm], [Embedding], [Parameter] for a free tensor) or, to train it as it is " +
                 "with SP rules at the base learning rate, mark the field or property holding it [Unscaled].");
         return scaled;
+    }
+
+    /// <summary>
+    /// Moves every tensor of <paramref name="module"/> that is not yet on <paramref name="device"/> there: what the
+    /// module's own code built, such as an <see cref="UnscaledAttribute"/> layer made by a field initialiser (on the CPU)
+    /// or in <c>OnConstructed</c>. The DSL layers are already there, so they are left as they are. Generated constructors
+    /// call this last; a null device means the CPU, where TorchSharp builds everything, so nothing moves.
+    /// </summary>
+    public static void MoveTo(Module module, TorchSharp.torch.Device? device)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        if (device is null) return;
+        module.to(device);
     }
 
     /// <summary>

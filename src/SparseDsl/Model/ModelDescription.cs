@@ -68,7 +68,8 @@ public sealed record GroupDescription(double LearningRateMultiplier, double Epsi
 /// <param name="LogitScale">Factor on <c>qᵀk</c>: 1/d_head (μP, SμPar) or 1/√d_head (SP).</param>
 /// <param name="Positions">ALiBi, RoPE or none.</param>
 /// <param name="QkNorm">Whether queries and keys are RMS-normalised per head before the logits.</param>
-public sealed record AttentionDescription(string Name, int Heads, int KeyValueHeads, int HeadDim, double LogitScale, PositionEncoding Positions, bool QkNorm)
+/// <param name="Causal">Whether each position attends only to itself and earlier ones (<see cref="AttentionAttribute.Causal"/>); <see cref="ModelCost"/> counts half the score and value work then.</param>
+public sealed record AttentionDescription(string Name, int Heads, int KeyValueHeads, int HeadDim, double LogitScale, PositionEncoding Positions, bool QkNorm, bool Causal = true)
 {
     /// <summary>Whether ALiBi biases are added.</summary>
     public bool Alibi => Positions == PositionEncoding.Alibi;
@@ -156,7 +157,7 @@ internal static class ModelDescription
         {
             string groups = a.KeyValueHeads == a.Heads ? "" : $" ({a.KeyValueHeads} key/value heads)";
             string positions = a.Positions switch { PositionEncoding.Alibi => ", ALiBi", PositionEncoding.Rope => ", RoPE", _ => "" };
-            sb.Append(c, $"{a.Name}: {a.Heads} heads x d_head {a.HeadDim}{groups}, logits x {a.LogitScale:0.######}{positions}{(a.QkNorm ? ", QK-norm" : "")}\n");
+            sb.Append(c, $"{a.Name}: {a.Heads} heads x d_head {a.HeadDim}{groups}, logits x {a.LogitScale:0.######}{positions}{(a.QkNorm ? ", QK-norm" : "")}, {(a.Causal ? "causal" : "bidirectional")}\n");
         }
         foreach (var e in Experts(plan))
             sb.Append(c, $"{e.Name}: {e.Count} experts, top-{e.TopK} (k/E {e.ActiveFraction:0.####}), dropless, balance loss x {e.BalanceLoss:0.######}, z-loss x {e.ZLoss:0.######}\n");

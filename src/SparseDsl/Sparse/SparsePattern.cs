@@ -16,6 +16,7 @@ public sealed class SparsePattern : IDisposable
         Columns = columns;
         RowStart = rowStart;
         Column = column;
+        Count = column.shape[0];
         (TransposedRowStart, TransposedColumn, TransposedSlot) = Transpose();
     }
 
@@ -39,11 +40,38 @@ public sealed class SparsePattern : IDisposable
     internal void Reindex()
     {
         Validate(Rows, Columns, RowStart, Column);
+        Retranspose();
+    }
+
+    private void Retranspose()
+    {
         var (rowStart, column, slot) = Transpose();
         TransposedRowStart.Dispose();
         TransposedColumn.Dispose();
         TransposedSlot.Dispose();
         (TransposedRowStart, TransposedColumn, TransposedSlot) = (rowStart, column, slot);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="rowStart"/> and <paramref name="column"/> as this pattern's arrays, checks them and rebuilds
+    /// the transposed pattern: a layer's registered buffers after <c>Module.to(...)</c> replaced (and disposed) the ones
+    /// the pattern held. They are used as they are, not copied, so the pattern and the state dict stay one set of tensors.
+    /// </summary>
+    /// <exception cref="ArgumentException">They are not contiguous int32 tensors in CPU memory, or not a valid pattern of this shape.</exception>
+    internal void Rebind(Tensor rowStart, Tensor column)
+    {
+        ArgumentNullException.ThrowIfNull(rowStart);
+        ArgumentNullException.ThrowIfNull(column);
+        foreach (var t in new[] { rowStart, column })
+            if (t.device_type != DeviceType.CPU || t.dtype != ScalarType.Int32 || !t.is_contiguous())
+                throw new ArgumentException($"The sparse kernels read contiguous int32 indices in CPU memory; got {t.dtype} on {t.device}.");
+        // Checked before the arrays are taken, so a refused pair leaves the pattern as it was.
+        Validate(Rows, Columns, rowStart, column);
+        if (column.shape[0] != Count)
+            throw new ArgumentException($"The pattern keeps {Count} entries; the new arrays hold {column.shape[0]}.");
+        RowStart = rowStart;
+        Column = column;
+        Retranspose();
     }
 
     /// <summary>Rows of the weight (its outputs).</summary>
@@ -53,13 +81,14 @@ public sealed class SparsePattern : IDisposable
     public long Columns { get; }
 
     /// <summary>Stored entries.</summary>
-    public long Count => Column.shape[0];
+    // Kept apart from Column: after Module.to(...) disposed the old arrays, Rebind still needs it to check the new ones.
+    public long Count { get; }
 
     /// <summary>int32 <c>[rows + 1]</c>: row r's entries are <c>RowStart[r] … RowStart[r+1]−1</c>.</summary>
-    public Tensor RowStart { get; }
+    public Tensor RowStart { get; private set; }
 
     /// <summary>int32 <c>[count]</c>: the column of each entry.</summary>
-    public Tensor Column { get; }
+    public Tensor Column { get; private set; }
 
     /// <summary>int32 <c>[columns + 1]</c>: the transposed pattern's row starts (one row per weight column).</summary>
     public Tensor TransposedRowStart { get; private set; }

@@ -3,7 +3,7 @@ using SparseDsl.Data;
 using SparseDslModel;
 
 // Trains TinyLm on a text file (or a small built-in corpus), then prints a sample.
-//   dotnet run -- [--steps 300] [--width 128] [--data FILE] [--device cpu|cuda]
+//   dotnet run -- [--steps 300] [--width 128] [--data FILE] [--device cpu|cuda|cuda:N]   (default: $SPARSEDSL_DEVICE, else cpu)
 // Every run writes runs/<time>/checkpoint.sdsl; a run folder is never overwritten.
 RunOptions options;
 try
