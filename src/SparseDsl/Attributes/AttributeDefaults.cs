@@ -40,7 +40,7 @@ internal static class AttributeDefaults
     public const int ExpertsTopK = 2;
 
     /// <summary><c>ExpertsAttribute.BalanceLoss</c>: the load-balancing loss coefficient (docs/moe.md).</summary>
-    public const double BalanceLoss = 0.1;
+    public const double BalanceLoss = 0.01;
 
     /// <summary><c>SparsityAcceleratedAttribute.OmissionRate</c>.</summary>
     public const double OmissionRate = 0.5;
