@@ -98,6 +98,7 @@ public static class VisionCommand
             log.WriteLine($"Fashion-MNIST from {dataDirectory}: {train.Count:N0} training and {test.Count:N0} test images.");
             log.WriteLine($"{settings.Describe()}; {threads} torch threads.");
             var result = VisionRunner.Run(settings, train, test, resolved,
+                onNotice: log.WriteLine,
                 onEpoch: e => log.WriteLine(EpochLine(e, settings.Epochs)),
                 onStep: (m, perEpoch) =>
                 {

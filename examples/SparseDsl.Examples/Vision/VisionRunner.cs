@@ -36,13 +36,15 @@ public static class VisionRunner
     /// <param name="onEpoch">Called after every epoch.</param>
     /// <param name="onStep">Called after every step, with the step's metrics and the steps per epoch.</param>
     /// <param name="cancellation">Stops between steps.</param>
+    /// <param name="onNotice">Called once, before training, with lines about the built model (how its masked weights are stored; <see cref="SparseStorageNotice"/>).</param>
     public static VisionResult Run(VisionSettings settings, LabelledImages train, LabelledImages test, Device device,
-        Action<VisionEpoch>? onEpoch = null, Action<StepMetrics, long>? onStep = null, CancellationToken cancellation = default)
+        Action<VisionEpoch>? onEpoch = null, Action<StepMetrics, long>? onStep = null, CancellationToken cancellation = default, Action<string>? onNotice = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(settings), settings.Epochs, "At least one epoch.");
         using var data = new ImageBatches(train, test, settings.Batch, settings.Seed);
         using var model = settings.Build(device);
+        if (onNotice is not null && SparseStorageNotice.Of(model) is { } storage) onNotice(storage);
         return model switch
         {
             FashionConvNet convNet => Train(convNet, settings, data, device, onEpoch, onStep, cancellation),

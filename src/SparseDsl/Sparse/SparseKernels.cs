@@ -53,10 +53,12 @@ internal static unsafe class SparseKernels
     {
         int tiles = (n + Tile - 1) / Tile;
         var work = new MultiplyWork(a, rows, outColumns, columnMap, x, xColumns, y, n);
-        int parts = Math.Min(tiles, Threads());
-        if (parts <= 1) { work.Run(0, tiles); return; }
-        // Contiguous runs of tiles per thread: each tile's outputs are computed by one thread whatever the split.
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts },
+        int threads = Threads();
+        int parts = Math.Min(tiles, threads * PartsPerThread);
+        if (threads <= 1 || parts <= 1) { work.Run(0, tiles); return; }
+        // Contiguous runs of tiles, several per thread and taken as threads come free, so a core another process holds
+        // delays one part, not a whole thread's share. Each tile's outputs are computed by one thread whatever the split.
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads },
             p => work.Run((int)((long)tiles * p / parts), (int)((long)tiles * (p + 1) / parts)));
     }
 
@@ -67,12 +69,17 @@ internal static unsafe class SparseKernels
     /// </summary>
     public static void SampledProduct(CsrView a, int* rows, int gColumns, int* columnMap, float* g, float* x, int xColumns, int n, float* gradient)
     {
+        // One part per thread: every part transposes the whole of X and G tile by tile, so more parts would repeat that work.
         int parts = Math.Min(Math.Max(1, gColumns / Group), Threads());
         var work = new SampledWork(a, rows, gColumns, columnMap, g, x, xColumns, n, gradient);
         if (parts <= 1) { work.Run(0, gColumns); return; }
         Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts },
             p => work.Run((int)((long)gColumns * p / parts), (int)((long)gColumns * (p + 1) / parts)));
     }
+
+    // Parts per torch thread: enough that a delayed thread's parts are taken over, few enough that each part's tile
+    // buffers and scheduling stay a small cost.
+    private const int PartsPerThread = 4;
 
     private static int Threads() => Math.Max(1, TorchSharp.torch.get_num_threads());
 
