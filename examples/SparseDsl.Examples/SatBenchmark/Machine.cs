@@ -3,7 +3,7 @@ namespace SparseDsl.Examples.SatBenchmark;
 /// <summary>The machine a timing ran on, in words: CPU model, cores, torch threads.</summary>
 public static class Machine
 {
-    /// <summary>For example <c>AMD EPYC (family 25, model 17; 2 cores, 2 torch threads)</c>.</summary>
+    /// <summary>For example <c>AMD EPYC (family 25, model 17; 2 cores, 2 torch threads; OMP_WAIT_POLICY=PASSIVE)</c>.</summary>
     public static string Describe()
     {
         string cpu = "unknown CPU";
@@ -26,6 +26,7 @@ public static class Machine
         {
         }
         details.Add($"{Environment.ProcessorCount} cores, {TorchSharp.torch.get_num_threads()} torch threads");
+        details.Add(OpenMpWaitPolicy.Describe());
         return $"{cpu} ({string.Join("; ", details)})";
     }
 }

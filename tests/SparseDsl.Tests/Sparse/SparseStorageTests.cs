@@ -247,10 +247,23 @@ public sealed class SparseStorageTests : IDisposable
         using var offCpu = new TinyByteLm(32, new Device("meta"), seed: 3, options: Options(WeightStorage.Sparse));
         Assert.All(Masked(offCpu), l => Assert.False(l.IsSparseStorage));
         Assert.Equal("Weight storage: 0 of 6 masked layers sparse (kept values and sparse kernels); dense masked: 6 the sparse kernels run on the CPU only, not on META.",
-            SparseStorageNotice.Of(offCpu));
+            SparseStorageNotice.Of(offCpu, waitPolicy: ""));
         using var onCpu = new TinyByteLm(32, seed: 3, options: Options(WeightStorage.Sparse));
-        Assert.Equal("Weight storage: 6 of 6 masked layers sparse (kept values and sparse kernels).", SparseStorageNotice.Of(onCpu));
+        Assert.Equal("Weight storage: 6 of 6 masked layers sparse (kept values and sparse kernels).", SparseStorageNotice.Of(onCpu, waitPolicy: "PASSIVE"));
+        // Sparse layers with OpenMP's spinning default: the line says what to set, since it is not the default.
+        Assert.EndsWith("set OMP_WAIT_POLICY=PASSIVE (GptLm width 512, 87.5%, 2 cores: 1.51x over dense instead of 1.16x; docs/performance.md section 6).",
+            SparseStorageNotice.Of(onCpu, waitPolicy: ""));
         using var dense = new TinyByteLm(32, seed: 3, options: new ModelOptions { Depth = 1, Sparsity = 0 });
         Assert.Null(SparseStorageNotice.Of(dense));
+    }
+
+    [Fact]
+    public void The_wait_policy_is_left_alone_once_libtorch_has_loaded_its_OpenMP()
+    {
+        _ = get_num_threads(); // libtorch, and with it GNU OpenMP, is loaded now
+        string? before = Environment.GetEnvironmentVariable(OpenMpWaitPolicy.Variable);
+        var outcome = OpenMpWaitPolicy.PreferPassive();
+        Assert.Equal(before is null ? OpenMpWaitOutcome.TooLate : OpenMpWaitOutcome.KeptUserSetting, outcome);
+        Assert.Equal(before, Environment.GetEnvironmentVariable(OpenMpWaitPolicy.Variable));
     }
 }
