@@ -5,7 +5,7 @@ using SparseDsl.Benchmarks.Memory;
 using SparseDsl.Benchmarks.Models;
 using SparseDsl.Benchmarks.Paired;
 using SparseDsl.Benchmarks.Throughput;
-using SparseDsl.Examples.SatBenchmark;
+using SparseDsl.Experiments.SatBenchmark;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Benchmarks;

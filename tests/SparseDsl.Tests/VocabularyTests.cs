@@ -1,4 +1,4 @@
-using SparseDsl.Examples.Gpt;
+using SparseDsl.Experiments.Gpt;
 using SparseDsl.Tests.Checkpoints;
 using SparseDsl.Tests.SmallModels;
 using static TorchSharp.torch;

@@ -6,7 +6,7 @@ namespace SparseDsl.Benchmarks.Generator.Corpus;
 /// <summary>
 /// Renders a <see cref="ModelRecipe"/> as the C# file a user would write: a <c>[Width]</c> partial class with an
 /// embedding, sparse hidden and feed-forward layers, a dense mixing layer, a norm, a readout, optionally a block or a
-/// repeated block, and a hand-written <c>forward</c> (modelled on examples/SparseDsl.Examples/Gpt).
+/// repeated block, and a hand-written <c>forward</c> (modelled on src/SparseDsl.Experiments/Gpt).
 /// </summary>
 internal static class ModelSource
 {

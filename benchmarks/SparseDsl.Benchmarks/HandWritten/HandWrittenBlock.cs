@@ -1,4 +1,4 @@
-using SparseDsl.Examples.Gpt;
+using SparseDsl.Experiments.Gpt;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

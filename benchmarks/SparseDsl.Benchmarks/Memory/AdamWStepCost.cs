@@ -1,5 +1,5 @@
 using SparseDsl.Benchmarks.Paired;
-using SparseDsl.Examples.Gpt;
+using SparseDsl.Experiments.Gpt;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Benchmarks.Memory;
@@ -30,7 +30,7 @@ public static class AdamWStepCost
         var step = PairedTiming.Compare("AdamW step: SparseDsl's scalar-free / TorchSharp's", () => theirs.step(), () => AdamWArithmetic.Step(ours), rounds);
 
         // A training step of the same model, for scale (16 x 64 tokens, SAT off, as the allocator runs train).
-        var corpus = SparseDsl.Examples.BundledCorpus.Open();
+        var corpus = SparseDsl.Experiments.BundledCorpus.Open();
         using var trainer = new GptLm.Trainer(a, new TrainerSettings { Steps = 40, Acceleration = SparsityAcceleration.Off },
             new SparseDsl.Data.NextTokenBatches(corpus, 16, 64, seed: 1));
         var times = new List<double>();

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using SparseDsl.Data;
-using SparseDsl.Examples;
-using SparseDsl.Examples.Gpt;
+using SparseDsl.Experiments;
+using SparseDsl.Experiments.Gpt;
 using TorchSharp;
 
 namespace SparseDsl.Benchmarks.Memory;

@@ -1,7 +1,7 @@
 using SparseDsl.Benchmarks.HandWritten;
 using SparseDsl.Data;
-using SparseDsl.Examples;
-using SparseDsl.Examples.Gpt;
+using SparseDsl.Experiments;
+using SparseDsl.Experiments.Gpt;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Benchmarks.Models;

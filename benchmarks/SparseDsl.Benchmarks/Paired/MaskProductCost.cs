@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using SparseDsl.Examples.Gpt;
+using SparseDsl.Experiments.Gpt;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Benchmarks.Paired;

@@ -1,8 +1,8 @@
 using System.CommandLine;
-using SparseDsl.Examples.CoordinateCheck;
-using SparseDsl.Examples.SatBenchmark;
-using SparseDsl.Examples.Sweep;
-using SparseDsl.Examples.Vision;
+using SparseDsl.Experiments.CoordinateCheck;
+using SparseDsl.Experiments.SatBenchmark;
+using SparseDsl.Experiments.Sweep;
+using SparseDsl.Experiments.Vision;
 
 namespace SparseDsl.Examples.Cli;
 
@@ -95,15 +95,15 @@ public static class CliApp
     {
         TrainCommand.Create(interactive),
         SampleCommand.Create(),
-        Tokenization.PrepareCommand.Create(interactive),
+        PrepareCommand.Create(interactive),
         ExportCommand.Create(),
         ImportCommand.Create(),
         DescribeCommand.Create(),
         CoordinateCheckCommand.Create(),
         SweepCommand.Create(),
         SatBenchmarkCommand.Create(),
-        SparseBenchmark.SparseBenchmarkCommand.Create(),
-        Moe.MoeBalanceCommand.Create(),
+        SparseBenchmarkCommand.Create(),
+        MoeBalanceCommand.Create(),
         MachineCommand.Create(),
         VisionCommand.Create(),
         VisionSweepCommand.Create(),

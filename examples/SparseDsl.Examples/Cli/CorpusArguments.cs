@@ -1,6 +1,6 @@
 using System.CommandLine;
 using SparseDsl.Data;
-using SparseDsl.Examples.Tokenization;
+using SparseDsl.Experiments.Tokenization;
 
 namespace SparseDsl.Examples.Cli;
 

@@ -9,20 +9,20 @@ namespace SparseDsl.Examples.Cli;
 internal sealed class LiveProgress : ITrainingObserver
 {
     private readonly ProgressTask _task;
-    private readonly Tokenization.LossUnits _units;
+    private readonly LossUnits _units;
 
-    private LiveProgress(ProgressTask task, Tokenization.LossUnits units)
+    private LiveProgress(ProgressTask task, LossUnits units)
     {
         _task = task;
         _units = units;
     }
 
     /// <summary>Runs <paramref name="body"/> with a live bar for a run of <paramref name="totalSteps"/> steps; losses read in <paramref name="units"/> (bytes when null).</summary>
-    public static T Run<T>(long totalSteps, Func<ITrainingObserver, T> body, Tokenization.LossUnits? units = null) =>
+    public static T Run<T>(long totalSteps, Func<ITrainingObserver, T> body, LossUnits? units = null) =>
         AnsiConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(context => body(new LiveProgress(context.AddTask("starting", maxValue: totalSteps), units ?? Tokenization.LossUnits.Bytes)));
+            .Start(context => body(new LiveProgress(context.AddTask("starting", maxValue: totalSteps), units ?? LossUnits.Bytes)));
 
     public void OnStart(long firstStep, long totalSteps)
     {

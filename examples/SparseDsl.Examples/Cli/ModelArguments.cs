@@ -1,6 +1,6 @@
 using System.CommandLine;
-using SparseDsl.Examples.Gpt;
-using SparseDsl.Examples.Moe;
+using SparseDsl.Experiments.Gpt;
+using SparseDsl.Experiments.Moe;
 
 namespace SparseDsl.Examples.Cli;
 

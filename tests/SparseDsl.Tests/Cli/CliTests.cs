@@ -1,4 +1,5 @@
 using SparseDsl.Examples.Cli;
+using SparseDsl.Experiments.Training;
 using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Cli;
@@ -101,9 +102,9 @@ public sealed class CliTests : IDisposable
         Assert.Contains("final validation loss ", output);
         Assert.Contains("sample:\nThe Congress ", output);
 
-        string checkpoint = Path.Combine(folder, TrainCommand.CheckpointFile);
+        string checkpoint = Path.Combine(folder, TrainingJob.CheckpointFile);
         Assert.Equal(4, Checkpoint.ReadHeader(checkpoint).Step);
-        var metrics = File.ReadAllLines(Path.Combine(folder, TrainCommand.MetricsFile));
+        var metrics = File.ReadAllLines(Path.Combine(folder, TrainingJob.MetricsFile));
         Assert.Equal(4, metrics.Count(l => l.Contains("\"split\":\"train\"")));
         Assert.Single(metrics, l => l.Contains("\"split\":\"validation\""));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(folder, "tensorboard"), "events.out.tfevents.*"));
@@ -137,17 +138,17 @@ public sealed class CliTests : IDisposable
         Assert.True(code == 0, error);
         Assert.Contains("blocks.0.mlp: SAT: omit 0.6 to 50%, 0.3 to 80%, then dense; ActivationMagnitude importance", output);
         Assert.Contains("SAT omit 0.6", output);
-        var saved = RunConfig.FromJson(Checkpoint.ReadHeader(Path.Combine(sat, TrainCommand.CheckpointFile)).RunConfig, "checkpoint");
+        var saved = RunConfig.FromJson(Checkpoint.ReadHeader(Path.Combine(sat, TrainingJob.CheckpointFile)).RunConfig, "checkpoint");
         Assert.Equal(0.6, saved.Acceleration!.Schedule.InitialRate);
         Assert.Equal(NeuronImportance.ActivationMagnitude, saved.Acceleration.Metric);
-        Assert.Contains("\"sat_omission_rate\":0.6", File.ReadAllText(Path.Combine(sat, TrainCommand.MetricsFile)));
+        Assert.Contains("\"sat_omission_rate\":0.6", File.ReadAllText(Path.Combine(sat, TrainingJob.MetricsFile)));
 
         string dense = Run("dense");
         (code, output, error) = Invoke(["train", .. Tiny, "--steps", "2", "--sat", "false", "--out", dense]);
         Assert.True(code == 0, error);
         Assert.Contains("SAT off (dense)", output);
         Assert.DoesNotContain("SAT omit", output);
-        Assert.True(RunConfig.FromJson(Checkpoint.ReadHeader(Path.Combine(dense, TrainCommand.CheckpointFile)).RunConfig, "checkpoint").Acceleration!.IsOff);
+        Assert.True(RunConfig.FromJson(Checkpoint.ReadHeader(Path.Combine(dense, TrainingJob.CheckpointFile)).RunConfig, "checkpoint").Acceleration!.IsOff);
     }
 
     [Fact]
@@ -159,10 +160,10 @@ public sealed class CliTests : IDisposable
         Assert.Contains("blocks.0.attention (2 heads): SAT: omit 0.5 to 50%", output);
         Assert.Contains("Uniform importance", output);
         Assert.Contains("SAT omit 0.5, heads 0.5", output);
-        var saved = RunConfig.FromJson(Checkpoint.ReadHeader(Path.Combine(heads, TrainCommand.CheckpointFile)).RunConfig, "checkpoint");
+        var saved = RunConfig.FromJson(Checkpoint.ReadHeader(Path.Combine(heads, TrainingJob.CheckpointFile)).RunConfig, "checkpoint");
         Assert.Equal(0.5, saved.HeadAcceleration!.Schedule.InitialRate);
         Assert.Equal(NeuronImportance.Uniform, saved.HeadAcceleration.Metric);
-        Assert.Contains("\"sat_head_omission_rate\":0.5", File.ReadAllText(Path.Combine(heads, TrainCommand.MetricsFile)));
+        Assert.Contains("\"sat_head_omission_rate\":0.5", File.ReadAllText(Path.Combine(heads, TrainingJob.MetricsFile)));
 
         // Without --sat-head-rate the example's heads keep their declared rate, 0: every head trains.
         string plain = Run("plain");

@@ -1,6 +1,7 @@
 using SparseDsl.Examples.Cli;
-using SparseDsl.Examples.CoordinateCheck;
-using SparseDsl.Examples.Sweep;
+using SparseDsl.Experiments.Training;
+using SparseDsl.Experiments.CoordinateCheck;
+using SparseDsl.Experiments.Sweep;
 using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Cli;
@@ -35,7 +36,7 @@ public sealed class DepthCliTests : IDisposable
         var first = Invoke("train", "--width", "32", "--depth", "3", "--batch", "2", "--context", "16", "--steps", "2", "--sample-length", "4",
             "--depth-rule", "completep", "--out", folder);
         Assert.True(first.Code == 0, first.Error);
-        string checkpoint = Path.Combine(folder, TrainCommand.CheckpointFile);
+        string checkpoint = Path.Combine(folder, TrainingJob.CheckpointFile);
         var header = Checkpoint.ReadHeader(checkpoint);
         Assert.Equal(DepthRule.CompleteP, header.Recipe.Options.DepthRule);
         Assert.Equal(DepthRule.CompleteP, RunConfig.FromJson(header.RunConfig, checkpoint).DepthRule);
@@ -70,13 +71,13 @@ public sealed class DepthCliTests : IDisposable
         var (code, output, error) = Invoke(args);
         Assert.True(code == 0, error);
         Assert.Contains("8 runs (1 parameterizations × 1 sparsities × 1 widths × 2 depths × 2 depth rules × 2 LRs × 1 seeds)", output);
-        string csv = Path.Combine(folder, SweepCommand.CsvFile);
+        string csv = Path.Combine(folder, LearningRateSweep.CsvFile);
         Assert.Equal(SweepRecord.DepthHeader, File.ReadLines(csv).First());
         var records = SweepCsv.Read(csv, depth: true);
         Assert.Equal(8, records.Count);
         Assert.Equal([(1, DepthRule.CompleteP), (1, DepthRule.None), (2, DepthRule.CompleteP), (2, DepthRule.None)],
             records.Select(r => (r.Run.Depth, r.Run.DepthRule)).Distinct().OrderBy(k => k.Depth).ThenBy(k => k.DepthRule.Token()));
-        string summary = File.ReadAllText(Path.Combine(folder, SweepCommand.SummaryFile));
+        string summary = File.ReadAllText(Path.Combine(folder, LearningRateSweep.SummaryFile));
         Assert.Contains("| width | parameterization | depth rule | density | depth 1 | depth 2 | drift |", summary);
         Assert.True(File.Exists(Path.Combine(folder, "sweep-depth-width-32-density-1.png")));
 

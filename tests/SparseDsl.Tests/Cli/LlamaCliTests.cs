@@ -1,6 +1,7 @@
-using SparseDsl.Examples.CoordinateCheck;
+using SparseDsl.Experiments.CoordinateCheck;
 using SparseDsl.Examples.Cli;
-using SparseDsl.Examples.Sweep;
+using SparseDsl.Experiments.Training;
+using SparseDsl.Experiments.Sweep;
 using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Cli;
@@ -31,7 +32,7 @@ public sealed class LlamaCliTests : IDisposable
         Assert.Contains("step     3/3  loss ", output);
         Assert.Contains("sample:\nThe Congress ", output);
 
-        string checkpoint = Path.Combine(folder, TrainCommand.CheckpointFile);
+        string checkpoint = Path.Combine(folder, TrainingJob.CheckpointFile);
         var header = Checkpoint.ReadHeader(checkpoint);
         Assert.Equal("LlamaLm", header.Recipe.ModelType); // the recipe records the type name, never the short name
         Assert.Equal("LlamaLm", RunConfig.FromJson(header.RunConfig, checkpoint).Model);
@@ -97,19 +98,19 @@ public sealed class LlamaCliTests : IDisposable
         Assert.True(gpt.Code == 0, gpt.Error);
         Assert.Contains("Sweep of GptLm: 1 runs", gpt.Output);
         // A GPT sweep's settings file is what it always was: no model line.
-        Assert.Equal("steps=2\ndepth=1\nbatch=2\ncontext=16\ndata=bundled\n", File.ReadAllText(Path.Combine(gptFolder, SweepCommand.SettingsFile)));
+        Assert.Equal("steps=2\ndepth=1\nbatch=2\ncontext=16\ndata=bundled\n", File.ReadAllText(Path.Combine(gptFolder, LearningRateSweep.SettingsFile)));
 
         var llama = Invoke(["sweep", .. grid, "--model", "llama", "--widths", "128", "--out", llamaFolder]);
         Assert.True(llama.Code == 0, llama.Error);
         Assert.Contains("Sweep of LlamaLm: 1 runs", llama.Output);
-        Assert.EndsWith("model=LlamaLm\n", File.ReadAllText(Path.Combine(llamaFolder, SweepCommand.SettingsFile)));
-        Assert.Equal(2, File.ReadAllLines(Path.Combine(llamaFolder, SweepCommand.CsvFile)).Length);
+        Assert.EndsWith("model=LlamaLm\n", File.ReadAllText(Path.Combine(llamaFolder, LearningRateSweep.SettingsFile)));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(llamaFolder, LearningRateSweep.CsvFile)).Length);
 
-        string gptCsv = File.ReadAllText(Path.Combine(gptFolder, SweepCommand.CsvFile));
+        string gptCsv = File.ReadAllText(Path.Combine(gptFolder, LearningRateSweep.CsvFile));
         var mixed = Invoke(["sweep", .. grid, "--model", "llama", "--widths", "128", "--out", gptFolder]);
         Assert.Equal(ExitCodes.BadInput, mixed.Code);
         Assert.Contains("records a sweep of GptLm, not LlamaLm", mixed.Error);
-        Assert.Equal(gptCsv, File.ReadAllText(Path.Combine(gptFolder, SweepCommand.CsvFile)));
+        Assert.Equal(gptCsv, File.ReadAllText(Path.Combine(gptFolder, LearningRateSweep.CsvFile)));
 
         var back = Invoke(["sweep", .. grid, "--widths", "32", "--out", llamaFolder]);
         Assert.Equal(ExitCodes.BadInput, back.Code);

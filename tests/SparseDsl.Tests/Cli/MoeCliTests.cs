@@ -1,6 +1,7 @@
-using SparseDsl.Examples.CoordinateCheck;
+using SparseDsl.Experiments.CoordinateCheck;
 using SparseDsl.Examples.Cli;
-using SparseDsl.Examples.Sweep;
+using SparseDsl.Experiments.Training;
+using SparseDsl.Experiments.Sweep;
 using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Cli;
@@ -28,9 +29,9 @@ public sealed class MoeCliTests : IDisposable
         Assert.Contains("MoeLm: width 64 (base 256, m_d 0.25), SμPar", output);
         Assert.Contains("blocks.0.mlp: 8 experts, top-2 (k/E 0.25), dropless", output);
         Assert.Matches(@"expert load at step 3 \(share of the routing slots per expert; uniform is 0\.125\):\n  blocks\.0\.mlp:( \d\.\d{3}){8}  balance loss", output);
-        var lines = File.ReadAllLines(Path.Combine(folder, TrainCommand.MetricsFile));
+        var lines = File.ReadAllLines(Path.Combine(folder, TrainingJob.MetricsFile));
         Assert.Equal(3, lines.Count(l => l.Contains("\"expert_load\":{\"blocks.0.mlp\":[", StringComparison.Ordinal)));
-        Assert.Equal("MoeLm", Checkpoint.ReadHeader(Path.Combine(folder, TrainCommand.CheckpointFile)).Recipe.ModelType);
+        Assert.Equal("MoeLm", Checkpoint.ReadHeader(Path.Combine(folder, TrainingJob.CheckpointFile)).Recipe.ModelType);
     }
 
     [Fact]
@@ -56,7 +57,7 @@ public sealed class MoeCliTests : IDisposable
         string folder = Run("balance");
         (code, _, error) = Invoke(["train", .. Tiny, "--balance-loss", "0.05", "--batch", "2", "--context", "16", "--sample-length", "0", "--steps", "1", "--out", folder]);
         Assert.True(code == 0, error);
-        Assert.Equal(0.05, Checkpoint.ReadHeader(Path.Combine(folder, TrainCommand.CheckpointFile)).Recipe.Options.BalanceLoss);
+        Assert.Equal(0.05, Checkpoint.ReadHeader(Path.Combine(folder, TrainingJob.CheckpointFile)).Recipe.Options.BalanceLoss);
 
         AssertBadInput(Invoke("describe", "--model", "moe", "--balance-loss", "-1"), "--balance-loss");
     }
@@ -106,7 +107,7 @@ public sealed class MoeCliTests : IDisposable
             "--steps", "2", "--batch", "2", "--context", "16", "--depth", "1", "--widths", "64", "--out", folder);
         Assert.True(code == 0, error);
         Assert.Contains("Sweep of MoeLm: 1 runs", output);
-        Assert.EndsWith("model=MoeLm\n", File.ReadAllText(Path.Combine(folder, SweepCommand.SettingsFile)));
-        Assert.Equal(2, File.ReadAllLines(Path.Combine(folder, SweepCommand.CsvFile)).Length);
+        Assert.EndsWith("model=MoeLm\n", File.ReadAllText(Path.Combine(folder, LearningRateSweep.SettingsFile)));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(folder, LearningRateSweep.CsvFile)).Length);
     }
 }

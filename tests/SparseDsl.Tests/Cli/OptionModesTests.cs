@@ -2,6 +2,7 @@ using System.Collections;
 using System.CommandLine;
 using System.Globalization;
 using SparseDsl.Examples.Cli;
+using SparseDsl.Experiments.Training;
 using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Cli;

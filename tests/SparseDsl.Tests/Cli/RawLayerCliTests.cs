@@ -1,4 +1,5 @@
 using SparseDsl.Examples.Cli;
+using SparseDsl.Experiments.Training;
 using SparseDsl.Tests.Kinds;
 
 namespace SparseDsl.Tests.Cli;

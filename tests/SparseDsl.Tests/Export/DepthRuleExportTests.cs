@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SparseDsl.Examples.Cli;
-using SparseDsl.Examples.Gpt;
+using SparseDsl.Experiments.Training;
+using SparseDsl.Experiments.Gpt;
 using SparseDsl.Export;
 using SparseDsl.Tests.Checkpoints;
 using static TorchSharp.torch;
@@ -79,7 +80,7 @@ public sealed class DepthRuleExportTests : IDisposable
         var train = Invoke("train", "--width", "32", "--depth", "3", "--batch", "2", "--context", "16", "--steps", "2", "--sample-length", "0",
             "--depth-rule", "depth-mup", "--device", "cpu", "--out", run);
         Assert.True(train.Code == 0, train.Error);
-        string checkpoint = Path.Combine(run, TrainCommand.CheckpointFile);
+        string checkpoint = Path.Combine(run, TrainingJob.CheckpointFile);
         string folded = _folder.File("f.safetensors"), plain = _folder.File("u.safetensors");
 
         var fold = Invoke("export", "--checkpoint", checkpoint, "--out", folded, "--fold");

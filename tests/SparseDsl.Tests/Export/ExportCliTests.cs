@@ -1,4 +1,5 @@
 using SparseDsl.Examples.Cli;
+using SparseDsl.Experiments.Training;
 using SparseDsl.Export;
 using static TorchSharp.torch;
 using static SparseDsl.Tests.CliRun;
@@ -19,7 +20,7 @@ public sealed class ExportCliTests : IDisposable
         string run = In("run");
         var train = Invoke(["train", "--width", "32", "--depth", "1", "--batch", "2", "--context", "16", "--steps", "3", "--sample-length", "0", "--out", run, .. extra]);
         Assert.True(train.Code == 0, train.Error);
-        return Path.Combine(run, TrainCommand.CheckpointFile);
+        return Path.Combine(run, TrainingJob.CheckpointFile);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using SparseDsl.Data;
-using SparseDsl.Examples;
-using SparseDsl.Examples.Gpt;
-using SparseDsl.Examples.Tokenization;
+using SparseDsl.Experiments;
+using SparseDsl.Experiments.Gpt;
+using SparseDsl.Experiments.Tokenization;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Tests.Export;

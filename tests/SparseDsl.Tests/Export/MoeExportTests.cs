@@ -1,6 +1,6 @@
 using System.Text.Json;
 using SparseDsl.Data;
-using SparseDsl.Examples.Moe;
+using SparseDsl.Experiments.Moe;
 using SparseDsl.Export;
 using SparseDsl.Tests.Checkpoints;
 using static TorchSharp.torch;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using SparseDsl.Examples.Gpt;
+using SparseDsl.Experiments.Gpt;
 using SparseDsl.Export;
 using SparseDsl.Tests.Checkpoints;
 using static TorchSharp.torch;

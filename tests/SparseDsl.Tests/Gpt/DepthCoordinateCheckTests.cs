@@ -1,5 +1,5 @@
-using SparseDsl.Examples;
-using SparseDsl.Examples.CoordinateCheck;
+using SparseDsl.Experiments;
+using SparseDsl.Experiments.CoordinateCheck;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Tests.Gpt;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SparseDsl.Examples.Gpt;
+using SparseDsl.Experiments.Gpt;
 
 namespace SparseDsl.Tests.Gpt;
 

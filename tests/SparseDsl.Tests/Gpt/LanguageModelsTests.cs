@@ -1,6 +1,6 @@
 using SparseDsl.Data;
-using SparseDsl.Examples;
-using SparseDsl.Examples.Gpt;
+using SparseDsl.Experiments;
+using SparseDsl.Experiments.Gpt;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Tests.Gpt;

@@ -1,4 +1,4 @@
-using SparseDsl.Examples.Gpt;
+using SparseDsl.Experiments.Gpt;
 using SparseDsl.Export;
 using SparseDsl.Tests.SmallModels;
 using TorchSharp;

@@ -1,7 +1,7 @@
 using SparseDsl.Data;
-using SparseDsl.Examples;
-using SparseDsl.Examples.Gpt;
-using SparseDsl.Examples.Llama;
+using SparseDsl.Experiments;
+using SparseDsl.Experiments.Gpt;
+using SparseDsl.Experiments.Llama;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Tests.Llama;

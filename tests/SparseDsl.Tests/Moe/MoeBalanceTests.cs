@@ -1,6 +1,7 @@
 using System.Globalization;
 using SparseDsl.Examples.Cli;
-using SparseDsl.Examples.Moe;
+using SparseDsl.Experiments.Training;
+using SparseDsl.Experiments.Moe;
 
 namespace SparseDsl.Tests.Moe;
 

@@ -1,5 +1,6 @@
 using SparseDsl.Examples.Cli;
-using SparseDsl.Examples.Sweep;
+using SparseDsl.Experiments.Training;
+using SparseDsl.Experiments.Sweep;
 using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Sweep;
@@ -93,10 +94,10 @@ public sealed class DepthShardTests : IDisposable
         Assert.Contains("Merged 2 parts, 8 runs", merged.Output);
 
         string[] wholeRows = Results(whole), mergedRows = Results(sharded);
-        Assert.Equal(SweepRecord.DepthHeader, File.ReadAllLines(Path.Combine(whole, SweepCommand.CsvFile))[0]);
+        Assert.Equal(SweepRecord.DepthHeader, File.ReadAllLines(Path.Combine(whole, LearningRateSweep.CsvFile))[0]);
         Assert.Equal(9, wholeRows.Length);
         Assert.Equal(wholeRows, mergedRows);
-        foreach (string file in new[] { SweepCommand.SummaryFile, SweepCommand.SettingsFile })
+        foreach (string file in new[] { LearningRateSweep.SummaryFile, LearningRateSweep.SettingsFile })
             Assert.True(File.ReadAllBytes(Path.Combine(whole, file)).SequenceEqual(File.ReadAllBytes(Path.Combine(sharded, file))), $"{file} differs");
 
         // The same grid under other depth rules is another sweep: its part does not merge with these.
@@ -115,7 +116,7 @@ public sealed class DepthShardTests : IDisposable
 
     // Everything but the wall time: the depth axis's two columns follow it, so the seconds field is cut out of each row.
     private static string[] Results(string folder) =>
-        File.ReadAllLines(Path.Combine(folder, SweepCommand.CsvFile)).Select(WithoutSeconds).ToArray();
+        File.ReadAllLines(Path.Combine(folder, LearningRateSweep.CsvFile)).Select(WithoutSeconds).ToArray();
 
     private static string WithoutSeconds(string line)
     {

@@ -1,4 +1,4 @@
-using SparseDsl.Examples.Sweep;
+using SparseDsl.Experiments.Sweep;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Tests.Sweep;
@@ -26,7 +26,7 @@ public sealed class MuTransferTests
     [Fact]
     public void SuPar_keeps_the_optimal_learning_rate_across_sparsity_and_SP_does_not()
     {
-        using var corpus = SparseDsl.Examples.BundledCorpus.Open();
+        using var corpus = SparseDsl.Experiments.BundledCorpus.Open();
         var records = new List<SweepRecord>();
         SweepRunner.RunAll(Grid, Grid.Runs(), corpus, TestDevice.Current, parallelRuns: 1, records.Add);
         var optima = SweepAnalysis.Optima(records);

@@ -1,5 +1,6 @@
 using SparseDsl.Examples.Cli;
-using SparseDsl.Examples.Sweep;
+using SparseDsl.Experiments.Training;
+using SparseDsl.Experiments.Sweep;
 using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Sweep;
@@ -34,7 +35,7 @@ public sealed class ShardedSweepTests : IDisposable
 
     // Everything but the wall time (the last field), which no two runs share.
     private static string[] Results(string folder) =>
-        File.ReadAllLines(Path.Combine(folder, SweepCommand.CsvFile)).Select(l => l[..l.LastIndexOf(',')]).ToArray();
+        File.ReadAllLines(Path.Combine(folder, LearningRateSweep.CsvFile)).Select(l => l[..l.LastIndexOf(',')]).ToArray();
 
     /// <remarks>
     /// Bit for bit on the CPU, where a run is a pure function of its cell: the same process and thread count give the
@@ -59,7 +60,7 @@ public sealed class ShardedSweepTests : IDisposable
 
         Assert.Equal(17, Results(whole).Length);
         Assert.Equal(Results(whole), Results(sharded));
-        foreach (string file in new[] { SweepCommand.SummaryFile, SweepCommand.SettingsFile, "sweep-width-32.png", "sweep-width-64.png" })
+        foreach (string file in new[] { LearningRateSweep.SummaryFile, LearningRateSweep.SettingsFile, "sweep-width-32.png", "sweep-width-64.png" })
             Assert.True(File.ReadAllBytes(Path.Combine(whole, file)).SequenceEqual(File.ReadAllBytes(Path.Combine(sharded, file))), $"{file} differs");
     }
 
@@ -126,7 +127,7 @@ public sealed class ShardedSweepTests : IDisposable
     {
         string output = _folder.File("sweep");
         Succeeds([.. Grid, "--shard", "3/3", "--out", output]);
-        string csv = Path.Combine(output, "shard-3-of-3", SweepCommand.CsvFile);
+        string csv = Path.Combine(output, "shard-3-of-3", LearningRateSweep.CsvFile);
         string[] full = File.ReadAllLines(csv);
         Assert.True(full.Length >= 4, "part 3 of 3 should hold at least three runs");
         // A crash after two runs, in the middle of writing the third.
@@ -165,7 +166,7 @@ public sealed class ShardedSweepTests : IDisposable
         string b = RunParts("b", [.. Small[..14], "4", .. Small[15..]], 3); // batch 4 instead of 2
         string merged = _folder.File("merged");
         Refused("parts of different sweeps (batch 2 vs 4)", Path.Combine(a, "shard-1-of-3"), Path.Combine(a, "shard-2-of-3"), Path.Combine(b, "shard-3-of-3"), "--out", merged);
-        Assert.False(File.Exists(Path.Combine(merged, SweepCommand.CsvFile)));
+        Assert.False(File.Exists(Path.Combine(merged, LearningRateSweep.CsvFile)));
     }
 
     [Fact]
@@ -178,10 +179,10 @@ public sealed class ShardedSweepTests : IDisposable
 
         // Part 3 crashed before writing its run.
         RunParts("sweep", Small, 2);
-        string csv = Path.Combine(output, "shard-3-of-3", SweepCommand.CsvFile);
+        string csv = Path.Combine(output, "shard-3-of-3", LearningRateSweep.CsvFile);
         File.WriteAllLines(csv, File.ReadAllLines(csv).Take(1));
         Refused("lacks 1: re-run it with --shard 3/3", output, "--out", output);
-        Assert.False(File.Exists(Path.Combine(output, SweepCommand.CsvFile)));
+        Assert.False(File.Exists(Path.Combine(output, LearningRateSweep.CsvFile)));
     }
 
     [Fact]
@@ -195,8 +196,8 @@ public sealed class ShardedSweepTests : IDisposable
         Refused("part 1/3 is given twice", output, copy, "--out", _folder.File("merged"));
 
         // Part 1's run copied into part 2's results.
-        File.AppendAllLines(Path.Combine(two, SweepCommand.CsvFile), File.ReadAllLines(Path.Combine(one, SweepCommand.CsvFile)).Skip(1));
-        var run = SweepCsv.Read(Path.Combine(one, SweepCommand.CsvFile)).Single().Run;
+        File.AppendAllLines(Path.Combine(two, LearningRateSweep.CsvFile), File.ReadAllLines(Path.Combine(one, LearningRateSweep.CsvFile)).Skip(1));
+        var run = SweepCsv.Read(Path.Combine(one, LearningRateSweep.CsvFile)).Single().Run;
         Refused($"1 run overlapping: {SweepMerge.Label(run)} in {one} and {two}", output, "--out", _folder.File("merged"));
     }
 
@@ -213,9 +214,9 @@ public sealed class ShardedSweepTests : IDisposable
     {
         string output = RunParts("sweep", Small, 1, 2, 3);
         Succeeds("sweep", "merge", output, "--out", output);
-        byte[] first = File.ReadAllBytes(Path.Combine(output, SweepCommand.CsvFile));
+        byte[] first = File.ReadAllBytes(Path.Combine(output, LearningRateSweep.CsvFile));
         Succeeds("sweep", "merge", output, "--out", output);
-        Assert.Equal(first, File.ReadAllBytes(Path.Combine(output, SweepCommand.CsvFile)));
+        Assert.Equal(first, File.ReadAllBytes(Path.Combine(output, LearningRateSweep.CsvFile)));
 
         // The merged folder is a plain sweep folder: the unsharded command finds every run done.
         var resumed = Invoke([.. Small, "--out", output]);
@@ -224,9 +225,9 @@ public sealed class ShardedSweepTests : IDisposable
         // A folder that holds a run these parts do not: another sweep's results, kept.
         string other = _folder.File("other");
         Succeeds([.. Small[..11], "-5", .. Small[11..], "--out", other]);
-        byte[] kept = File.ReadAllBytes(Path.Combine(other, SweepCommand.CsvFile));
+        byte[] kept = File.ReadAllBytes(Path.Combine(other, LearningRateSweep.CsvFile));
         Refused("already holds 1 runs that are not in these parts", output, "--out", other);
-        Assert.Equal(kept, File.ReadAllBytes(Path.Combine(other, SweepCommand.CsvFile)));
+        Assert.Equal(kept, File.ReadAllBytes(Path.Combine(other, LearningRateSweep.CsvFile)));
     }
 
     private static SweepSettings Settings() => new()

@@ -1,5 +1,6 @@
 using SparseDsl.Examples.Cli;
-using SparseDsl.Examples.Sweep;
+using SparseDsl.Experiments.Training;
+using SparseDsl.Experiments.Sweep;
 using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Sweep;
@@ -20,7 +21,7 @@ public sealed class SweepFileTests : IDisposable
         var first = Invoke([.. Tiny, "--log2-lrs", "-8", "-6", "--out", output]);
         Assert.Equal(0, first.Code);
         Assert.Contains("2 runs", first.Output);
-        string csv = Path.Combine(output, SweepCommand.CsvFile);
+        string csv = Path.Combine(output, LearningRateSweep.CsvFile);
         string[] before = File.ReadAllLines(csv);
         Assert.Equal(3, before.Length);
 
@@ -35,7 +36,7 @@ public sealed class SweepFileTests : IDisposable
         Assert.Equal(4, after.Length);
         var records = SweepCsv.Read(csv);
         Assert.Equal([-8, -6, -4], records.Select(r => r.Run.Log2LearningRate));
-        Assert.True(File.Exists(Path.Combine(output, SweepCommand.SummaryFile)));
+        Assert.True(File.Exists(Path.Combine(output, LearningRateSweep.SummaryFile)));
         Assert.True(File.Exists(Path.Combine(output, "sweep-width-32.png")));
 
         // Nothing left to do: nothing is re-run and the file is unchanged.
@@ -49,12 +50,12 @@ public sealed class SweepFileTests : IDisposable
     {
         string output = _folder.File("sweep");
         Assert.Equal(0, Invoke([.. Tiny, "--log2-lrs", "-8", "--out", output]).Code);
-        string csv = File.ReadAllText(Path.Combine(output, SweepCommand.CsvFile));
+        string csv = File.ReadAllText(Path.Combine(output, LearningRateSweep.CsvFile));
 
         var longer = Invoke([.. Tiny[..^1], "5", "--log2-lrs", "-8", "--out", output]);
         Assert.Equal(ExitCodes.BadInput, longer.Code);
         Assert.Contains("other shared settings", longer.Error);
-        Assert.Equal(csv, File.ReadAllText(Path.Combine(output, SweepCommand.CsvFile)));
+        Assert.Equal(csv, File.ReadAllText(Path.Combine(output, LearningRateSweep.CsvFile)));
     }
 
     [Fact]
@@ -62,7 +63,7 @@ public sealed class SweepFileTests : IDisposable
     {
         string output = _folder.File("sweep");
         Directory.CreateDirectory(output);
-        File.WriteAllText(Path.Combine(output, SweepCommand.CsvFile), "name,value\na,1\n");
+        File.WriteAllText(Path.Combine(output, LearningRateSweep.CsvFile), "name,value\na,1\n");
         var result = Invoke([.. Tiny, "--log2-lrs", "-8", "--out", output]);
         Assert.Equal(ExitCodes.BadInput, result.Code);
         Assert.Contains("is not a sweep results file", result.Error);

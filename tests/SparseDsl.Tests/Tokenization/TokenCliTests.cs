@@ -1,7 +1,8 @@
-using SparseDsl.Examples;
+using SparseDsl.Experiments;
 using SparseDsl.Examples.Cli;
-using SparseDsl.Examples.CoordinateCheck;
-using SparseDsl.Examples.Sweep;
+using SparseDsl.Experiments.Training;
+using SparseDsl.Experiments.CoordinateCheck;
+using SparseDsl.Experiments.Sweep;
 using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Tokenization;
@@ -54,7 +55,7 @@ public sealed class TokenCliTests : IDisposable
         Assert.Matches(@"validation loss \d+\.\d{4} nats/token \(\d+\.\d{4} bits/byte\) at step 4", train.Output);
         Assert.Matches(@"final validation loss \d+\.\d{4} nats/token = \d+\.\d{4} bits/byte \(uniform guess: 10\.8249 nats/token\); [\d,]+ tokens/s over 128 tokens", train.Output);
 
-        string checkpoint = Path.Combine(run, TrainCommand.CheckpointFile);
+        string checkpoint = Path.Combine(run, TrainingJob.CheckpointFile);
         var header = Checkpoint.ReadHeader(checkpoint);
         Assert.Equal(50_257, header.Recipe.Options.Vocabulary);
         var config = RunConfig.FromJson(header.RunConfig, checkpoint);
@@ -108,7 +109,7 @@ public sealed class TokenCliTests : IDisposable
             "--batch", "2", "--context", "16", "--depth", "1", "--widths", "32", "--out", sweep];
         var run = Invoke(grid);
         Assert.True(run.Code == 0, run.Error);
-        Assert.EndsWith($"tokens={tokens}\ntokenizer=gpt2\n", File.ReadAllText(Path.Combine(sweep, SweepCommand.SettingsFile)));
+        Assert.EndsWith($"tokens={tokens}\ntokenizer=gpt2\n", File.ReadAllText(Path.Combine(sweep, LearningRateSweep.SettingsFile)));
         // The folder of a token-file sweep refuses the bundled text, whose settings differ.
         AssertBadInput(Invoke(["sweep", "--parameterizations", "supar", "--sparsities", "0.5", "--log2-lrs", "-7", "--steps", "2",
             "--batch", "2", "--context", "16", "--depth", "1", "--widths", "32", "--out", sweep]), "records a sweep with other shared settings");
@@ -134,11 +135,11 @@ public sealed class TokenCliTests : IDisposable
         Assert.True(merged.Code == 0, merged.Error);
 
         static string[] Results(string folder) =>
-            File.ReadAllLines(Path.Combine(folder, SweepCommand.CsvFile)).Select(l => l[..l.LastIndexOf(',')]).ToArray(); // all but the wall time
+            File.ReadAllLines(Path.Combine(folder, LearningRateSweep.CsvFile)).Select(l => l[..l.LastIndexOf(',')]).ToArray(); // all but the wall time
         Assert.Equal(3, Results(whole).Length);
         Assert.Equal(Results(whole), Results(sharded));
         // The merge kept the token file: the same settings file, and the plot's per-token axis.
-        foreach (string file in new[] { SweepCommand.SettingsFile, SweepCommand.SummaryFile, "sweep-width-32.png" })
+        foreach (string file in new[] { LearningRateSweep.SettingsFile, LearningRateSweep.SummaryFile, "sweep-width-32.png" })
             Assert.True(File.ReadAllBytes(Path.Combine(whole, file)).SequenceEqual(File.ReadAllBytes(Path.Combine(sharded, file))), $"{file} differs");
 
         // A part of the same grid on text is a part of another sweep.

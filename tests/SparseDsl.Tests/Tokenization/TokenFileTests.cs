@@ -1,7 +1,7 @@
 using System.Text;
 using SparseDsl.Data;
-using SparseDsl.Examples;
-using SparseDsl.Examples.Tokenization;
+using SparseDsl.Experiments;
+using SparseDsl.Experiments.Tokenization;
 using SparseDsl.Tests.Checkpoints;
 using static TorchSharp.torch;
 

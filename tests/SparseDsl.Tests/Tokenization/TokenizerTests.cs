@@ -1,5 +1,5 @@
 using SparseDsl.Data;
-using SparseDsl.Examples.Tokenization;
+using SparseDsl.Experiments.Tokenization;
 
 namespace SparseDsl.Tests.Tokenization;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using SparseDsl.Examples.Cli;
+using SparseDsl.Experiments.Training;
 using Xunit.Abstractions;
 
 namespace SparseDsl.Tests.Training;
@@ -35,7 +36,7 @@ public sealed class ResidentMemoryTests(ITestOutputHelper output)
                 "--log-every", $"{Steps}", "--sample-length", "0", "--out", run);
             Assert.True(code == 0, log);
 
-            var rss = File.ReadLines(Path.Combine(run, TrainCommand.MetricsFile))
+            var rss = File.ReadLines(Path.Combine(run, TrainingJob.MetricsFile))
                 .Select(line => JsonDocument.Parse(line).RootElement)
                 .Where(e => e.GetProperty("split").GetString() == "train")
                 .ToDictionary(e => e.GetProperty("step").GetInt64(), e => e.GetProperty("rss_mib").GetDouble());

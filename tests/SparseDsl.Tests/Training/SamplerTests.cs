@@ -1,4 +1,4 @@
-using SparseDsl.Examples.Gpt;
+using SparseDsl.Experiments.Gpt;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Tests.Training;

@@ -1,4 +1,4 @@
-using SparseDsl.Examples.Gpt;
+using SparseDsl.Experiments.Gpt;
 
 namespace SparseDsl.Tests.Training;
 

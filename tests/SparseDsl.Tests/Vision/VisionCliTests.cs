@@ -1,7 +1,8 @@
 using SparseDsl.Data;
 using SparseDsl.Examples.Cli;
-using SparseDsl.Examples.CoordinateCheck;
-using SparseDsl.Examples.Vision;
+using SparseDsl.Experiments.Training;
+using SparseDsl.Experiments.CoordinateCheck;
+using SparseDsl.Experiments.Vision;
 using static SparseDsl.Tests.CliRun;
 
 namespace SparseDsl.Tests.Vision;

@@ -1,6 +1,6 @@
 using SparseDsl.Data;
-using SparseDsl.Examples.CoordinateCheck;
-using SparseDsl.Examples.Vision;
+using SparseDsl.Experiments.CoordinateCheck;
+using SparseDsl.Experiments.Vision;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Tests.Vision;

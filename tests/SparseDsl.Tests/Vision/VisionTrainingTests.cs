@@ -1,5 +1,5 @@
 using SparseDsl.Data;
-using SparseDsl.Examples.Vision;
+using SparseDsl.Experiments.Vision;
 using static TorchSharp.torch;
 
 namespace SparseDsl.Tests.Vision;
