@@ -74,55 +74,11 @@ public static class VisionCommand
                 Clip = result.GetValue(clip) is > 0 and var c ? c : null,
                 Seed = result.GetValue(seed),
             };
-            return Task.FromResult(Run(settings, result.GetRequiredValue(data), result.GetValue(trainLimit), result.GetValue(testLimit),
+            return Task.FromResult(VisionJob.Run(settings, result.GetRequiredValue(data), result.GetValue(trainLimit), result.GetValue(testLimit),
                 result.Given(threads) ? result.GetValue(threads) : Environment.ProcessorCount, result.GetValue(logEvery),
                 result.GetRequiredValue(device), result.InvocationConfiguration.Output, cancellation));
         });
         return command;
-    }
-
-    /// <summary>Trains and reports; returns the exit code. Bad input throws before training starts.</summary>
-    public static int Run(VisionSettings settings, string dataDirectory, int? trainLimit, int? testLimit, int threads, long logEvery,
-        string device, TextWriter log, CancellationToken cancellation = default)
-    {
-        var resolved = DeviceSelector.Resolve(device);
-        MemoryCheck.EnsureFits([settings.MemoryEstimate()]); // plans the model: a width the heads do not divide is refused here too, before the data is read
-        var (train, test) = LoadData(dataDirectory, trainLimit, testLimit);
-        if (settings.Batch > train.Count)
-            throw new ArgumentException($"--batch {settings.Batch} is larger than the {train.Count:N0} training images.");
-
-        int callerThreads = get_num_threads();
-        set_num_threads(threads);
-        try
-        {
-            log.WriteLine($"Fashion-MNIST from {dataDirectory}: {train.Count:N0} training and {test.Count:N0} test images.");
-            log.WriteLine($"{settings.Describe()}; {threads} torch threads.");
-            var result = VisionRunner.Run(settings, train, test, resolved,
-                onNotice: log.WriteLine,
-                onEpoch: e => log.WriteLine(EpochLine(e, settings.Epochs)),
-                onStep: (m, perEpoch) =>
-                {
-                    if (logEvery > 0 && m.Step % logEvery == 0 && m.Step % perEpoch != 0)
-                        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"  step {m.Step}/{m.TotalSteps}  loss {m.Loss:0.0000}  lr {m.LearningRate:0.00e+00}  {m.TokensPerSecond:N0} images/s  ETA {PlainProgress.Eta(m)}"));
-                },
-                cancellation: cancellation);
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Parameters: {result.Parameters:N0} ({result.NonZeroParameters:N0} kept by the masks)."));
-            if (result.Diverged)
-            {
-                log.WriteLine($"Diverged after {result.Epochs.Count} epochs: the loss or gradient norm became NaN or infinite. Lower --lr.");
-                return ExitCodes.Diverged;
-            }
-            var final = result.Final!.Value;
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Test accuracy {final.Accuracy:0.0000} (loss {final.Loss:0.0000}) on {final.Count:N0} images after {settings.Epochs} epochs, {Time(result.Elapsed)} of training."));
-            return ExitCodes.Success;
-        }
-        finally
-        {
-            set_num_threads(callerThreads);
-        }
     }
 
     /// <summary>The axis "which vision model" of <paramref name="command"/>, chosen by <paramref name="model"/>: <c>convnet</c> or <c>vit</c>.</summary>
@@ -140,22 +96,4 @@ public static class VisionCommand
     /// <summary>The <c>--threads</c> option shared with <c>vision-sweep</c>.</summary>
     internal static Option<int> ThreadsOption() =>
         CliOptions.Checked(new Option<int>("--threads") { Description = "Torch threads (default: the core count)" }, v => v > 0, "a positive integer");
-
-    /// <summary>Reads the data, turning a missing folder into a message that says how to get the files.</summary>
-    internal static (LabelledImages Train, LabelledImages Test) LoadData(string directory, int? trainLimit, int? testLimit)
-    {
-        if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException(
-                $"no Fashion-MNIST at '{directory}'. Install it with `apt-get install dataset-fashion-mnist` (Debian, Ubuntu: {FashionMnist.DebianDirectory}), " +
-                "or download the four *-ubyte.gz files from https://github.com/zalandoresearch/fashion-mnist into a folder and pass --data DIR.");
-        return FashionMnist.Load(directory, trainLimit, testLimit);
-    }
-
-    private static string EpochLine(VisionEpoch e, int epochs)
-    {
-        string test = e.Test is { } t ? FormattableString.Invariant($"test loss {t.Loss:0.0000}  test accuracy {t.Accuracy:0.0000}  ") : "";
-        return FormattableString.Invariant($"epoch {e.Epoch}/{epochs}  train loss {e.TrainLoss:0.0000}  {test}{e.ImagesPerSecond:N0} images/s  elapsed {Time(e.Elapsed)}");
-    }
-
-    private static string Time(TimeSpan t) => t.ToString(t.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture);
 }

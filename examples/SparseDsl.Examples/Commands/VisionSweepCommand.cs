@@ -72,7 +72,7 @@ public static class VisionSweepCommand
             MemoryCheck.EnsureFits(runs.DistinctBy(r => (r.Parameterization, r.Sparsity)).Select(run => VisionSweep.Settings(shared, run).MemoryEstimate()));
             var part = result.GetValue(shard) is { } spec ? SweepShard.Parse(spec, Environment.GetEnvironmentVariable) : null;
             var resolved = DeviceSelector.Resolve(result.GetRequiredValue(device));
-            var (train, test) = VisionCommand.LoadData(result.GetRequiredValue(data), result.GetValue(trainLimit), result.GetValue(testLimit));
+            var (train, test) = VisionJob.LoadData(result.GetRequiredValue(data), result.GetValue(trainLimit), result.GetValue(testLimit));
             if (shared.Batch > train.Count) throw new ArgumentException($"--batch {shared.Batch} is larger than the {train.Count:N0} training images.");
             int callerThreads = get_num_threads();
             set_num_threads(result.Given(threads) ? result.GetValue(threads) : Environment.ProcessorCount);

@@ -54,12 +54,12 @@ public sealed class DepthCliTests : IDisposable
             "--steps", "2", "--seeds", "1", "--out", folder);
         Assert.True(code == 0, error);
         Assert.Contains("Depth coordinate check of GptLm (SμPar, width 32): 4 runs", output);
-        var rows = DepthCoordinateCheckRow.ReadCsv(Path.Combine(folder, CoordinateCheckCommand.DepthCsvFile));
+        var rows = DepthCoordinateCheckRow.ReadCsv(Path.Combine(folder, CoordinateCheckJob.DepthCsvFile));
         // 2 rules × 2 depths × 2 steps × 3 block kinds.
         Assert.Equal(2 * 2 * 2 * 3, rows.Count);
         Assert.Equal(["completep", "none"], rows.Select(r => r.DepthRule).Distinct().Order());
         Assert.True(File.Exists(Path.Combine(folder, "coord-check-depth.png")));
-        Assert.Contains("| CompleteP | 1 | stream |", File.ReadAllText(Path.Combine(folder, CoordinateCheckCommand.DepthSummaryFile)));
+        Assert.Contains("| CompleteP | 1 | stream |", File.ReadAllText(Path.Combine(folder, CoordinateCheckJob.DepthSummaryFile)));
     }
 
     [Fact]
