@@ -23,7 +23,7 @@ public class BalanceLossOptionTests
         Assert.Equal(0.25 * statistics.BalanceLoss + 0.001 * statistics.ZLoss, auxiliary.item<float>(), 1e-5);
 
         // A model without a bank has no coefficient to replace: refused, not ignored.
-        var refused = Assert.Throws<ArgumentException>(() => new Experiments.Gpt.GptLm(64, seed: 1, options: new ModelOptions { BalanceLoss = 0.25 }));
+        var refused = Assert.Throws<ArgumentException>(() => new SparseDsl.Experiments.Gpt.GptLm(64, seed: 1, options: new ModelOptions { BalanceLoss = 0.25 }));
         Assert.Contains("no [Experts] bank", refused.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new MoeLm(64, seed: 1, options: new ModelOptions { BalanceLoss = -1 }));
     }
