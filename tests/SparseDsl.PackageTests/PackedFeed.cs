@@ -13,7 +13,7 @@ public sealed class PackedFeed : IDisposable
     /// <summary>A scratch folder outside the repository: no Directory.Build.* or central package versions leak in.</summary>
     public string Root { get; }
 
-    /// <summary>The folder feed holding the two packages.</summary>
+    /// <summary>The folder feed holding the packages.</summary>
     public string Feed { get; }
 
     /// <summary>The version both packages were packed with: Directory.Build.props' SparseDslVersion plus a unique suffix.</summary>
@@ -23,6 +23,7 @@ public sealed class PackedFeed : IDisposable
     public string TorchSharpVersion { get; }
 
     public string SparseDslPackage => Path.Combine(Feed, $"SparseDsl.{Version}.nupkg");
+    public string ExperimentsPackage => Path.Combine(Feed, $"SparseDsl.Experiments.{Version}.nupkg");
     public string TemplatePackage => Path.Combine(Feed, $"SparseDsl.Templates.{Version}.nupkg");
 
     public PackedFeed()
@@ -45,7 +46,7 @@ public sealed class PackedFeed : IDisposable
         foreach (string file in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "LICENSE" })
             File.Copy(Path.Combine(repository, file), Path.Combine(sources, file));
 
-        foreach (string project in new[] { "src/SparseDsl/SparseDsl.csproj", "src/SparseDsl.Templates/SparseDsl.Templates.csproj" })
+        foreach (string project in new[] { "src/SparseDsl/SparseDsl.csproj", "src/SparseDsl.Experiments/SparseDsl.Experiments.csproj", "src/SparseDsl.Templates/SparseDsl.Templates.csproj" })
         {
             // The copy is not a git checkout, so there is no commit for SourceLink to record.
             DotnetCli.Run(sources, "pack", project, "-c", "Release", "-o", Feed, $"-p:SparseDslVersion={Version}",
@@ -77,6 +78,7 @@ public sealed class PackedFeed : IDisposable
         string cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         TryDelete(Path.Combine(cache, "sparsedsl", Version.ToLowerInvariant()));
+        TryDelete(Path.Combine(cache, "sparsedsl.experiments", Version.ToLowerInvariant()));
     }
 
     static void TryDelete(string folder)
@@ -102,6 +104,9 @@ public sealed class PackedFeed : IDisposable
             File.Copy(file, target);
         }
     }
+
+    /// <summary>The repository this feed was packed from (the README's examples are read from it).</summary>
+    public string Repository { get; } = FindRepositoryRoot();
 
     static string FindRepositoryRoot()
     {
