@@ -8,6 +8,7 @@ namespace SparseDsl.PackageTests;
 /// and trains, a raw layer beside DSL layers is refused by name instead of silently frozen, and a bad attribute value is
 /// one error, not a cascade of compiler errors.
 /// </summary>
+[Trait("Category", "Slow")]
 [Collection(PackedFeedCollection.Name)]
 public sealed partial class AnyArchitectureTests(PackedFeed feed)
 {

@@ -8,6 +8,7 @@ namespace SparseDsl.PackageTests;
 /// model, then build and run. The repository's build is not involved, so the generator, analyzers and the
 /// GLIBCXX native-load fix all have to come from the package.
 /// </summary>
+[Trait("Category", "Slow")]
 [Collection(PackedFeedCollection.Name)]
 public sealed partial class ConsumerProjectTests(PackedFeed feed)
 {

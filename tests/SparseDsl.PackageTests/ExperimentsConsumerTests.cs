@@ -7,6 +7,7 @@ namespace SparseDsl.PackageTests;
 /// console project: the code block between the README's <c>experiments-example</c> markers is the program, so the
 /// README cannot drift from what the packages do.
 /// </summary>
+[Trait("Category", "Slow")]
 [Collection(PackedFeedCollection.Name)]
 public sealed partial class ExperimentsConsumerTests(PackedFeed feed)
 {

@@ -4,6 +4,7 @@ using System.Xml.Linq;
 namespace SparseDsl.PackageTests;
 
 /// <summary>What is inside the packed SparseDsl package, and what it asks of its consumers.</summary>
+[Trait("Category", "Slow")]
 [Collection(PackedFeedCollection.Name)]
 public sealed class PackageContentTests(PackedFeed feed)
 {

@@ -7,6 +7,7 @@ namespace SparseDsl.PackageTests;
 /// <c>dotnet new install</c> of the packed template into a private template store (never the user's), then
 /// <c>dotnet new sparsedsl-model</c>, build and run, as a new user would.
 /// </summary>
+[Trait("Category", "Slow")]
 [Collection(PackedFeedCollection.Name)]
 public sealed partial class TemplateTests(PackedFeed feed)
 {

@@ -43,16 +43,6 @@ public class DeviceSelectorTests
     [InlineData(" cuda:1 ", "cuda:1")]
     public void SPARSEDSL_DEVICE_names_the_default_device_and_unset_is_the_cpu(string? value, string expected) =>
         Assert.Equal(expected, DeviceSelector.NameOrCpu(value));
-
-    [Fact]
-    public void The_tests_and_the_CLI_default_follow_the_one_variable()
-    {
-        // Whatever this run's SPARSEDSL_DEVICE says (the suite runs under cpu, unset, or cuda on a GPU machine).
-        Assert.Equal(DeviceSelector.Resolve(DeviceSelector.DefaultName()).type, TestDevice.Current.type);
-        string help = CliRun.Invoke("train", "--help").Output;
-        Assert.Contains($"${DeviceSelector.EnvironmentVariable}", help);
-        Assert.Contains($"[default: {DeviceSelector.DefaultName()}]", help);
-    }
 }
 
 public class LearningRateScheduleTests

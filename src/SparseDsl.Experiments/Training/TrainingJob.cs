@@ -10,7 +10,11 @@ namespace SparseDsl.Experiments.Training;
 /// trainer, then creates the run folder and its metric writers. Everything that can be rejected is rejected before
 /// the folder is touched.
 /// </summary>
-internal sealed class TrainingJob(RunConfig config, string folder, Device device, string? resumeFrom)
+/// <param name="config">The model, data and trainer settings of the run (a checkpoint's, when resuming).</param>
+/// <param name="folder">The run folder: checkpoint, metrics.jsonl and tensorboard/.</param>
+/// <param name="device">Where the model trains.</param>
+/// <param name="resumeFrom">The checkpoint to continue, or null for a new run.</param>
+public sealed class TrainingJob(RunConfig config, string folder, Device device, string? resumeFrom)
 {
     /// <summary>The checkpoint's file name in the run folder.</summary>
     public const string CheckpointFile = "checkpoint.sdsl";
@@ -18,23 +22,36 @@ internal sealed class TrainingJob(RunConfig config, string folder, Device device
     /// <summary>The metrics file's name in the run folder.</summary>
     public const string MetricsFile = "metrics.jsonl";
 
+    /// <summary>Evaluate on held-out text every this many steps (0: only at the end).</summary>
     public long EvaluateEvery { get; init; }
+
+    /// <summary>Checkpoint every this many steps (0: only at the end).</summary>
     public long CheckpointEvery { get; init; }
+
+    /// <summary>Print a progress line every this many steps when there is no <see cref="Live"/> display.</summary>
     public long LogEvery { get; init; } = 50;
+
+    /// <summary>Collect finalizer-only native garbage at this interval (null: leave it to .NET); see <see cref="TrainerSettings.GarbageCollectionInterval"/>.</summary>
     public TimeSpan? GarbageCollectionInterval { get; init; } = new TrainerSettings().GarbageCollectionInterval;
+
+    /// <summary>The text sampled after training (a length of 0: none).</summary>
     public required SampleRequest Sample { get; init; }
     /// <summary>
     /// Shows the run live (a terminal progress bar): called with the step count, the run to observe and the loss units;
     /// null prints a progress line every <see cref="LogEvery"/> steps instead.
     /// </summary>
     public LiveDisplay? Live { get; init; }
+    /// <summary>Where the run's progress and results are written.</summary>
     public required TextWriter Log { get; init; }
+
+    /// <summary>Where divergence and interruption are reported.</summary>
     public required TextWriter Error { get; init; }
 
     private string CheckpointPath => Path.Combine(folder, CheckpointFile);
 
     private LossUnits _units = LossUnits.Bytes;
 
+    /// <summary>Trains (or resumes) to the end; returns the exit code (<see cref="ExitCodes"/>). Bad input throws before the folder is touched.</summary>
     public int Run(CancellationToken cancellation)
     {
         // Before any tensor or file: a run that cannot fit is refused with its estimate.

@@ -10,6 +10,7 @@ namespace SparseDsl.Tests.Experiments;
 /// The library API on a model the library has never seen: a two-cell LR sweep and a coordinate check of
 /// <see cref="OwnLm"/>, as the README's console example runs them.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class OwnModelExperimentTests : IDisposable
 {
     private readonly TempFolder _folder = new("sparsedsl-own-");

@@ -10,6 +10,7 @@ namespace SparseDsl.Tests.Gpt;
 /// training steps, across density 1 → 1/16 and across width. SμPar keeps it flat; SP and μP let it collapse as density
 /// falls. This fails if the m_ρ correction is dropped from <see cref="ScalingRules"/> (SμPar then behaves as μP).
 /// </summary>
+[Trait("Category", "Slow")]
 public class CoordinateCheckTests
 {
     // "A small factor": SμPar's spread must stay under it, SP's and μP's must exceed it several times over.

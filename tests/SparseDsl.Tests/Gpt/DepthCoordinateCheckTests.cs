@@ -12,6 +12,7 @@ namespace SparseDsl.Tests.Gpt;
 /// the depth factor m_L^(−α) from <see cref="ScalingRules.ResidualMultiplier"/> and both rules grow like no rule: this
 /// fails.
 /// </summary>
+[Trait("Category", "Slow")]
 public class DepthCoordinateCheckTests
 {
     private static readonly DepthCoordinateCheckSettings Settings = new()

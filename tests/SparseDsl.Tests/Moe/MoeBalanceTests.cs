@@ -1,5 +1,4 @@
 using System.Globalization;
-using SparseDsl.Examples.Cli;
 using SparseDsl.Experiments.Training;
 using SparseDsl.Experiments.Moe;
 
@@ -11,6 +10,7 @@ namespace SparseDsl.Tests.Moe;
 /// the least-loaded expert at 0.02 of its share); docs/moe.md, "Choosing the balance coefficient", has the measurements
 /// the default was chosen from, made with the same <see cref="MoeBalance.Measure"/>.
 /// </summary>
+[Trait("Category", "Slow")]
 public class MoeBalanceTests
 {
     // moe-balance's small grid (docs/moe.md): width 64, batch 8 × 32, 200 steps, seed 1; a few seconds on 2 cores.

@@ -8,6 +8,7 @@ namespace SparseDsl.Tests.Sweep;
 /// CI time: under SμPar the best base LR stays put as sparsity goes from 0 to 0.9375, under SP it moves, and at the
 /// high sparsity SμPar's best run beats SP's. The full-size sweep is the `sweep` command (docs/sweep/).
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class MuTransferTests
 {
     // Width 64 (two heads), one block, 60 steps of 8 × 32 bytes: about 0.4 s a run, 40 runs.

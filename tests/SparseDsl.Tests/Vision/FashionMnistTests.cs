@@ -115,9 +115,3 @@ public sealed class FashionMnistTests : IDisposable
         Assert.Equal(new long[] { 9, 2, 1 }, validation.Targets.narrow(0, 0, 3).data<long>().ToArray());
     }
 }
-
-/// <summary>Where the tests find the embedded subset: copied next to the test assembly by the project file.</summary>
-internal static class VisionData
-{
-    public static string Directory { get; } = Path.Combine(AppContext.BaseDirectory, "Vision", "FashionMnistSubset");
-}

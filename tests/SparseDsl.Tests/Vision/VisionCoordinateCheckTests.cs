@@ -11,6 +11,7 @@ namespace SparseDsl.Tests.Vision;
 /// width 16 → 64. SμPar keeps it flat in both; SP and μP shrink as density falls; SP grows with width. This fails if the
 /// m_ρ correction is dropped from <see cref="ScalingRules"/> (SμPar then behaves as μP).
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class VisionCoordinateCheckTests
 {
     // Each sparse layer reads a normalised input (the group norms and ReLUs before it), so at initialisation its output

@@ -13,6 +13,7 @@ namespace SparseDsl.Tests.Training;
 /// no tensor leaks (issue 24: 2.7 GB after 1,000 steps on an Intel Xeon). The run is a child process of the example
 /// CLI, so the RSS is that run's alone, not this test host's.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class ResidentMemoryTests(ITestOutputHelper output)
 {
     private const int Steps = 300;

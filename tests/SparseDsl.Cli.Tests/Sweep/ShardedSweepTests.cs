@@ -9,6 +9,7 @@ namespace SparseDsl.Tests.Sweep;
 /// A sweep split across tasks (<c>sweep --shard K/N</c>) and joined again (<c>sweep merge</c>) gives what one unsharded
 /// run gives; the merge refuses parts that do not make up one grid, naming what is wrong.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class ShardedSweepTests : IDisposable
 {
     private readonly TempFolder _folder = new("sparsedsl-shards-");

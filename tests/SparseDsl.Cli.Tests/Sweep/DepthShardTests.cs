@@ -9,6 +9,7 @@ namespace SparseDsl.Tests.Sweep;
 /// The depth axis of a sweep (<c>--depths</c>, <c>--depth-rules</c>) in sharded sweeps: it is part of the manifest's grid
 /// and fingerprint, the split spreads depth cells by their cost, and merged parts equal one unsharded run.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class DepthShardTests : IDisposable
 {
     private readonly TempFolder _folder = new("sparsedsl-depth-shards-");

@@ -6,6 +6,7 @@ using static SparseDsl.Tests.CliRun;
 namespace SparseDsl.Tests.Sweep;
 
 /// <summary>The sweep's files and command: resuming skips finished runs, damaged or foreign files are handled, bad input is refused.</summary>
+[Trait("Category", "Slow")]
 public sealed class SweepFileTests : IDisposable
 {
     private readonly TempFolder _folder = new("sparsedsl-sweep-");
