@@ -25,10 +25,4 @@ public sealed partial class OwnLm : ILanguageModel
     public partial ScaledLinear LmHead { get; }
 
     public override Tensor forward(Tensor ids) => LanguageModel.Forward(ids, Embed, Blocks, FinalNorm, LmHead);
-
-    // Built on first use: a static initialiser here could run before the generated part's Declaration is set.
-    private static readonly Lazy<LanguageModelEntry> LazyEntry = new(() => LanguageModelEntry.Of(Declaration, BaseWidth, FromRecipe, Trainer.Resume));
-
-    /// <summary>The entry that makes the model known by name to sweeps and checks.</summary>
-    public static LanguageModelEntry Entry => LazyEntry.Value;
 }

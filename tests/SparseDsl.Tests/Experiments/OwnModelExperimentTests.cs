@@ -13,9 +13,12 @@ namespace SparseDsl.Tests.Experiments;
 [Trait("Category", "Slow")]
 public sealed class OwnModelExperimentTests : IDisposable
 {
+    // As the README's program makes it: outside the model's type, whose generated statics are then set.
+    private static readonly LanguageModelEntry Entry = LanguageModelEntry.Of(OwnLm.Declaration, OwnLm.BaseWidth, OwnLm.FromRecipe, OwnLm.Trainer.Resume);
+
     private readonly TempFolder _folder = new("sparsedsl-own-");
 
-    public OwnModelExperimentTests() => LanguageModels.Add(OwnLm.Entry);
+    public OwnModelExperimentTests() => LanguageModels.Add(Entry);
 
     public void Dispose() => _folder.Dispose();
 
@@ -65,7 +68,7 @@ public sealed class OwnModelExperimentTests : IDisposable
         };
         using var corpus = TrainingCorpus.Open(null, null);
         var log = new StringWriter();
-        Assert.Equal(0, CoordinateCheckJob.Run(settings, new LanguageModelFamily(OwnLm.Entry, corpus), _folder.Path, TestDevice.Current, log));
+        Assert.Equal(0, CoordinateCheckJob.Run(settings, new LanguageModelFamily(Entry, corpus), _folder.Path, TestDevice.Current, log));
 
         var rows = File.ReadAllLines(Path.Combine(_folder.Path, "coord-check.csv")).Skip(1).ToList();
         // 3 parameterizations × 3 cells (64 at density 1 and 0.25, 128 at 0.25) × 2 steps × 2 blocks.
@@ -80,7 +83,7 @@ public sealed class OwnModelExperimentTests : IDisposable
         var impostor = LanguageModelEntry.Of(OwnLm.Declaration, 128, OwnLm.FromRecipe, OwnLm.Trainer.Resume);
         var refused = Assert.Throws<ArgumentException>(() => LanguageModels.Add(impostor));
         Assert.Contains("A model named OwnLm is already known", refused.Message);
-        LanguageModels.Add(OwnLm.Entry); // the same entry again: harmless
+        LanguageModels.Add(Entry); // the same entry again: harmless
         Assert.Single(LanguageModels.All, m => m.Name == nameof(OwnLm));
     }
 }
