@@ -26,9 +26,9 @@ public static class CoordinateCheckJob
         var rows = CoordinateCheckRunner.Run(settings, family, device, line => log.WriteLine($"{line}  ({watch.Elapsed.TotalSeconds:0}s)"));
 
         string csv = Path.Combine(output, "coord-check.csv");
-        CoordinateCheckReport.WriteCsv(rows, csv);
-        CoordinateCheckReport.PlotVsDensity(rows.Where(r => r.Width == settings.DensitySweepWidth).ToList(), Path.Combine(output, "coord-check-density.png"));
-        CoordinateCheckReport.PlotVsWidth(rows.Where(r => r.Density == settings.WidthSweepDensity).ToList(), Path.Combine(output, "coord-check-width.png"));
+        CoordinateCheckCsv.WriteCsv(rows, csv);
+        CoordinateCheckPlots.PlotVsDensity(rows.Where(r => r.Width == settings.DensitySweepWidth).ToList(), Path.Combine(output, "coord-check-density.png"));
+        CoordinateCheckPlots.PlotVsWidth(rows.Where(r => r.Density == settings.WidthSweepDensity).ToList(), Path.Combine(output, "coord-check-width.png"));
         log.WriteLine($"Wrote {csv} and the plots coord-check-density.png, coord-check-width.png in {watch.Elapsed.TotalSeconds:0}s.");
         foreach (var line in Summary(rows, settings)) log.WriteLine(line);
         return 0;
@@ -61,7 +61,7 @@ public static class CoordinateCheckJob
         string csv = Path.Combine(output, DepthCsvFile);
         DepthCoordinateCheckRow.WriteCsv(rows, csv);
         foreach (double density in settings.Densities)
-            CoordinateCheckReport.PlotVsDepth(rows.Where(r => r.Density == density).ToList(), Path.Combine(output, DepthPlotFile(density)));
+            CoordinateCheckPlots.PlotVsDepth(rows.Where(r => r.Density == density).ToList(), Path.Combine(output, DepthPlotFile(density)));
         string summary = DepthCoordinateCheckSummary.Markdown(rows);
         byte[] bytes = System.Text.Encoding.UTF8.GetBytes(summary);
         AtomicFile.Write(Path.Combine(output, DepthSummaryFile), stream => stream.Write(bytes));
@@ -82,7 +82,7 @@ public static class CoordinateCheckJob
             }
             double density = Spread(group.Where(r => r.Width == settings.DensitySweepWidth), r => r.Density);
             double width = Spread(group.Where(r => r.Density == settings.WidthSweepDensity), r => r.Width);
-            yield return $"{CoordinateCheckReport.DisplayName(group.Key.Parameterization),-6} {group.Key.Block,-10} max/min across densities {density,8:0.00}   across widths {width,8:0.00}";
+            yield return $"{ParameterizationLabels.DisplayName(group.Key.Parameterization),-6} {group.Key.Block,-10} max/min across densities {density,8:0.00}   across widths {width,8:0.00}";
         }
     }
 }

@@ -72,7 +72,7 @@ public sealed class LlamaCliTests : IDisposable
             "--width-density", "1", "--steps", "1", "--seeds", "1", "--depth", "1", "--out", folder);
         Assert.True(code == 0, error);
         Assert.Contains("Coordinate check of LlamaLm: 6 runs", output);
-        var rows = CoordinateCheckReport.ReadCsv(Path.Combine(folder, "coord-check.csv"));
+        var rows = CoordinateCheckCsv.ReadCsv(Path.Combine(folder, "coord-check.csv"));
         Assert.Equal(3 * 2 * 2, rows.Count); // parameterizations × densities × blocks, one step
         Assert.True(File.Exists(Path.Combine(folder, "coord-check-density.png")));
 

@@ -88,7 +88,7 @@ public sealed class MoeCliTests : IDisposable
         var (code, output, error) = Invoke("coord-check", "--model", "moe", "--densities", "1", "0.0625", "--width", "64", "--widths", "64",
             "--width-density", "1", "--steps", "1", "--seeds", "1", "--depth", "1", "--out", folder);
         Assert.True(code == 0, error);
-        var rows = CoordinateCheckReport.ReadCsv(Path.Combine(folder, "coord-check.csv"));
+        var rows = CoordinateCheckCsv.ReadCsv(Path.Combine(folder, "coord-check.csv"));
         Assert.Equal(3 * 2 * 3, rows.Count); // parameterizations × densities × (attention, mlp, router), one step
         Assert.Contains(rows, r => r.Block == LanguageModelFamily.Router);
         // At initialisation SμPar's m_ρ keeps the experts' output the same at density 1/16; SP loses a factor of several.

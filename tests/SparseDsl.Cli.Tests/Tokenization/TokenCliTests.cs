@@ -102,7 +102,7 @@ public sealed class TokenCliTests : IDisposable
             "--steps", "1", "--seeds", "1", "--depth", "1", "--out", coord);
         Assert.True(check.Code == 0, check.Error);
         Assert.Contains($"on {tokens}", check.Output);
-        Assert.Equal(3 * 2, CoordinateCheckReport.ReadCsv(Path.Combine(coord, "coord-check.csv")).Count);
+        Assert.Equal(3 * 2, CoordinateCheckCsv.ReadCsv(Path.Combine(coord, "coord-check.csv")).Count);
 
         string sweep = In("sweep");
         string[] grid = ["sweep", "--tokens", tokens, "--parameterizations", "supar", "--sparsities", "0.5", "--log2-lrs", "-7", "--steps", "2",

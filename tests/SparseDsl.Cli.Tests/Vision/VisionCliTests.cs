@@ -90,7 +90,7 @@ public sealed class VisionCliTests : IDisposable
             "--width", "32", "--widths", "32", "--width-density", "1", "--steps", "1", "--seeds", "1", "--depth", "1", "--batch", "16", "--out", folder);
         Assert.True(code == ExitCodes.Success, error);
         Assert.Contains("Coordinate check of FashionVit: 6 runs of 1 steps on Fashion-MNIST training set in", output);
-        var rows = CoordinateCheckReport.ReadCsv(Path.Combine(folder, "coord-check.csv"));
+        var rows = CoordinateCheckCsv.ReadCsv(Path.Combine(folder, "coord-check.csv"));
         Assert.Equal(3 * 2 * 3, rows.Count); // parameterizations × densities × blocks (attention, mlp, logits), one step
         Assert.True(File.Exists(Path.Combine(folder, "coord-check-density.png")));
         Assert.True(File.Exists(Path.Combine(folder, "coord-check-width.png")));

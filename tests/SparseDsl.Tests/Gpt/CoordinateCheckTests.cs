@@ -86,8 +86,8 @@ public class CoordinateCheckTests
         string path = Path.Combine(Path.GetTempPath(), $"sparsedsl-cc-{Guid.NewGuid():N}.csv");
         try
         {
-            CoordinateCheckReport.WriteCsv(Rows.Value, path);
-            Assert.Equal(Rows.Value, CoordinateCheckReport.ReadCsv(path));
+            CoordinateCheckCsv.WriteCsv(Rows.Value, path);
+            Assert.Equal(Rows.Value, CoordinateCheckCsv.ReadCsv(path));
             // 3 parameterizations × 4 distinct (width, density) runs (128 at ρ 1/4 is in both sweeps) × seeds × steps × 2 blocks.
             Assert.Equal(3 * 4 * Settings.Seeds * Settings.Steps * 2, Rows.Value.Count);
         }
