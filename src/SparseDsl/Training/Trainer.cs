@@ -23,7 +23,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
     private readonly Stopwatch _clock = new();
     private readonly bool _ownsModel;
     private long _tokens;
-    private readonly Stopwatch _sinceCollection = Stopwatch.StartNew();
+    private readonly FinalizerGarbageCollector _collector;
 
     /// <summary>A trainer for <paramref name="model"/> at step 0.</summary>
     /// <param name="model">The model; it stays owned by the caller.</param>
@@ -46,8 +46,9 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         Optimizer = ScaledOptimizers.AdamW(Groups, settings.Optimizer);
         _parameters = Groups.SelectMany(g => g.Parameters).Select(p => p.Parameter).ToArray();
         _device = _parameters.Length > 0 ? _parameters[0].device : CPU;
-        _omissions = SparsityAcceleratedBlocks(model, settings);
+        _omissions = SparsityAccelerationSetup.Configure(model, settings);
         _routed = model.modules().OfType<IRoutedLayer>().ToArray();
+        _collector = new FinalizerGarbageCollector(settings.GarbageCollectionInterval);
     }
 
     /// <summary>The model being trained.</summary>
@@ -145,7 +146,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         KeptUnitAdamW.Step(_omissions, Optimizer);   // SAT projections: kept slices only; their gradients are cleared, so skipped below
         AdamWArithmetic.Step(Optimizer);              // AdamW's own arithmetic, without its finalizer-only scalars
         CompletedSteps = step;
-        CollectFinalizerGarbageWhenDue();
+        _collector.CollectWhenDue();
         _tokens += tokens;
         _clock.Stop();
         return new StepMetrics(step, Settings.Steps, meanLoss, norm, Settings.Optimizer.LearningRate * factor, _tokens, _clock.Elapsed)
@@ -231,12 +232,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
     public CheckpointHeader LoadCheckpoint(string path)
     {
         var header = SparseDsl.Checkpoint.ReadHeader(path);
-        header.Recipe.EnsureModelType(Model.Recipe.ModelType);
-        if (header.Recipe.Width != Model.Recipe.Width)
-            throw new InvalidDataException($"Checkpoint '{path}' is of width {header.Recipe.Width}, but the model has width {Model.Recipe.Width}.");
-        header.Recipe.EnsureSameDepthScaling(Model.Plan, path);
-        if (header.Step > Settings.Steps)
-            throw new InvalidDataException($"Checkpoint '{path}' is at step {header.Step}, past the run's {Settings.Steps} steps.");
+        ResumeCheck.Ensure(header, Model, Settings.Steps, path);
         SparseDsl.Checkpoint.Load(path, Model, Optimizer);
         CompletedSteps = header.Step;
         return header;
@@ -251,39 +247,11 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         GC.SuppressFinalize(this);
     }
 
-    // Every trainer sets every block's settings, so an earlier run's override never leaks into this one. MLP blocks
-    // follow Acceleration; head blocks follow HeadAcceleration, and Acceleration only when it is Off (the dense baseline).
-    private static UnitOmission[] SparsityAcceleratedBlocks(TModel model, TrainerSettings settings)
-    {
-        var blocks = model.modules().OfType<ISparsityAcceleratedBlock>().Select(b => b.Omission).ToArray();
-        var (acceleration, heads) = (settings.Acceleration, settings.HeadAcceleration);
-        if (acceleration is { IsOff: false } && !blocks.OfType<NeuronOmission>().Any())
-            throw new ArgumentException($"The settings ask for SAT ({acceleration}) but {typeof(TModel).Name} has no [SparsityAccelerated] block over MLP neurons.", nameof(settings));
-        if (heads is { IsOff: false } && !blocks.OfType<HeadOmission>().Any())
-            throw new ArgumentException($"The settings ask for SAT over attention heads ({heads}) but {typeof(TModel).Name} has no [SparsityAccelerated(Heads = true)] block.", nameof(settings));
-        foreach (var block in blocks)
-        {
-            block.Settings = block is HeadOmission
-                ? heads ?? (acceleration is { IsOff: true } ? SparsityAcceleration.Off : block.Declared)
-                : acceleration ?? block.Declared;
-        }
-        return blocks;
-    }
-
     private void Checkpoint(ITrainingObserver observer)
     {
         if (Settings.CheckpointPath is not { } path) return;
         SaveCheckpoint(path);
         observer.OnCheckpoint(CompletedSteps, path);
-    }
-
-    // Between steps nothing of the step is reachable, so a generation-0 collection frees all of its finalizer-only
-    // native garbage (see TrainerSettings.GarbageCollectionInterval) before it can pin heap pages.
-    private void CollectFinalizerGarbageWhenDue()
-    {
-        if (Settings.GarbageCollectionInterval is not { } interval || _sinceCollection.Elapsed < interval) return;
-        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
-        _sinceCollection.Restart();
     }
 
     private void Diverged(long step, string what)
