@@ -496,7 +496,7 @@ public class SparsityAcceleratedTests
     {
         var driver = GeneratorHarness.Driver().RunGenerators(GeneratorHarness.Compilation(SwiGluLm));
         var outputs = driver.GetRunResult().Results.Single().TrackedSteps[SparseDslGenerator.Steps.Blocks].SelectMany(s => s.Outputs).ToList();
-        Assert.Contains(outputs, o => o.Value is Model.ParseResult { Model.Sat: not null });
+        Assert.Contains(outputs, o => o.Value is Specs.ParseResult { Model.Sat: not null });
         foreach (var (value, _) in outputs)
             IncrementalTests.AssertNoRoslynObjects(value, new HashSet<object>(ReferenceEqualityComparer.Instance), "block");
     }

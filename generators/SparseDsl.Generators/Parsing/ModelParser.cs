@@ -4,8 +4,8 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using SparseDsl.Generators.Kinds;
-using SparseDsl.Generators.Model;
+using SparseDsl.Generators.KindChecks;
+using SparseDsl.Generators.Specs;
 
 namespace SparseDsl.Generators.Parsing;
 
