@@ -1,12 +1,10 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 
 namespace SparseDsl.CodeFixes;
 
@@ -16,42 +14,33 @@ namespace SparseDsl.CodeFixes;
 /// literal sizes where the kind can (<c>nn.Conv2d(3, 64, 4)</c> → <c>[Conv(In = "3", Out = "64", Kernel = 4)]</c>).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DeclareDslLayerCodeFix)), Shared]
-public sealed class DeclareDslLayerCodeFix : CodeFixProvider
+public sealed class DeclareDslLayerCodeFix : ReplaceNodeCodeFix<MemberDeclarationSyntax>
 {
-    /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("SDSL101");
+    /// <summary>The fix for SDSL101.</summary>
+    public DeclareDslLayerCodeFix() : base("SDSL101") { }
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    protected override MemberDeclarationSyntax? Find(SyntaxNode root, TextSpan span) =>
+        root.FindNode(span).AncestorsAndSelf().OfType<MemberDeclarationSyntax>().FirstOrDefault(m => m is FieldDeclarationSyntax or PropertyDeclarationSyntax);
 
     /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    protected override NodeFix? FixFor(MemberDeclarationSyntax member, Diagnostic diagnostic)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var node = root?.FindNode(context.Span);
-        MemberDeclarationSyntax? member = node?.AncestorsAndSelf().OfType<MemberDeclarationSyntax>().FirstOrDefault(m => m is FieldDeclarationSyntax or PropertyDeclarationSyntax);
-        if (root is null || member is null) return;
         string? name = member switch
         {
             FieldDeclarationSyntax f when f.Declaration.Variables.Count == 1 => f.Declaration.Variables[0].Identifier.ValueText,
             PropertyDeclarationSyntax p => p.Identifier.ValueText,
             _ => null,
         };
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (name is null || !diagnostic.Properties.TryGetValue("SparseDslAttribute", out var attribute) || attribute is null
-                || !diagnostic.Properties.TryGetValue("SparseDslLayerType", out var layerType) || layerType is null)
-                continue;
-            string trimmed = name.TrimStart('_');
-            string propertyName = char.ToUpperInvariant(trimmed[0]) + trimmed.Substring(1);
-            context.RegisterCodeFix(
-                CodeAction.Create($"Declare '{name}' as [{attribute.Split('(')[0]}]", _ =>
-                {
-                    var replacement = SyntaxFactory.ParseMemberDeclaration($"[global::SparseDsl.{attribute}]\npublic partial {layerType} {propertyName} {{ get; }}")!
-                        .WithTriviaFrom(member);
-                    return Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(member, replacement)));
-                }, nameof(DeclareDslLayerCodeFix) + attribute),
-                diagnostic);
-        }
+        // The analyzer puts the attribute (with the sizes it kept) and the layer type in the diagnostic's properties.
+        if (name is null || !diagnostic.Properties.TryGetValue("SparseDslAttribute", out var attribute) || attribute is null
+            || !diagnostic.Properties.TryGetValue("SparseDslLayerType", out var layerType) || layerType is null)
+            return null;
+        string trimmed = name.TrimStart('_');
+        string propertyName = char.ToUpperInvariant(trimmed[0]) + trimmed.Substring(1);
+        return new NodeFix(
+            $"Declare '{name}' as [{attribute.Split('(')[0]}]",
+            () => SyntaxFactory.ParseMemberDeclaration($"[global::SparseDsl.{attribute}]\npublic partial {layerType} {propertyName} {{ get; }}")!.WithTriviaFrom(member),
+            attribute);
     }
 }

@@ -1,52 +1,38 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 
 namespace SparseDsl.CodeFixes;
 
 /// <summary>SDSL001: adds the <c>partial</c> modifier to a [Width] class.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MakeModelPartialCodeFix)), Shared]
-public sealed class MakeModelPartialCodeFix : CodeFixProvider
+public sealed class MakeModelPartialCodeFix : ReplaceNodeCodeFix<ClassDeclarationSyntax>
 {
-    /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("SDSL001");
+    /// <summary>The fix for SDSL001.</summary>
+    public MakeModelPartialCodeFix() : base("SDSL001") { }
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    protected override ClassDeclarationSyntax? Find(SyntaxNode root, TextSpan span) =>
+        root.FindToken(span.Start).Parent?.AncestorsAndSelf().OfType<ClassDeclarationSyntax>().FirstOrDefault();
 
     /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var declaration = root?.FindToken(context.Span.Start).Parent?.AncestorsAndSelf().OfType<ClassDeclarationSyntax>().FirstOrDefault();
-        if (root is null || declaration is null) return;
-        context.RegisterCodeFix(
-            CodeAction.Create("Make the model partial", ct => Task.FromResult(Fix(context.Document, root, declaration)), nameof(MakeModelPartialCodeFix)),
-            context.Diagnostics);
-    }
+    protected override NodeFix FixFor(ClassDeclarationSyntax declaration, Diagnostic diagnostic) =>
+        new("Make the model partial", () => WithPartial(declaration));
 
-    private static Document Fix(Document document, SyntaxNode root, ClassDeclarationSyntax declaration)
+    private static ClassDeclarationSyntax WithPartial(ClassDeclarationSyntax declaration)
     {
         var partial = SyntaxFactory.Token(SyntaxKind.PartialKeyword).WithTrailingTrivia(SyntaxFactory.Space);
-        ClassDeclarationSyntax fixedDeclaration;
         if (declaration.Modifiers.Count == 0)
         {
             // Keep the class keyword's leading trivia (attributes' line break) in front of the new modifier.
-            fixedDeclaration = declaration
+            return declaration
                 .WithKeyword(declaration.Keyword.WithLeadingTrivia())
                 .WithModifiers(SyntaxFactory.TokenList(partial.WithLeadingTrivia(declaration.Keyword.LeadingTrivia)));
         }
-        else
-        {
-            fixedDeclaration = declaration.WithModifiers(declaration.Modifiers.Add(partial));
-        }
-        return document.WithSyntaxRoot(root.ReplaceNode(declaration, fixedDeclaration));
+        return declaration.WithModifiers(declaration.Modifiers.Add(partial));
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 using System.Text;
 using SparseDsl.Generators.Emitting;
-using SparseDsl.Generators.Model;
+using SparseDsl.Generators.Specs;
 using SparseDsl.Generators.Parsing;
 
 namespace SparseDsl.Generators;

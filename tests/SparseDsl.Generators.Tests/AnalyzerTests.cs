@@ -217,7 +217,7 @@ public class AnalyzerTests
     {
         string root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
         // The GPT LM's model and blocks compile together (the model repeats its blocks).
-        string[] gpt = Directory.GetFiles(Path.Combine(root, "examples", "SparseDsl.Examples", "Gpt"), "*.cs");
+        string[] gpt = Directory.GetFiles(Path.Combine(root, "src", "SparseDsl.Experiments", "Gpt"), "*.cs");
         Assert.Contains(gpt, f => f.EndsWith("TransformerBlock.cs", StringComparison.Ordinal));
         var diagnostics = GeneratorHarness.Analyze(gpt.Select(File.ReadAllText).ToArray());
         Assert.Empty(diagnostics);

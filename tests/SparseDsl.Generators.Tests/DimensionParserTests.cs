@@ -1,4 +1,4 @@
-using SparseDsl.Generators.Model;
+using SparseDsl.Generators.Specs;
 using SparseDsl.Generators.Parsing;
 
 namespace SparseDsl.Generators.Tests;

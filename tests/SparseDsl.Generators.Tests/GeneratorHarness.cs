@@ -1,4 +1,6 @@
+using System.Collections;
 using System.Collections.Immutable;
+using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -42,6 +44,54 @@ internal static class GeneratorHarness
         var generated = run.Results.SelectMany(r => r.GeneratedSources).ToDictionary(s => s.HintName, s => s.SourceText.ToString());
         var compileDiagnostics = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         return new Result(generated, generatorDiagnostics.ToList(), compileDiagnostics, run.Results.Select(r => r.Exception).Where(e => e is not null).ToList()!);
+    }
+
+    /// <summary>
+    /// The run-twice harness: generates for <paramref name="before"/>, then, on the same driver, for the same compilation
+    /// with its first file edited to <paramref name="after"/>, so the second run's steps say what was cached.
+    /// </summary>
+    public static GeneratorDriver RunTwice(string before, string after)
+    {
+        var compilation = Compilation(before);
+        var driver = Driver().RunGenerators(compilation);
+        var tree = compilation.SyntaxTrees.First();
+        return driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(after))));
+    }
+
+    /// <summary>Every output of the tracked step <paramref name="step"/> (a <see cref="SparseDslGenerator.Steps"/> name) in the driver's last run.</summary>
+    public static IReadOnlyList<(object Value, IncrementalStepRunReason Reason)> StepOutputs(GeneratorDriver driver, string step) =>
+        driver.GetRunResult().Results.Single().TrackedSteps[step].SelectMany(s => s.Outputs).ToList();
+
+    /// <summary>The driver's last run recomputed nothing: the outputs of <paramref name="steps"/> are cached or unchanged, and every source output is cached.</summary>
+    public static void AssertNothingRecomputed(GeneratorDriver driver, params string[] steps)
+    {
+        Assert.All(steps.SelectMany(step => StepOutputs(driver, step)), o => Assert.True(
+            o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"step output was {o.Reason}"));
+        var output = driver.GetRunResult().Results.Single().TrackedOutputSteps.SelectMany(kv => kv.Value).SelectMany(s => s.Outputs);
+        Assert.All(output, o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    /// <summary>
+    /// A pipeline value holds no symbol, syntax node, location, semantic model or compilation, however deep: one that did
+    /// would keep the compilation alive and defeat caching. <paramref name="path"/> names the value in the failure.
+    /// </summary>
+    public static void AssertHoldsNoRoslynObjects(object? value, string path) =>
+        AssertHoldsNoRoslynObjects(value, new HashSet<object>(ReferenceEqualityComparer.Instance), path);
+
+    private static void AssertHoldsNoRoslynObjects(object? value, HashSet<object> seen, string path)
+    {
+        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum) return;
+        Assert.False(value is ISymbol or SyntaxNode or Microsoft.CodeAnalysis.Compilation or SemanticModel or Location, $"{path} holds a {value.GetType().Name}");
+        if (!value.GetType().IsValueType && !seen.Add(value)) return;
+        if (value is Microsoft.CodeAnalysis.Text.TextSpan or Microsoft.CodeAnalysis.Text.LinePositionSpan) return;
+        if (value is IEnumerable items)
+        {
+            int i = 0;
+            foreach (var item in items) AssertHoldsNoRoslynObjects(item, seen, $"{path}[{i++}]");
+            return;
+        }
+        foreach (var field in value.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+            AssertHoldsNoRoslynObjects(field.GetValue(value), seen, $"{path}.{field.Name}");
     }
 
     /// <summary>Every SparseDsl analyzer.</summary>

@@ -6,10 +6,10 @@ public class LlamaExampleAnalyzerTests
     [Fact]
     public void The_Llama_example_raises_nothing()
     {
-        string examples = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "examples", "SparseDsl.Examples"));
-        string[] llama = Directory.GetFiles(Path.Combine(examples, "Llama"), "*.cs");
+        string experiments = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "SparseDsl.Experiments"));
+        string[] llama = Directory.GetFiles(Path.Combine(experiments, "Llama"), "*.cs");
         Assert.Contains(llama, f => f.EndsWith("GroupedQueryAttention.cs", StringComparison.Ordinal));
-        string[] sources = [.. llama.Concat(Directory.GetFiles(Path.Combine(examples, "Gpt"), "*.cs")).Select(File.ReadAllText)];
+        string[] sources = [.. llama.Concat(Directory.GetFiles(Path.Combine(experiments, "Gpt"), "*.cs")).Select(File.ReadAllText)];
         Assert.Empty(GeneratorHarness.Analyze(sources));
     }
 }

@@ -472,22 +472,17 @@ public class SparsityAcceleratedTests
     {
         string edited = SwiGluLm.Replace("private int Unrelated() { return 1; }", "private int Unrelated() { return 2 + 3; }");
         Assert.NotEqual(SwiGluLm, edited);
-        var driver = RunTwice(SwiGluLm, edited);
+        var driver = GeneratorHarness.RunTwice(SwiGluLm, edited);
 
-        var run = driver.GetRunResult().Results.Single();
-        var blocks = run.TrackedSteps[SparseDslGenerator.Steps.Blocks].SelectMany(s => s.Outputs).ToList();
-        Assert.NotEmpty(blocks);
-        Assert.All(blocks.Concat(run.TrackedSteps[SparseDslGenerator.Steps.Models].SelectMany(s => s.Outputs)), o => Assert.True(
-            o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"step output was {o.Reason}"));
-        Assert.All(run.TrackedOutputSteps.SelectMany(kv => kv.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        Assert.NotEmpty(GeneratorHarness.StepOutputs(driver, SparseDslGenerator.Steps.Blocks));
+        GeneratorHarness.AssertNothingRecomputed(driver, SparseDslGenerator.Steps.Blocks, SparseDslGenerator.Steps.Models);
     }
 
     [Fact]
     public void Changing_the_sat_attribute_regenerates_the_block()
     {
-        var driver = RunTwice(SwiGluLm, SwiGluLm.Replace("OmissionRate = 0.6", "OmissionRate = 0.5"));
-        var blocks = driver.GetRunResult().Results.Single().TrackedSteps[SparseDslGenerator.Steps.Blocks].SelectMany(s => s.Outputs);
-        Assert.Contains(blocks, o => o.Reason == IncrementalStepRunReason.Modified);
+        var driver = GeneratorHarness.RunTwice(SwiGluLm, SwiGluLm.Replace("OmissionRate = 0.6", "OmissionRate = 0.5"));
+        Assert.Contains(GeneratorHarness.StepOutputs(driver, SparseDslGenerator.Steps.Blocks), o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains("OmissionRate = 0.5", driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == BlockFile).SourceText.ToString());
     }
 
@@ -495,18 +490,10 @@ public class SparsityAcceleratedTests
     public void The_sat_block_model_holds_no_symbols_syntax_or_compilation()
     {
         var driver = GeneratorHarness.Driver().RunGenerators(GeneratorHarness.Compilation(SwiGluLm));
-        var outputs = driver.GetRunResult().Results.Single().TrackedSteps[SparseDslGenerator.Steps.Blocks].SelectMany(s => s.Outputs).ToList();
-        Assert.Contains(outputs, o => o.Value is Model.ParseResult { Model.Sat: not null });
+        var outputs = GeneratorHarness.StepOutputs(driver, SparseDslGenerator.Steps.Blocks);
+        Assert.Contains(outputs, o => o.Value is Specs.ParseResult { Model.Sat: not null });
         foreach (var (value, _) in outputs)
-            IncrementalTests.AssertNoRoslynObjects(value, new HashSet<object>(ReferenceEqualityComparer.Instance), "block");
-    }
-
-    private static GeneratorDriver RunTwice(string before, string after)
-    {
-        var compilation = GeneratorHarness.Compilation(before);
-        var driver = GeneratorHarness.Driver().RunGenerators(compilation);
-        var tree = compilation.SyntaxTrees.First();
-        return driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(after))));
+            GeneratorHarness.AssertHoldsNoRoslynObjects(value, "block");
     }
 
     /// <summary>A [Block] class 'Bad' (or <paramref name="name"/>) in namespace Demo with the SAT attribute and members given.</summary>

@@ -6,7 +6,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
-using SparseDsl.Generators.Model;
+using SparseDsl.Generators.Specs;
 
 namespace SparseDsl.Generators.Analyzers;
 

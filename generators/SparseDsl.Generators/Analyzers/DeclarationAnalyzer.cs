@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
-using SparseDsl.Generators.Model;
+using SparseDsl.Generators.Specs;
 
 namespace SparseDsl.Generators.Analyzers;
 

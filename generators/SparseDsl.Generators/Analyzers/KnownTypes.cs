@@ -13,7 +13,7 @@ internal sealed class KnownTypes
         ScaledModel = compilation.GetTypeByMetadataName("SparseDsl.IScaledModel");
         TorchOptim = compilation.GetTypeByMetadataName("TorchSharp.torch+optim");
         // Each kind names the raw TorchSharp types it replaces; the layer type comes from its attribute's LayerAttribute<TLayer>.
-        RawLayers = Kinds.KindRegistry.All
+        RawLayers = KindChecks.KindRegistry.All
             .SelectMany(kind => kind.Replaces.Select(raw => (kind, raw: compilation.GetTypeByMetadataName(raw), attribute: compilation.GetTypeByMetadataName(kind.AttributeName))))
             .Where(t => t.raw is not null && t.attribute is not null && Parsing.ModelParser.LayerTypeOf(t.attribute) is not null)
             .Select(t => new RawLayer(t.raw!.Name, t.raw, t.kind, Parsing.ModelParser.LayerTypeOf(t.attribute!)!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)))
@@ -54,7 +54,7 @@ internal sealed class KnownTypes
     /// Parses a [Width] or [Block] class exactly as the generator does; null when it is not a model or its declaration is invalid
     /// (the generator reports those).
     /// </summary>
-    public Model.ModelSpec? ParseModel(INamedTypeSymbol type, System.Threading.CancellationToken cancellationToken)
+    public Specs.ModelSpec? ParseModel(INamedTypeSymbol type, System.Threading.CancellationToken cancellationToken)
     {
         var attributes = type.GetAttributes();
         var declaring = attributes.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, WidthAttribute))
@@ -65,7 +65,7 @@ internal sealed class KnownTypes
     }
 
     /// <summary>A raw TorchSharp type and the DSL kind that replaces it.</summary>
-    internal sealed record RawLayer(string Name, INamedTypeSymbol Type, Kinds.KindDescription Kind, string LayerType)
+    internal sealed record RawLayer(string Name, INamedTypeSymbol Type, KindChecks.KindDescription Kind, string LayerType)
     {
         /// <summary>The attribute to write instead, keeping the raw constructor's literal arguments where the kind can.</summary>
         public string Suggest(string[] literalArguments) => Kind.Suggest(Type.ToDisplayString(), literalArguments);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Linq;
 using System.Reflection;
-using SparseDsl.Generators.Model;
+using SparseDsl.Generators.Specs;
 
 namespace SparseDsl.Generators.Emitting;
 

@@ -1,4 +1,4 @@
-using SparseDsl.Generators.Model;
+using SparseDsl.Generators.Specs;
 
 namespace SparseDsl.Generators.Parsing;
 

@@ -4,16 +4,19 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using SparseDsl.Generators.Kinds;
-using SparseDsl.Generators.Model;
+using SparseDsl.Generators.KindChecks;
+using SparseDsl.Generators.Specs;
 
 namespace SparseDsl.Generators.Parsing;
 
-/// <summary>Turns a [Width] class into a <see cref="ModelSpec"/> and diagnostics. Keeps no symbol or syntax node.</summary>
+/// <summary>
+/// Walks a [Width] or [Block] class and its DSL members to build a <see cref="ModelSpec"/>; what it finds wrong is
+/// reported by <see cref="ModelValidator"/>, whose checks it runs as it goes. Keeps no symbol or syntax node.
+/// </summary>
 internal static class ModelParser
 {
-    private const string RepeatAttributeName = "SparseDsl.RepeatAttribute";
-    private const string BlockAttributeName = "SparseDsl.BlockAttribute";
+    internal const string RepeatAttributeName = "SparseDsl.RepeatAttribute";
+    internal const string BlockAttributeName = "SparseDsl.BlockAttribute";
     private const string WidthAttributeName = "SparseDsl.WidthAttribute";
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -42,16 +45,7 @@ internal static class ModelParser
         bool isBlock = classAttribute.AttributeClass?.ToDisplayString() == BlockAttributeName;
 
         Location nameLocation = node.Identifier.GetLocation();
-        if (!node.Modifiers.Any(SyntaxKind.PartialKeyword))
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelNotPartial, nameLocation, type.Name, isBlock ? "Block" : "Width"));
-        if (!isBlock && type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == BlockAttributeName))
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedModelShape, nameLocation, type.Name, "it has both [Width] and [Block]; a block takes its width from its model, so keep one"));
-        if (type.ContainingType is not null)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedModelShape, nameLocation, type.Name, "it is nested in another type; declare it at namespace level"));
-        if (type.TypeParameters.Length > 0)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedModelShape, nameLocation, type.Name, "it is generic"));
-        if (type.IsStatic)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedModelShape, nameLocation, type.Name, "it is static"));
+        ModelValidator.CheckClassShape(type, node, isBlock, nameLocation, diagnostics);
 
         int baseWidth = isBlock ? 0 : SparseDsl.AttributeDefaults.BaseWidth;
         int? vocab = null;
@@ -60,11 +54,8 @@ internal static class ModelParser
             if (arg.Key == "Base" && arg.Value.Value is int b) baseWidth = b;
             if (arg.Key == "Vocab" && arg.Value.Value is int v) vocab = v;
         }
-        if (!isBlock && vocab is <= 0)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerOptionOutOfRange, AttributeLocation(classAttribute, nameLocation),
-                $"[Width(Vocab = {vocab.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)})]", type.Name, "the vocabulary must be positive (leave Vocab out when the model sets it only at run time)"));
-        if (!isBlock && baseWidth <= 0)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BaseWidthNotPositive, AttributeLocation(classAttribute, nameLocation), baseWidth.ToString(System.Globalization.CultureInfo.InvariantCulture), type.Name));
+        if (!isBlock)
+            ModelValidator.CheckModelOptions(type, classAttribute, baseWidth, vocab, nameLocation, diagnostics);
 
         var layers = new List<LayerSpec>();
         foreach (var member in type.GetMembers())
@@ -75,9 +66,9 @@ internal static class ModelParser
             var layer = ParseLayer(member, layerAttributes, diagnostics);
             if (layer is not null) layers.Add(layer);
         }
-        CheckNames(type, isBlock, layers, diagnostics);
-        CheckTies(type, layers, diagnostics);
-        CheckRouters(type, layers, diagnostics);
+        ModelValidator.CheckNames(type, isBlock, layers, diagnostics);
+        ModelValidator.CheckTies(type, layers, diagnostics);
+        ModelValidator.CheckRouters(type, layers, diagnostics);
         var sat = SatParser.Parse(type, isBlock, layers, nameLocation, diagnostics);
 
         bool hasErrors = diagnostics.Count > 0;
@@ -114,11 +105,7 @@ internal static class ModelParser
         var attribute = attributes[0];
         var location = AttributeLocation(attribute, member.Locations.FirstOrDefault());
         string attributeName = ShortName(attribute);
-        if (attributes.Count > 1)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SeveralLayerAttributes, member.Locations.FirstOrDefault(), member.Name, string.Join(", ", attributes.Select(ShortName))));
-            return null;
-        }
+        if (!ModelValidator.HasOneDslAttribute(member, attributes, diagnostics)) return null;
 
         string className = attribute.AttributeClass!.ToDisplayString();
         var container = KindRegistry.For(className).Container;
@@ -136,21 +123,14 @@ internal static class ModelParser
             MemberKind.Experts => container + " of a [Block] class",
             _ => layerType!.ToDisplayString(),
         };
-        if (member is not IPropertySymbol property || !property.IsPartialDefinition || property.SetMethod is not null || property.GetMethod is null || property.IsStatic)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerNotPartialProperty, member.Locations.FirstOrDefault(), member.Name, attributeName, ShortTypeName(expectedType)));
-            return null;
-        }
+        if (!ModelValidator.IsPartialGetOnlyProperty(member, attributeName, expectedType, diagnostics)) return null;
+        var property = (IPropertySymbol)member;
         var named = attribute.NamedArguments.ToDictionary(a => a.Key, a => a.Value.Value);
         if (memberKind == MemberKind.Experts)
             return ParseBank(property, attribute, container!, expectedType, location, diagnostics);
         if (memberKind != MemberKind.Layer)
             return ParseChild(property, memberKind, attributeName, expectedType, named, location, diagnostics);
-        if (!SymbolEqualityComparer.Default.Equals(property.Type, layerType))
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerWrongType, member.Locations.FirstOrDefault(), member.Name, attributeName, ShortTypeName(expectedType), property.Type.ToDisplayString()));
-            return null;
-        }
+        if (!ModelValidator.HasLayerType(property, layerType, attributeName, expectedType, diagnostics)) return null;
 
         var arguments = new KindArguments(member.Name, location, attribute.NamedArguments, diagnostics);
         var shape = KindRegistry.For(className).Read(arguments);
@@ -169,9 +149,6 @@ internal static class ModelParser
         };
     }
 
-    // "SparseDsl.ScaledLinear" is shown as users write it in a SparseDsl file.
-    private static string ShortTypeName(string type) => type.StartsWith("SparseDsl.") ? type.Substring("SparseDsl.".Length) : type;
-
     private static LayerSpec? ParseChild(IPropertySymbol property, MemberKind kind, string attributeName, string expectedType, Dictionary<string, object?> named, Location? location, List<DiagnosticInfo> diagnostics)
     {
         ITypeSymbol? blockType = property.Type;
@@ -182,25 +159,13 @@ internal static class ModelParser
                 ? list.TypeArguments[0]
                 : null;
         }
-        if (blockType is null || !blockType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == BlockAttributeName))
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BlockWrongType, property.Locations.FirstOrDefault(), property.Name, attributeName, expectedType, property.Type.ToDisplayString()));
-            return null;
-        }
+        if (!ModelValidator.IsBlockClass(blockType, property, attributeName, expectedType, diagnostics)) return null;
         int depth = named.TryGetValue("Depth", out var d) && d is int n ? n : SparseDsl.AttributeDefaults.Depth;
-        if (depth < 1)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerOptionOutOfRange, location, "Depth = " + depth.ToString(System.Globalization.CultureInfo.InvariantCulture), property.Name, "a repeated block needs at least one copy"));
-            return null;
-        }
+        if (!ModelValidator.IsValidDepth(depth, property, location, diagnostics)) return null;
         int baseDepth = 0;
         if (kind == MemberKind.Repeat && named.TryGetValue("BaseDepth", out var bd) && bd is int given)
         {
-            if (given < 1)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerOptionOutOfRange, location, "BaseDepth = " + given.ToString(System.Globalization.CultureInfo.InvariantCulture), property.Name, "the base depth the hyperparameters were tuned at is at least 1"));
-                return null;
-            }
+            if (!ModelValidator.IsValidBaseDepth(given, property, location, diagnostics)) return null;
             baseDepth = given;
         }
         string block = blockType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
@@ -215,8 +180,8 @@ internal static class ModelParser
     }
 
     /// <summary>
-    /// An expert bank: the property is <c>Container&lt;TBlock&gt;</c> of a [Block] class, the attribute's values are read by
-    /// its kind (the router's layer), and the expert block must not declare a router of its own (SDSL015).
+    /// An expert bank: the property is <c>Container&lt;TBlock&gt;</c> of a [Block] class whose attribute's values are read by
+    /// its kind (the router's layer).
     /// </summary>
     private static LayerSpec? ParseBank(IPropertySymbol property, AttributeData attribute, string container, string expectedType, Location? location, List<DiagnosticInfo> diagnostics)
     {
@@ -224,23 +189,13 @@ internal static class ModelParser
         var blockType = property.Type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } bank && bank.ConstructedFrom.ToDisplayString() == container
             ? bank.TypeArguments[0]
             : null;
-        if (blockType is null || !blockType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == BlockAttributeName))
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BlockWrongType, property.Locations.FirstOrDefault(), property.Name, attributeName, expectedType, property.Type.ToDisplayString()));
-            return null;
-        }
+        if (!ModelValidator.IsBlockClass(blockType, property, attributeName, expectedType, diagnostics)) return null;
         string className = attribute.AttributeClass!.ToDisplayString();
         var arguments = new KindArguments(property.Name, location, attribute.NamedArguments, diagnostics);
         var shape = KindRegistry.For(className).Read(arguments);
         if (arguments.Failed) return null;
+        if (!ModelValidator.ExpertBlockHasNoRouter(blockType, shape, property, location, diagnostics)) return null;
         string stateName = SnakeCase(property.Name);
-        foreach (var (member, layerShape) in LayerShapes(blockType))
-            if (IsRouter(layerShape, shape))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RouterDeclaredTwice, location,
-                    $"'{member}' in expert block '{blockType.Name}'", property.Name, shape.In!.ToString(), Invariant(shape.Experts!.Value), stateName));
-                return null;
-            }
         string block = blockType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         string containerType = container.Substring(0, container.IndexOf('<'));
         return new LayerSpec(property.Name, stateName, Modifiers(property), MemberKind.Experts, $"global::{containerType}<{block}>")
@@ -253,99 +208,6 @@ internal static class ModelParser
             BlockType = block,
             Experts = shape.Experts ?? 0,
         };
-    }
-
-    // A layer that reads what a bank's router reads and writes exactly its number of experts is a router.
-    private static bool IsRouter(KindShape layer, KindShape bank) =>
-        bank.Experts is int count && layer.Experts is null && layer.Out is { ScalesWithWidth: false } o && o.FixedSize == count && Equals(layer.In, bank.In);
-
-    private static bool IsRouter(LayerSpec layer, LayerSpec bank) =>
-        layer.Member == MemberKind.Layer && layer.Out is { ScalesWithWidth: false } o && o.FixedSize == bank.Experts && Equals(layer.In, bank.In);
-
-    // The shapes of a class's layers as their kinds read them (problems with them are that class's own diagnostics).
-    private static IEnumerable<(string Member, KindShape Shape)> LayerShapes(ITypeSymbol type)
-    {
-        foreach (var member in type.GetMembers())
-        {
-            var attributes = member.GetAttributes().Where(a => a.AttributeClass is { } c && LayerTypeOf(c) is not null).ToList();
-            if (attributes.Count != 1) continue;
-            var scratch = new List<DiagnosticInfo>();
-            var shape = KindRegistry.For(attributes[0].AttributeClass!.ToDisplayString()).Read(new KindArguments(member.Name, null, attributes[0].NamedArguments, scratch));
-            if (scratch.Count == 0) yield return (member.Name, shape);
-        }
-    }
-
-    /// <summary>SDSL015: a layer of the class that declares an expert bank that maps the bank's input to its number of experts is a second router.</summary>
-    private static void CheckRouters(INamedTypeSymbol type, List<LayerSpec> layers, List<DiagnosticInfo> diagnostics)
-    {
-        foreach (var bank in layers.Where(l => l.Member == MemberKind.Experts).ToList())
-            for (int i = 0; i < layers.Count; i++)
-            {
-                if (!IsRouter(layers[i], bank)) continue;
-                var location = type.GetMembers(layers[i].PropertyName).FirstOrDefault()?.Locations.FirstOrDefault();
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RouterDeclaredTwice, location,
-                    $"'{layers[i].PropertyName}'", bank.PropertyName, bank.In!.ToString(), Invariant(bank.Experts), bank.StateName));
-                layers.RemoveAt(i--);
-            }
-    }
-
-    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    // Members the generated code declares: a DSL property of the same name would be a duplicate definition.
-    private static readonly string[] GeneratedMembers = { "Declaration", "Plan", "ScaledParameters", "OnConstructed" };
-    private static readonly string[] GeneratedModelMembers = { "BaseWidth", "Recipe", "FromRecipe", "CreateAdamW", "CreateTrainer", "Trainer", "Describe", "DescribeJson" };
-    private static readonly string[] GeneratedBlockMembers = { "Prefix", "Omission" };
-
-    /// <summary>
-    /// SDSL014: a property whose name the generated code already uses, whose state-dict name is its own name (the field
-    /// that holds the layer is named like the state-dict key, for TorchSharp's registration), or whose state-dict name
-    /// another property of the class also maps to.
-    /// </summary>
-    private static void CheckNames(INamedTypeSymbol type, bool isBlock, List<LayerSpec> layers, List<DiagnosticInfo> diagnostics)
-    {
-        var reserved = GeneratedMembers.Concat(isBlock ? GeneratedBlockMembers : GeneratedModelMembers).ToList();
-        var seen = new Dictionary<string, string>();
-        for (int i = 0; i < layers.Count; i++)
-        {
-            var layer = layers[i];
-            string? problem =
-                reserved.Contains(layer.PropertyName) ? $"is a member the generator writes for {(isBlock ? "a block" : "a model")} ({string.Join(", ", reserved)})"
-                : layer.PropertyName == layer.StateName ? $"is its own state-dict name, and the generated field that holds the layer is named '{layer.StateName}'; use PascalCase ('{Pascal(layer.StateName)}')"
-                : seen.TryGetValue(layer.StateName, out var other) ? $"and '{other}' both have the state-dict name '{layer.StateName}'"
-                : null;
-            if (problem is null)
-            {
-                seen[layer.StateName] = layer.PropertyName;
-                continue;
-            }
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerNameClash, type.GetMembers(layer.PropertyName).FirstOrDefault()?.Locations.FirstOrDefault(), layer.PropertyName, problem));
-            layers.RemoveAt(i--);
-        }
-    }
-
-    private static string Pascal(string snake) => string.Concat(snake.Split('_').Where(p => p.Length > 0).Select(p => char.ToUpperInvariant(p[0]) + p.Substring(1)));
-
-    /// <summary>A layer built from another (a tied readout's embedding) must name an [Embedding] of the same class with matching dimensions.</summary>
-    private static void CheckTies(INamedTypeSymbol type, List<LayerSpec> layers, List<DiagnosticInfo> diagnostics)
-    {
-        for (int i = 0; i < layers.Count; i++)
-        {
-            var readout = layers[i];
-            if (readout.Reference is not { } target) continue;
-            var location = type.GetMembers(readout.PropertyName).FirstOrDefault()?.Locations.FirstOrDefault();
-            var embedding = layers.FirstOrDefault(l => l.PropertyName == target);
-            string? problem =
-                embedding is null || embedding.Kind != "Embedding" ? $"{type.Name} has no [Embedding] property named '{target}'"
-                : !Equals(readout.In, embedding.Out) || !Equals(readout.Out, embedding.In) ? $"it maps {readout.In} → {readout.Out} while the embedding maps {embedding.In} ids to {embedding.Out}"
-                : null;
-            if (problem is not null)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadTie, location, readout.PropertyName, target, problem));
-                layers.RemoveAt(i--);
-                continue;
-            }
-            layers[i] = readout with { ReferenceState = embedding!.StateName };
-        }
     }
 
     /// <summary>
@@ -364,10 +226,10 @@ internal static class ModelParser
             UserDeclaresDeclaration: !type.GetMembers("Declaration").IsEmpty);
     }
 
-    private static Location? AttributeLocation(AttributeData attribute, Location? fallback) =>
+    internal static Location? AttributeLocation(AttributeData attribute, Location? fallback) =>
         attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? fallback;
 
-    private static string ShortName(AttributeData attribute)
+    internal static string ShortName(AttributeData attribute)
     {
         string name = attribute.AttributeClass?.Name ?? "?";
         return name.EndsWith("Attribute") ? name.Substring(0, name.Length - "Attribute".Length) : name;

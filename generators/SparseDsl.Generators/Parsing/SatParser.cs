@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using SparseDsl.Generators.Model;
+using SparseDsl.Generators.Specs;
 
 namespace SparseDsl.Generators.Parsing;
 

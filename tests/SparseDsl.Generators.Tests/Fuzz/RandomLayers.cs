@@ -4,7 +4,7 @@ namespace SparseDsl.Generators.Tests.Fuzz;
 
 /// <summary>
 /// One drawer per layer kind: the attribute with random values, now and then one the kind's compile-time check refuses
-/// (generators/SparseDsl.Generators/Kinds), each recorded with the diagnostic it must raise.
+/// (generators/SparseDsl.Generators/KindChecks), each recorded with the diagnostic it must raise.
 /// </summary>
 internal static class RandomLayers
 {

@@ -1,4 +1,4 @@
-namespace SparseDsl.Generators.Kinds;
+namespace SparseDsl.Generators.KindChecks;
 
 /// <summary><c>[Conv]</c>: a 1-D or 2-D convolution from In to Out channels.</summary>
 internal sealed class ConvKind : KindDescription

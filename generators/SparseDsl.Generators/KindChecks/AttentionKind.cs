@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SparseDsl.Generators.Kinds;
+namespace SparseDsl.Generators.KindChecks;
 
 /// <summary><c>[Attention]</c>: logits scaled by the rules, positions, grouped-query heads and QK-norm.</summary>
 internal sealed class AttentionKind : KindDescription

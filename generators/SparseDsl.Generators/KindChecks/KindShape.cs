@@ -1,6 +1,6 @@
-using SparseDsl.Generators.Model;
+using SparseDsl.Generators.Specs;
 
-namespace SparseDsl.Generators.Kinds;
+namespace SparseDsl.Generators.KindChecks;
 
 /// <summary>What a kind's generator-side description reads from one attribute, for the analyzers, SAT and the emitter.</summary>
 /// <param name="In">The dimension the layer reads, or null.</param>

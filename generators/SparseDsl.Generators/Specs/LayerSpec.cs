@@ -1,4 +1,4 @@
-namespace SparseDsl.Generators.Model;
+namespace SparseDsl.Generators.Specs;
 
 /// <summary>What a DSL property declares: a layer of some kind, or a child block (single or repeated).</summary>
 internal enum MemberKind

@@ -1,4 +1,4 @@
-namespace SparseDsl.Generators.Kinds;
+namespace SparseDsl.Generators.KindChecks;
 
 /// <summary><c>[Norm]</c>: LayerNorm or RMSNorm over a dimension.</summary>
 internal sealed class NormalizationKind : KindDescription

@@ -1,4 +1,4 @@
-namespace SparseDsl.Generators.Kinds;
+namespace SparseDsl.Generators.KindChecks;
 
 /// <summary>
 /// The generator's side of a layer kind: the compile-time checks of its attribute's values (each a SparseDsl

@@ -1,7 +1,7 @@
 using System.Globalization;
-using SparseDsl.Generators.Model;
+using SparseDsl.Generators.Specs;
 
-namespace SparseDsl.Generators.Kinds;
+namespace SparseDsl.Generators.KindChecks;
 
 /// <summary><c>[Embedding]</c>: a finite vocabulary looked up into a dimension.</summary>
 internal sealed class EmbeddingKind : KindDescription

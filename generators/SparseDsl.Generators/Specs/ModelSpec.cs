@@ -1,4 +1,4 @@
-namespace SparseDsl.Generators.Model;
+namespace SparseDsl.Generators.Specs;
 
 /// <summary>Everything the emitter needs for one declared model or block: strings, numbers and equatable arrays only.</summary>
 /// <param name="IsBlock">A [Block] class (built from its model's plan) rather than a [Width] model.</param>

@@ -1,4 +1,4 @@
-namespace SparseDsl.Generators.Kinds;
+namespace SparseDsl.Generators.KindChecks;
 
 /// <summary><c>[Linear]</c>: a dense projection from In to Out.</summary>
 internal sealed class LinearKind : KindDescription

@@ -1,4 +1,4 @@
-namespace SparseDsl.Generators.Kinds;
+namespace SparseDsl.Generators.KindChecks;
 
 /// <summary><c>[Readout]</c>: width to a finite number of outputs, optionally tied to an embedding's table.</summary>
 internal sealed class ReadoutKind : KindDescription

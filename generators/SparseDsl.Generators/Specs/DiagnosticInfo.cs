@@ -1,7 +1,7 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
-namespace SparseDsl.Generators.Model;
+namespace SparseDsl.Generators.Specs;
 
 /// <summary>A diagnostic kept as plain data (no <see cref="Location"/> or symbol) so the pipeline stays cacheable.</summary>
 internal sealed record DiagnosticInfo(string Id, EquatableArray<string> MessageArgs, string FilePath, TextSpan Span, LinePositionSpan LineSpan)

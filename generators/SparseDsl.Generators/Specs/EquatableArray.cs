@@ -3,7 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 
-namespace SparseDsl.Generators.Model;
+namespace SparseDsl.Generators.Specs;
 
 /// <summary>An immutable array compared by its elements, so pipeline models made of it cache correctly.</summary>
 internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnumerable<T>

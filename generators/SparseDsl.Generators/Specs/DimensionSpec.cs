@@ -1,4 +1,4 @@
-namespace SparseDsl.Generators.Model;
+namespace SparseDsl.Generators.Specs;
 
 /// <summary>
 /// A parsed dimension expression: finite <c>FixedSize</c>, <c>Numerator·width/Denominator</c>, or the model's

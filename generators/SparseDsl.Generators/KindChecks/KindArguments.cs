@@ -2,10 +2,10 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using SparseDsl.Generators.Model;
+using SparseDsl.Generators.Specs;
 using SparseDsl.Generators.Parsing;
 
-namespace SparseDsl.Generators.Kinds;
+namespace SparseDsl.Generators.KindChecks;
 
 /// <summary>
 /// The named arguments of one layer attribute, read with the defaults the caller passes (from

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SparseDsl.Generators.Kinds;
+namespace SparseDsl.Generators.KindChecks;
 
 /// <summary>
 /// <c>[Experts]</c>: a mixture-of-experts bank on an <c>ExpertBank&lt;TBlock&gt;</c> property. Its layer is the router

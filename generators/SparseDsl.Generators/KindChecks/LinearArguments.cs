@@ -1,6 +1,6 @@
-using SparseDsl.Generators.Model;
+using SparseDsl.Generators.Specs;
 
-namespace SparseDsl.Generators.Kinds;
+namespace SparseDsl.Generators.KindChecks;
 
 /// <summary>What the linear kinds share: In and Out, defaulting to the width.</summary>
 internal static class LinearArguments

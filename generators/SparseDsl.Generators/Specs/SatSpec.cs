@@ -1,4 +1,4 @@
-namespace SparseDsl.Generators.Model;
+namespace SparseDsl.Generators.Specs;
 
 /// <summary>
 /// A [SparsityAccelerated] block: the attribute's declared hyperparameters as C# initializer assignments (undeclared

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace SparseDsl.Generators.Kinds;
+namespace SparseDsl.Generators.KindChecks;
 
 /// <summary>Every <see cref="KindDescription"/> in this assembly, by attribute metadata name.</summary>
 internal static class KindRegistry

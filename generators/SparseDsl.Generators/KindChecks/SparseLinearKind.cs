@@ -1,4 +1,4 @@
-namespace SparseDsl.Generators.Kinds;
+namespace SparseDsl.Generators.KindChecks;
 
 /// <summary><c>[SparseLinear]</c>: a projection with a static random mask.</summary>
 internal sealed class SparseLinearKind : KindDescription

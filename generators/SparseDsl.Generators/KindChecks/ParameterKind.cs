@@ -1,8 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
-using SparseDsl.Generators.Model;
+using SparseDsl.Generators.Specs;
 
-namespace SparseDsl.Generators.Kinds;
+namespace SparseDsl.Generators.KindChecks;
 
 /// <summary><c>[Parameter]</c>: a free tensor whose role follows from how many of its dimensions scale with width.</summary>
 internal sealed class ParameterKind : KindDescription
