@@ -67,14 +67,7 @@ public static class SatBenchmarkCommand
                 set_num_threads(callerThreads);
             }
             string markdown = report.ToMarkdown();
-            log.WriteLine();
-            log.Write(markdown);
-            if (result.GetValue(output) is { } path)
-            {
-                string text = $"Command: `dotnet run --project examples/SparseDsl.Examples -c Release -- {string.Join(' ', result.Tokens.Select(t => t.Value))}`\n\n{markdown}";
-                AtomicFile.Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(text)));
-                log.WriteLine($"written to {path}");
-            }
+            BenchmarkReportFile.Publish(result, output, markdown, log);
             return Task.FromResult(ExitCodes.Success);
         });
         return command;

@@ -89,14 +89,7 @@ public static class SparseBenchmarkCommand
                 var cells = SparseBenchmarkRunner.Run(settings, new ChildProcessLauncher((arm, path) => ArmArguments(arm, path, result.GetValue(data))), log, cancellation);
                 markdown = SparseBenchmarkReport.ToMarkdown(settings, cells);
             }
-            log.WriteLine();
-            log.Write(markdown);
-            if (result.GetValue(output) is { } path)
-            {
-                string text = $"Command: `dotnet run --project examples/SparseDsl.Examples -c Release -- {string.Join(' ', result.Tokens.Select(t => t.Value))}`\n\n{markdown}";
-                AtomicFile.Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(text)));
-                log.WriteLine($"written to {path}");
-            }
+            BenchmarkReportFile.Publish(result, output, markdown, log);
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
