@@ -16,23 +16,12 @@ public static class SweepCommand
         var defaults = new SweepSettings();
         var model = ModelArguments.ModelOption();
         var output = new Option<string>("--out") { Description = "Output folder; a sweep restarted with the same folder skips the runs already in its CSV", DefaultValueFactory = _ => Path.Combine("runs", "sweep") };
-        var parameterizations = CliOptions.Checked(
-            new Option<string[]>("--parameterizations")
-            {
-                Description = $"One or more of {CliOptions.ParameterizationChoices("and")}",
-                AllowMultipleArgumentsPerToken = true,
-                DefaultValueFactory = _ => [.. defaults.Parameterizations.Select(CliOptions.ParameterizationArgument)],
-            },
-            v => v.Length > 0 && v.All(p => ParameterizationNames.TryParse(p, out _)), CliOptions.ParameterizationChoices("and/or"));
-        var sparsities = CliOptions.Checked(
-            new Option<double[]>("--sparsities") { Description = "Sparsities of every sparse layer", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Sparsities.ToArray() },
-            v => v.Length > 0 && v.All(s => s is >= 0 and < 1), "sparsities in [0, 1)");
+        var parameterizations = SweepGridOptions.Parameterizations(defaults.Parameterizations.Select(CliOptions.ParameterizationArgument));
+        var sparsities = SweepGridOptions.Sparsities("sparse layer", defaults.Sparsities);
         var widths = CliOptions.Checked(
             new Option<int[]>("--widths") { Description = "Model widths (multiples of 32; of 128 for the Llama)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Widths.ToArray() },
             v => v.Length > 0 && v.All(w => w > 0 && w % 32 == 0), "positive multiples of 32");
-        var lrs = CliOptions.Checked(
-            new Option<int[]>("--log2-lrs") { Description = "Base learning rates as powers of 2 (η_base = 2^k)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => defaults.Log2LearningRates.ToArray() },
-            v => v.Length > 0 && v.All(k => k is >= -30 and <= 2), "integers in [-30, 2]");
+        var lrs = SweepGridOptions.Log2LearningRates(defaults.Log2LearningRates);
         var seeds = CliOptions.Positive("--seeds", "Seeds per cell", defaults.Seeds);
         var steps = CliOptions.PositiveLong("--steps", "Training steps per run", defaults.Steps);
         var depth = CliOptions.Positive("--depth", "Transformer blocks (without --depths)", defaults.Depth);
@@ -48,10 +37,7 @@ public static class SweepCommand
         var threads = CliOptions.Checked(new Option<int>("--threads") { Description = "Torch threads per run (default: cores / --parallel)" }, v => v > 0, "a positive integer");
         var device = CliOptions.Device();
         var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus" };
-        var shard = new Option<string?>("--shard")
-        {
-            Description = $"Run one part of the grid, balanced by FLOPs, into --out/shard-K-of-N: {SweepShard.Forms}. Join the parts with 'sweep merge'",
-        };
+        var shard = SweepGridOptions.Shard("sweep merge");
         var corpus = new CorpusArguments();
 
         var command = new Command("sweep",

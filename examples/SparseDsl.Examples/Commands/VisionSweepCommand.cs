@@ -18,20 +18,9 @@ public static class VisionSweepCommand
         var model = new Option<VisionModel>("--model") { Description = "convnet or vit", DefaultValueFactory = _ => defaults.Model };
         var data = VisionCommand.DataOption();
         var output = new Option<string>("--out") { Description = "Output folder; a sweep restarted with the same folder skips the runs already in its CSV", DefaultValueFactory = _ => Path.Combine("runs", "vision-sweep") };
-        var parameterizations = CliOptions.Checked(
-            new Option<string[]>("--parameterizations")
-            {
-                Description = $"One or more of {CliOptions.ParameterizationChoices("and")}",
-                AllowMultipleArgumentsPerToken = true,
-                DefaultValueFactory = _ => ["sp", "supar"],
-            },
-            v => v.Length > 0 && v.All(p => ParameterizationNames.TryParse(p, out _)), CliOptions.ParameterizationChoices("and/or"));
-        var sparsities = CliOptions.Checked(
-            new Option<double[]>("--sparsities") { Description = "Sparsities of every hidden layer", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [0, 0.75, 0.9375] },
-            v => v.Length > 0 && v.All(s => s is >= 0 and < 1), "sparsities in [0, 1)");
-        var lrs = CliOptions.Checked(
-            new Option<int[]>("--log2-lrs") { Description = "Base learning rates as powers of 2 (η_base = 2^k)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [-12, -11, -10, -9, -8, -7, -6, -5] },
-            v => v.Length > 0 && v.All(k => k is >= -30 and <= 2), "integers in [-30, 2]");
+        var parameterizations = SweepGridOptions.Parameterizations(["sp", "supar"]);
+        var sparsities = SweepGridOptions.Sparsities("hidden layer", [0, 0.75, 0.9375]);
+        var lrs = SweepGridOptions.Log2LearningRates([-12, -11, -10, -9, -8, -7, -6, -5]);
         var width = CliOptions.Checked(new Option<int?>("--width") { Description = "Model width (default: the model's base width, ConvNet 32, ViT 64; the ViT's must be a multiple of its 16-wide heads)" }, v => v > 0, "a positive integer");
         var depth = CliOptions.Checked(new Option<int?>("--depth") { Description = "ViT layers (default 4)" }, v => v > 0, "a positive integer");
         var seeds = CliOptions.Positive("--seeds", "Seeds per cell", 1);
@@ -41,10 +30,7 @@ public static class VisionSweepCommand
         var testLimit = CliOptions.Checked(new Option<int?>("--test-limit") { Description = "Test on the first N test images (default: all)" }, v => v > 0, "a positive integer");
         var threads = VisionCommand.ThreadsOption();
         var device = CliOptions.Device();
-        var shard = new Option<string?>("--shard")
-        {
-            Description = $"Run one part of the grid, balanced by FLOPs, into --out/shard-K-of-N: {SweepShard.Forms}. Join the parts with 'vision-sweep merge'",
-        };
+        var shard = SweepGridOptions.Shard("vision-sweep merge");
 
         var command = new Command("vision-sweep",
             "LR sweep of a vision model on Fashion-MNIST: parameterization × sparsity × base LR, one short run each; writes sweep.csv, summary.md and sweep.png. Resumable.")
