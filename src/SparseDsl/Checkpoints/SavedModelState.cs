@@ -72,6 +72,6 @@ internal static class SavedModelState
         for (long i = 0; i < count; i++)
             target[reader.ReadString()].Load(reader);
         // A sparse layer's pattern buffers were overwritten in place: check them and rebuild what derives from them.
-        foreach (var layer in model.modules().OfType<ScaledLinear>()) layer.PatternsLoaded();
+        foreach (var layer in model.modules().OfType<ISparseStorageLayer>()) layer.PatternsLoaded();
     }
 }

@@ -35,13 +35,15 @@ public static class SparseDispatch
             return new(false, "dense: no mask");
         if (plan.Storage == WeightStorage.Dense)
             return new(false, "dense: requested (--storage dense)");
-        if (plan.Attribute is not SparseLinearAttribute || weight.Shape.Length != 2)
+        if (plan.Attribute is ConvAttribute { Groups: > 1 } grouped)
+            return new(false, $"dense masked: no sparse kernel for a grouped convolution ({grouped.Groups} groups) yet");
+        if (plan.Attribute is not (SparseLinearAttribute or ConvAttribute))
             return new(false, $"dense masked: no sparse kernel for a {plan.Kind} layer yet");
         if (device != DeviceType.CPU)
             return new(false, $"dense masked: the sparse kernels run on the CPU only, not on {device}");
         if (plan.Storage == WeightStorage.Sparse)
             return new(true, "sparse: requested (--storage sparse)");
-        long weights = weight.Shape[0] * weight.Shape[1];
+        long weights = weight.Count;
         if (weight.Density > MaxDensity)
             return new(false, $"dense masked: density {weight.Density:0.####} > {MaxDensity} (measured crossover)");
         if (weights < MinWeights)

@@ -1,0 +1,131 @@
+using SparseDsl.Tests.Kinds;
+using static TorchSharp.torch;
+
+namespace SparseDsl.Tests.Sparse;
+
+/// <summary>
+/// Convolutions with sparse storage against the same convolutions on the dense masked path: the same seeded pattern
+/// and values, forward and both gradients to float32 tolerance, the same training, and no storage, gradient or moment
+/// at a masked position.
+/// </summary>
+/// <remarks>
+/// Tolerance, as in <see cref="SparseKernelTests"/>: each output is a sum of K float32 terms that libtorch's convolution
+/// and the sparse path (im2col, sparse kernels, col2im) add in different orders, so they differ by at most
+/// 2·K·ε·Σ|terms| with ε = 2⁻²⁴. The forward's terms are the window's products, the multiplier's rounding and the bias
+/// (K = in·k(·k) + 2, Σ = |m|·conv(|x|, |W|) + |b|); the input gradient's are the products of every output the input
+/// reaches (K = out·k(·k) + 1, Σ = conv_transpose(|m|·|dy|, |W|)); the weight gradient's are one product per output
+/// position (K = batch·positions + 1, Σ = the weight gradient of the same convolution on |x| and |m|·|dy|). Each Σ is
+/// computed in float64 by the same convolution on absolute values. A wrong column, kernel offset or slot moves an output
+/// by a whole product, far beyond the bound.
+/// </remarks>
+public sealed class SparseConvTests
+{
+    private const double Epsilon = 1.0 / (1 << 24);
+
+    private static ModelOptions Options(WeightStorage storage, double? sparsity = null) => new() { Sparsity = sparsity, Storage = storage };
+
+    public static TheoryData<string> Layers => new() { "hidden", "strided", "sequence" };
+
+    private static (ScaledConv Dense, ScaledConv Sparse, long[] Input, IDisposable Models) Pair(string layer)
+    {
+        if (layer == "hidden")
+        {
+            var d = new TinyConvNet(32, seed: 3, options: Options(WeightStorage.Dense));
+            var s = new TinyConvNet(32, seed: 3, options: Options(WeightStorage.Sparse));
+            return (d.Hidden, s.Hidden, [3, 32, 8, 8], new Both(d, s));
+        }
+        var dense = new ConvShapes(32, seed: 3, options: Options(WeightStorage.Dense));
+        var sparse = new ConvShapes(32, seed: 3, options: Options(WeightStorage.Sparse));
+        return layer == "strided"
+            ? (dense.Strided, sparse.Strided, [3, 3, 9, 9], new Both(dense, sparse))
+            : (dense.Sequence, sparse.Sequence, [3, 32, 21], new Both(dense, sparse));
+    }
+
+    private sealed record Both(IDisposable A, IDisposable B) : IDisposable
+    {
+        public void Dispose()
+        {
+            A.Dispose();
+            B.Dispose();
+        }
+    }
+
+    private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.equal(b).all().item<bool>();
+
+    [Theory]
+    [MemberData(nameof(Layers))]
+    public void A_sparse_convolution_holds_the_seeded_pattern_and_the_kept_values_of_the_masked_dense_one(string layer)
+    {
+        var (dense, sparse, _, models) = Pair(layer);
+        using var _ = models;
+        Assert.False(dense.IsSparseStorage);
+        Assert.True(sparse.IsSparseStorage, sparse.Storage.Reason);
+        Assert.Null(sparse.Mask);
+        Assert.Throws<InvalidOperationException>(() => sparse.Weight);
+        using var mask = sparse.Pattern!.ToMask();
+        Assert.True(Same(dense.Mask!.reshape(mask.shape), mask), "another pattern than the seeded mask");
+        using var effective = sparse.EffectiveWeight();
+        using var expected = dense.EffectiveWeight();
+        Assert.True(Same(expected, effective), "other kept values, or another shape");
+        Assert.Equal((long)dense.Mask!.sum().item<float>(), sparse.Values!.numel());
+        var names = sparse.named_buffers().Select(b => b.name).ToList();
+        Assert.DoesNotContain("mask", names);
+        Assert.Equal(ScalarType.Int32, sparse.get_buffer(LayerTensors.ColumnsName("weight"))!.dtype);
+    }
+
+    [Theory]
+    [MemberData(nameof(Layers))]
+    public void Forward_and_both_gradients_equal_the_masked_dense_convolution(string layer)
+    {
+        var (dense, sparse, shape, models) = Pair(layer);
+        using var _ = models;
+        using var generator = new Generator(11, CPU);
+        using var x = randn(shape, generator: generator);
+        using var xd = x.clone().requires_grad_();
+        using var xs = x.clone().requires_grad_();
+        using var yd = dense.call(xd);
+        using var ys = sparse.call(xs);
+        using var dy = randn(yd.shape, generator: generator);
+        yd.backward([dy]);
+        ys.backward([dy]);
+
+        // The float64 sums of absolute terms, from the same convolution on absolute values.
+        var attribute = dense.Plan.AttributeAs<ConvAttribute>();
+        long window = dense.Plan.Parameter("weight").Count / dense.Plan.Parameter("weight").Shape[0];
+        double m = Math.Abs(dense.ForwardMultiplier);
+        using var absW = dense.EffectiveWeight().abs().to(ScalarType.Float64).requires_grad_();
+        using var absX = x.abs().to(ScalarType.Float64).requires_grad_();
+        using var absDy = dy.abs().to(ScalarType.Float64).mul(m);
+        using var absY = Convolve(absX, absW, attribute);
+        absY.backward([absDy]);
+        using var bias = dense.Bias is { } b ? b.detach().abs().to(ScalarType.Float64).view([1, -1, .. Enumerable.Repeat(1L, shape.Length - 2)]) : zeros(1, ScalarType.Float64);
+        using var forwardScale = absY.detach().mul(m).add(bias);
+        AssertWithin(yd, ys, forwardScale, window + 2, "forward");
+        AssertWithin(xd.grad!, xs.grad!, absX.grad!, dense.Plan.Parameter("weight").Shape[0] * window / dense.Plan.Parameter("weight").Shape[1] + 1, "input gradient");
+
+        var pattern = sparse.Pattern!;
+        using var denseGrad = pattern.Gather(dense.Weight.grad!.reshape(pattern.Rows, -1));
+        using var gradScale = pattern.Gather(absW.grad!.reshape(pattern.Rows, -1));
+        long positions = yd.numel() / yd.shape[1];
+        AssertWithin(denseGrad, sparse.Values!.grad!, gradScale, positions + 1, "weight gradient");
+        Assert.Equal(pattern.Count, sparse.Values.grad!.numel());
+    }
+
+    private static Tensor Convolve(Tensor x, Tensor w, ConvAttribute a) => a.Dimensions == 1
+        ? nn.functional.conv1d(x, w, null, a.Stride, a.Padding)
+        : nn.functional.conv2d(x, w, null, [a.Stride, a.Stride], [a.Padding, a.Padding]);
+
+    // |expected − actual| ≤ 2·K·ε·scale elementwise.
+    private static void AssertWithin(Tensor expected, Tensor actual, Tensor scale, long k, string what)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        using var error = (expected.detach().to(ScalarType.Float64) - actual.detach().to(ScalarType.Float64)).abs();
+        using var bound = scale.detach().mul(2.0 * k * Epsilon).add(1e-30);
+        using var excess = (error - bound).max();
+        Assert.True(excess.item<double>() <= 0, $"{what}: an error exceeds 2·K·ε·Σ|terms| (K = {k}) by {excess.item<double>():E3}");
+        // The bound is not vacuous: the two paths are really compared (a broken kernel fails it by orders of magnitude).
+        using var largest = error.max();
+        using var scaleMax = scale.detach().max();
+        Assert.True(largest.item<double>() < 1e-3 * scaleMax.item<double>() + 1e-30, $"{what}: the paths differ by {largest.item<double>():E3}");
+    }
+}
