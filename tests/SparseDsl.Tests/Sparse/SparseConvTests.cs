@@ -1,3 +1,4 @@
+using TorchSharp;
 using SparseDsl.Tests.Kinds;
 using static TorchSharp.torch;
 
@@ -127,5 +128,62 @@ public sealed class SparseConvTests
         using var largest = error.max();
         using var scaleMax = scale.detach().max();
         Assert.True(largest.item<double>() < 1e-3 * scaleMax.item<double>() + 1e-30, $"{what}: the paths differ by {largest.item<double>():E3}");
+    }
+    [Fact]
+    public void A_small_ConvNet_trains_to_losses_within_1e_4_relative_on_both_storages()
+    {
+        // The same draws and batches; the runs differ only in the order float32 sums are added.
+        const int steps = 40;
+        using var dense = new ConvTraining(WeightStorage.Dense, seed: 4);
+        using var sparse = new ConvTraining(WeightStorage.Sparse, seed: 4);
+        Assert.True(sparse.Model.Hidden.IsSparseStorage, sparse.Model.Hidden.Storage.Reason);
+        var denseLosses = Enumerable.Range(0, steps).Select(dense.Step).ToList();
+        var sparseLosses = Enumerable.Range(0, steps).Select(sparse.Step).ToList();
+        Assert.True(denseLosses[^1] < 0.8 * denseLosses[0], $"the run should learn: {denseLosses[0]} → {denseLosses[^1]}");
+        for (int i = 0; i < steps; i++)
+            Assert.True(Math.Abs(denseLosses[i] - sparseLosses[i]) <= 1e-4 * Math.Abs(denseLosses[i]),
+                $"step {i + 1}: dense {denseLosses[i]:R}, sparse {sparseLosses[i]:R}");
+    }
+
+    [Fact]
+    public void A_masked_position_of_a_sparse_convolution_has_no_value_gradient_or_moment()
+    {
+        using var run = new ConvTraining(WeightStorage.Sparse, seed: 6, sparsity: 0.75);
+        for (int i = 0; i < 5; i++) run.Step(i);
+        var hidden = run.Model.Hidden;
+        var states = AdamWArithmetic.States(run.Optimizer).ToDictionary(e => e.Parameter.Handle);
+        long kept = hidden.Pattern!.Count;
+        Assert.Equal(kept, hidden.Values!.numel());
+        var state = states[hidden.Values.Handle].State;
+        Assert.Equal(kept, state.exp_avg.numel());
+        Assert.Equal(kept, state.exp_avg_sq.numel());
+        Assert.True(state.exp_avg_sq.gt(0).any().item<bool>(), "the hidden convolution should have trained");
+        // Scattered back (weight decay included), every position off the pattern is exactly zero.
+        using var weight = hidden.EffectiveWeight();
+        using var mask = hidden.Pattern.ToMask();
+        using var outside = mask.reshape(weight.shape).eq(0);
+        Assert.True(outside.any().item<bool>());
+        Assert.Equal(0f, weight.masked_select(outside).abs().sum().item<float>());
+        // Every moment belongs to a trained tensor of the same size: nothing dense hides elsewhere.
+        long moments = states.Values.Sum(s => s.State.exp_avg.numel());
+        long trained = run.Model.ScaledParameters().Sum(p => p.Parameter.numel());
+        Assert.Equal(trained, moments);
+        Assert.DoesNotContain(run.Model.state_dict().Keys, k => k == "hidden.mask" || k == "hidden.weight");
+    }
+
+    [Fact]
+    public void A_sparse_convolution_follows_float64_and_back_and_refuses_to_run_off_float32()
+    {
+        using var run = new ConvTraining(WeightStorage.Sparse, seed: 2);
+        using var before = run.Logits();
+        run.Model.to(ScalarType.Float64);
+        var hidden = run.Model.Hidden;
+        Assert.Equal(ScalarType.Float64, hidden.Values!.dtype);
+        Assert.Same(hidden.get_buffer(LayerTensors.ColumnsName("weight")), hidden.Pattern!.Column);
+        using var images = TinyConvNet.Batch(0, size: 2).Images.to(ScalarType.Float64);
+        Assert.Contains("float32 only", Assert.Throws<InvalidOperationException>(() => run.Model.call(images)).Message);
+        run.Model.to(ScalarType.Float32);
+        using var after = run.Logits();
+        Assert.True(Same(before, after), "the logits changed across to(float64) and back");
     }
 }
