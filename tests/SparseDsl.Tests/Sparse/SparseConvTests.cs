@@ -186,4 +186,21 @@ public sealed class SparseConvTests
         using var after = run.Logits();
         Assert.True(Same(before, after), "the logits changed across to(float64) and back");
     }
+    [Fact]
+    public void Dispatch_keeps_convolutions_dense_under_Auto_stores_them_sparse_on_request_and_the_notice_counts_them()
+    {
+        using var auto = new TinyConvNet(128, options: Options(WeightStorage.Auto, sparsity: 0.96875));
+        Assert.False(auto.Hidden.IsSparseStorage);
+        Assert.Contains("convolution", auto.Hidden.Storage.Reason);
+        Assert.Contains(auto.Hidden.Storage.Reason, ModelDescription.Text(auto.Plan));
+
+        using var forced = new ConvShapes(32, options: Options(WeightStorage.Sparse));
+        Assert.Equal("sparse: requested (--storage sparse)", forced.Strided.Storage.Reason);
+        Assert.Equal("dense masked: no sparse kernel for a grouped convolution (2 groups) yet", forced.Grouped.Storage.Reason);
+        Assert.NotNull(forced.Grouped.Mask);
+        Assert.Equal("Weight storage: 2 of 3 masked layers sparse (kept values and sparse kernels); dense masked: 1 no sparse kernel for a grouped convolution (2 groups) yet.",
+            SparseStorageNotice.Of(forced, waitPolicy: "PASSIVE"));
+        using var dense = new TinyConvNet(32, options: Options(WeightStorage.Dense));
+        Assert.Equal("dense: requested (--storage dense)", dense.Hidden.Storage.Reason);
+    }
 }
