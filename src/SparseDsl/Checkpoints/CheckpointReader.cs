@@ -46,15 +46,20 @@ internal sealed class CheckpointReader : IDisposable
     }
 
     /// <summary>
-    /// Loads the model state, refusing (before anything is overwritten) a state whose names, dtypes or shapes differ.
+    /// Loads the model state, refusing (before anything is overwritten) a state whose names, dtypes or shapes differ. A
+    /// layer the model stores sparse may be saved in its dense masked form (<see cref="DenseMaskedForms"/>), but then
+    /// only without an optimizer (<paramref name="withOptimizer"/> false): its saved moments are dense.
     /// </summary>
-    public void LoadModel(nn.Module model) => Guard(() =>
+    public void LoadModel(nn.Module model, bool withOptimizer) => Guard(() =>
     {
         long start = stream.Position;
-        if (SavedModelState.FindMismatch(reader, model) is { } mismatch)
+        using var denseForms = DenseMaskedForms.Of(model);
+        if (SavedModelState.FindMismatch(reader, model, denseForms) is { } mismatch)
             throw CheckpointFormat.Invalid(path, $"does not fit this model: {mismatch}. Build the model from the checkpoint's recipe (Checkpoint.ReadHeader).");
+        if (withOptimizer && denseForms.Any)
+            throw CheckpointFormat.Invalid(path, $"holds '{denseForms.Layers.First()}' in its dense masked form (weight and mask), which this model stores sparse, and its optimizer moments are dense: load it without an optimizer (to evaluate or to start a new run from it), or resume it with --storage dense (WeightStorage.Dense).");
         stream.Position = start;
-        SavedModelState.CopyInto(reader, model);
+        SavedModelState.CopyInto(reader, model, denseForms);
     });
 
     /// <summary>Reads the saved RNG state; applying it is left to the caller, once everything else has loaded.</summary>

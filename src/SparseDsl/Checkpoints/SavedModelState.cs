@@ -27,9 +27,10 @@ internal static class SavedModelState
 
     /// <summary>
     /// Describes the first way the saved state differs from <paramref name="model"/>'s (a missing, extra or
-    /// differently shaped entry), or returns null when they agree. Reads to the end of the saved state.
+    /// differently shaped entry), or returns null when they agree. Reads to the end of the saved state. A sparse-stored
+    /// layer may be saved in its dense masked form: <paramref name="denseForms"/> reads and checks those entries.
     /// </summary>
-    public static string? FindMismatch(BinaryReader reader, nn.Module model)
+    public static string? FindMismatch(BinaryReader reader, nn.Module model, DenseMaskedForms denseForms)
     {
         var expected = model.state_dict();
         long count = reader.Read7BitEncodedInt64();
@@ -37,7 +38,8 @@ internal static class SavedModelState
         for (long i = 0; i < count; i++)
         {
             string name = reader.ReadString();
-            if (!expected.TryGetValue(name, out var tensor))
+            bool dense = denseForms.Has(name);
+            if (!dense && !expected.ContainsKey(name))
                 return $"it has '{name}', which this model lacks";
             if (!seen.Add(name))
                 return $"it has '{name}' twice";
@@ -48,6 +50,12 @@ internal static class SavedModelState
             var shape = new long[rank];
             for (int d = 0; d < rank; d++)
                 shape[d] = reader.Read7BitEncodedInt64();
+            if (dense)
+            {
+                if (denseForms.ReadEntry(name, dtype, shape, reader) is { } unfit) return unfit;
+                continue;
+            }
+            var tensor = expected[name];
             if (dtype != tensor.dtype)
                 return $"it stores '{name}' as {dtype}, this model as {tensor.dtype}";
             if (!shape.SequenceEqual(tensor.shape))
@@ -55,7 +63,9 @@ internal static class SavedModelState
             reader.BaseStream.Seek(tensor.numel() * tensor.ElementSize, SeekOrigin.Current);
         }
 
-        var missing = expected.Keys.Where(name => !seen.Contains(name)).ToList();
+        if (denseForms.Check(seen) is { } wrong) return wrong;
+        var excused = denseForms.Excused.ToHashSet(StringComparer.Ordinal);
+        var missing = expected.Keys.Where(name => !seen.Contains(name) && !excused.Contains(name)).ToList();
         return missing.Count switch
         {
             0 => null,
@@ -64,14 +74,33 @@ internal static class SavedModelState
         };
     }
 
-    /// <summary>Copies the saved state into <paramref name="model"/>'s tensors; call after <see cref="FindMismatch"/> found none.</summary>
-    public static void CopyInto(BinaryReader reader, nn.Module model)
+    /// <summary>
+    /// Copies the saved state into <paramref name="model"/>'s tensors; call after <see cref="FindMismatch"/> found none,
+    /// with the same <paramref name="denseForms"/>, whose entries (already read) become their layers' pattern and values.
+    /// </summary>
+    public static void CopyInto(BinaryReader reader, nn.Module model, DenseMaskedForms denseForms)
     {
         var target = model.state_dict();
         long count = reader.Read7BitEncodedInt64();
         for (long i = 0; i < count; i++)
-            target[reader.ReadString()].Load(reader);
+        {
+            string name = reader.ReadString();
+            if (denseForms.Has(name)) SkipEntry(reader);
+            else target[name].Load(reader);
+        }
         // A sparse layer's pattern buffers were overwritten in place: check them and rebuild what derives from them.
-        foreach (var layer in model.modules().OfType<ScaledLinear>()) layer.PatternsLoaded();
+        foreach (var layer in model.modules().OfType<ISparseStorageLayer>()) layer.PatternsLoaded();
+        denseForms.Apply();
+    }
+
+    // The entry's dtype, shape and elements, as FindMismatch read them.
+    private static void SkipEntry(BinaryReader reader)
+    {
+        var dtype = (ScalarType)reader.Read7BitEncodedInt64();
+        long rank = reader.Read7BitEncodedInt64();
+        long elements = 1;
+        for (int d = 0; d < rank; d++) elements *= reader.Read7BitEncodedInt64();
+        using var probe = empty(0, dtype);
+        reader.BaseStream.Seek(elements * probe.ElementSize, SeekOrigin.Current);
     }
 }

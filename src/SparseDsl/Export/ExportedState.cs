@@ -24,7 +24,7 @@ internal static class ExportedState
             if (byValues.TryGetValue(name, out var sparse))
             {
                 tensors.Add((sparse.Weight, sparse.Layer.EffectiveWeight()));
-                tensors.Add((sparse.Mask, sparse.Pattern.ToMask().to(sparse.StoredValues.device)));
+                tensors.Add((sparse.Mask, sparse.Pattern.ToMask().reshape(sparse.Shape).to(sparse.StoredValues.device)));
                 continue;
             }
             tensors.Add((name, tensor));
@@ -38,6 +38,8 @@ internal static class ExportedState
     /// <summary>
     /// The <c>sparse_tensors</c> metadata of a file written as stored: per dense weight name, its layout (<c>csr</c>), shape
     /// and the tensors that hold it, which <c>torch.sparse_csr_tensor(crow_indices, col_indices, values, shape)</c> reads.
+    /// <c>shape</c> is the pattern's matrix; <c>dense_shape</c> is the weight's real shape, which differs for a
+    /// convolution (<c>[out, in, k, k]</c>, stored as <c>[out, in·k·k]</c>: <c>.to_dense().reshape(dense_shape)</c>).
     /// Empty for a file in dense form.
     /// </summary>
     public static JsonObject Describe(IEnumerable<SparseStoredTensor> stored)
@@ -48,7 +50,8 @@ internal static class ExportedState
             map[s.Weight] = new JsonObject
             {
                 ["layout"] = "csr",
-                ["shape"] = new JsonArray(s.Shape.Select(d => (JsonNode)d).ToArray()),
+                ["shape"] = new JsonArray(s.MatrixShape.Select(d => (JsonNode)d).ToArray()),
+                ["dense_shape"] = new JsonArray(s.Shape.Select(d => (JsonNode)d).ToArray()),
                 ["values"] = s.Values,
                 ["crow_indices"] = s.RowStarts,
                 ["col_indices"] = s.Columns,

@@ -34,7 +34,7 @@ internal sealed class ImportSource : IDisposable
     public (ScalarType Dtype, long[] Shape)? Find(string name)
     {
         if (stored.TryGetValue(name, out var weight))
-            return (name == weight.Name ? weight.Dtype : ScalarType.Float32, [weight.Pattern.Rows, weight.Pattern.Columns]);
+            return (name == weight.Name ? weight.Dtype : ScalarType.Float32, weight.DenseShape);
         return file.Find(name) is { } entry && !storedParts.Contains(name) ? (entry.Dtype, entry.Shape) : null;
     }
 
@@ -42,9 +42,14 @@ internal sealed class ImportSource : IDisposable
     public Tensor Read(string name)
     {
         if (!stored.TryGetValue(name, out var weight)) return file.Read(name);
-        if (name == weight.MaskName) return weight.Pattern.ToMask();
+        if (name == weight.MaskName)
+        {
+            using var mask = weight.Pattern.ToMask();
+            return mask.reshape(weight.DenseShape);
+        }
         using var values = file.Read(weight.Values);
-        return weight.Pattern.Scatter(values);
+        using var matrix = weight.Pattern.Scatter(values);
+        return matrix.reshape(weight.DenseShape);
     }
 
     public void Dispose()
@@ -52,7 +57,8 @@ internal sealed class ImportSource : IDisposable
         foreach (var weight in stored.Values.Distinct()) weight.Pattern.Dispose();
     }
 
-    private sealed record StoredWeight(string Name, string MaskName, string Values, string RowStarts, string Columns, ScalarType Dtype, SparsePattern Pattern);
+    // DenseShape: the weight's real shape (a convolution's [out, in, k(, k)]), whose flattening [out, rest] the pattern is.
+    private sealed record StoredWeight(string Name, string MaskName, string Values, string RowStarts, string Columns, ScalarType Dtype, SparsePattern Pattern, long[] DenseShape);
 
     private static List<StoredWeight> StoredWeights(SafeTensorsFile file)
     {
@@ -87,6 +93,7 @@ internal sealed class ImportSource : IDisposable
         if (o["shape"] is not JsonArray { Count: 2 } dims || dims.Any(d => d is not JsonValue v || !v.TryGetValue(out long n) || n <= 0))
             throw Bad("without a two-dimensional shape");
         long rows = dims[0]!.GetValue<long>(), columns = dims[1]!.GetValue<long>();
+        long[] denseShape = DenseShape(o["dense_shape"], rows, columns) ?? throw Bad($"with a dense_shape that does not flatten to [{rows}, {columns}]");
         SafeTensorsEntry Part(string key, ScalarType? dtype, long length)
         {
             if (o[key] is not JsonValue v || !v.TryGetValue(out string? part)) throw Bad($"without '{key}'");
@@ -111,6 +118,15 @@ internal sealed class ImportSource : IDisposable
         }
         int dot = name.LastIndexOf('.');
         string maskName = name[..(dot + 1)] + LayerTensors.MaskName(name[(dot + 1)..]);
-        return new StoredWeight(name, maskName, values.Name, rowStarts.Name, columnIndices.Name, values.Dtype, pattern);
+        return new StoredWeight(name, maskName, values.Name, rowStarts.Name, columnIndices.Name, values.Dtype, pattern, denseShape);
+    }
+
+    // Files written before convolutions had sparse storage have no dense_shape: their weights are the matrices themselves.
+    private static long[]? DenseShape(JsonNode? node, long rows, long columns)
+    {
+        if (node is null) return [rows, columns];
+        if (node is not JsonArray { Count: >= 2 } dims || dims.Any(d => d is not JsonValue v || !v.TryGetValue(out long n) || n <= 0)) return null;
+        long[] shape = [.. dims.Select(d => d!.GetValue<long>())];
+        return shape[0] == rows && shape.Skip(1).Aggregate(1L, (a, b) => a * b) == columns ? shape : null;
     }
 }

@@ -108,8 +108,9 @@ public static class WeightImport
     // The pattern and values a sparse-stored layer gets from the file's dense weight and mask.
     private static (SparsePattern Pattern, Tensor Values) Kept(ImportSource source, SparseStoredTensor target, string path)
     {
-        using var weight = source.Read(target.Weight);
-        using var mask = source.Read(target.Mask);
+        // A convolution's [out, in, k(, k)] weight and mask are checked, and their pattern taken, as [out, rest] matrices.
+        using var weight = Matrix(source.Read(target.Weight));
+        using var mask = Matrix(source.Read(target.Mask));
         using var kept = mask.ne(0);
         using var neitherZeroNorOne = kept.logical_and(mask.ne(1));
         if (neitherZeroNorOne.any().item<bool>())
@@ -126,6 +127,11 @@ public static class WeightImport
             throw SafeTensors.Invalid(path, $"keeps {count} weights in '{target.Weight}', but the model's '{target.Layer.Plan.Name}' keeps {target.Pattern.Count} (another density)");
         }
         return (pattern, pattern.Gather(weight));
+    }
+
+    private static Tensor Matrix(Tensor read)
+    {
+        using (read) return read.reshape(read.shape[0], -1);
     }
 
     private static string Describe(ScalarType dtype, long[] shape) => $"{SafeTensors.DtypeName(dtype)} [{string.Join(", ", shape)}]";

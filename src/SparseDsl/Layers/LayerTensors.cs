@@ -78,10 +78,14 @@ public sealed class LayerTensors
     }
 
     // The pattern lives on the CPU with the kernels; the values go to the layer's device (the layer refuses others).
+    // A weight of more than two dimensions (a convolution's [out, in, k(, k)]) is stored as its row-major flattening
+    // [out, rest], so its kept positions and values are the same ones in the same order.
     private void RegisterSparse(Module module, ParameterPlan p, Tensor initial, Tensor mask, Device device)
     {
-        var pattern = SparsePattern.FromMask(mask);
-        using var kept = pattern.Gather(initial);
+        using var maskMatrix = mask.reshape(mask.shape[0], -1);
+        using var initialMatrix = initial.reshape(initial.shape[0], -1);
+        var pattern = SparsePattern.FromMask(maskMatrix);
+        using var kept = pattern.Gather(initialMatrix);
         var values = new Parameter(kept.to(device), requires_grad: true);
         string name = ValuesName(p.Name);
         module.register_parameter(name, values);

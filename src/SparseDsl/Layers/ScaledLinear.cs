@@ -23,7 +23,7 @@ namespace SparseDsl;
 /// after any number of AdamW steps.
 /// </para>
 /// </remarks>
-public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
+public sealed class ScaledLinear : Module<Tensor, Tensor>, ISparseStorageLayer
 {
     // Field names match the registered names, as in TorchSharp's own modules.
     private readonly Parameter? weight;
@@ -33,7 +33,8 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     private readonly TiedTable? tiedTable;
     private readonly Tensor? mask;
     // Sparse storage has no fields for its values and pattern: TorchSharp's to(...) refreshes only fields named as the
-    // registered tensors, so both are read through LayerTensors (the registry) on every use; see Values and Pattern.
+    // registered tensors, so SparseWeight reads both through LayerTensors (the registry) on every use.
+    private readonly SparseWeight? sparse;
     private SparseSelection? selection;
     private Tensor? selectionSource;
     private readonly double forwardMultiplier;
@@ -57,11 +58,13 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
         Storage = SparseDispatch.Decide(plan, (device ?? CPU).type);
         tensors = new LayerTensors(this, plan, seed, device, Storage.IsSparse);
         bias = tensors.Find("bias");
-        if (!Storage.IsSparse)
+        if (Storage.IsSparse)
         {
-            weight = tensors["weight"];
-            mask = tensors.MaskOf("weight");
+            sparse = new SparseWeight(tensors, plan.Name, plan.Parameter("weight").Shape);
+            return;
         }
+        weight = tensors["weight"];
+        mask = tensors.MaskOf("weight");
     }
 
     /// <summary>
@@ -89,14 +92,14 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     public bool IsSparseStorage => Storage.IsSparse;
 
     /// <summary>Under sparse storage, the trained kept values <c>[count]</c> in the pattern's row-major order, as currently registered; otherwise null.</summary>
-    public Parameter? Values => IsSparseStorage ? tensors!.Find(LayerTensors.ValuesName("weight")) : null;
+    public Parameter? Values => sparse?.Values;
 
     /// <summary>
     /// Under sparse storage, the kept positions, whose index arrays are the registered <c>weight_rows</c> and
     /// <c>weight_columns</c> buffers (also after <c>to(...)</c>); otherwise null.
     /// </summary>
     /// <exception cref="InvalidOperationException">The model was moved off the CPU, where the pattern cannot be read.</exception>
-    public SparsePattern? Pattern => IsSparseStorage ? tensors!.PatternOf("weight") : null;
+    public SparsePattern? Pattern => sparse?.Pattern;
 
     /// <summary>Whether this readout reuses an embedding's table (<see cref="ReadoutAttribute.TiedTo"/>).</summary>
     public bool IsTied => tiedTable is not null;
@@ -157,15 +160,10 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     // x·Wᵀ over the kept values, for any leading dimensions; the kernels run on the CPU in float32.
     private Tensor SparseProduct(Tensor input, SparseSelection? kept)
     {
-        var values = Values!;
-        if (values.device_type != DeviceType.CPU || input.device_type != DeviceType.CPU)
-            throw new InvalidOperationException($"'{Plan.Name}' is stored sparse and its kernels run on the CPU (values on {values.device}, input on {input.device}); build the model for {input.device} with --storage dense (or Auto, which picks dense there).");
-        if (input.dtype != ScalarType.Float32 || values.dtype != ScalarType.Float32)
-            throw new InvalidOperationException($"'{Plan.Name}' is stored sparse and its kernels are float32 only; got {values.dtype} values and a {input.dtype} input. Keep the model in float32, or build it with --storage dense (WeightStorage.Dense) for other dtypes.");
         long features = input.shape[^1];
         var leading = input.shape[..^1];
         using var flat = input.reshape(-1, features);
-        using var product = SparseLinearFunction.apply(flat, values, Pattern!, kept!);
+        using var product = sparse!.Multiply(flat, kept);
         return product.reshape([.. leading, product.shape[1]]);
     }
 
@@ -226,7 +224,7 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     public Tensor EffectiveWeight()
     {
         using var _ = no_grad();
-        if (IsSparseStorage) return Pattern!.Scatter(Values!.detach());
+        if (sparse is not null) return sparse.Dense();
         return mask is null ? Weight.detach().clone() : Weight.detach().mul(mask);
     }
 
@@ -234,9 +232,9 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     internal Tensor ReadableWeight() => IsSparseStorage ? EffectiveWeight() : Weight.detach();
 
     /// <summary>After a checkpoint load: checks the loaded pattern and rebuilds its transposed index arrays.</summary>
-    internal void PatternsLoaded()
+    void ISparseStorageLayer.PatternsLoaded()
     {
-        tensors?.PatternsLoaded();
+        sparse?.Loaded();
         ForgetSelection();
     }
 
@@ -244,16 +242,10 @@ public sealed class ScaledLinear : Module<Tensor, Tensor>, IScaledLayer
     /// Under sparse storage, replaces the kept positions with <paramref name="kept"/> (of the same shape and count) and
     /// the values with <paramref name="keptValues"/>: an import of weights drawn with another seed.
     /// </summary>
-    internal void Assign(SparsePattern kept, Tensor keptValues)
+    void ISparseStorageLayer.Assign(SparsePattern kept, Tensor keptValues)
     {
-        var own = Pattern ?? throw new InvalidOperationException($"'{Plan.Name}' is stored dense.");
-        if (kept.Rows != own.Rows || kept.Columns != own.Columns || kept.Count != own.Count)
-            throw new ArgumentException($"'{Plan.Name}' keeps {own.Count} of [{own.Rows}, {own.Columns}]; the pattern given keeps {kept.Count} of [{kept.Rows}, {kept.Columns}].", nameof(kept));
-        using var _ = no_grad();
-        own.RowStart.copy_(kept.RowStart);
-        own.Column.copy_(kept.Column);
-        Values!.copy_(keptValues);
-        PatternsLoaded();
+        (sparse ?? throw new InvalidOperationException($"'{Plan.Name}' is stored dense.")).Assign(kept, keptValues);
+        ForgetSelection();
     }
 
     // A cached SAT selection indexes the old pattern's entries.

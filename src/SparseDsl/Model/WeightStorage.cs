@@ -11,7 +11,7 @@ public enum WeightStorage
 
     /// <summary>
     /// Only the kept values, with the pattern as int32 compressed rows, multiplied with SparseDsl's sparse CPU kernels.
-    /// A layer the kernels cannot serve (a conv, an expert bank, a non-CPU device) stays dense and says why.
+    /// A layer the kernels cannot serve (an embedding, a grouped convolution, a non-CPU device) stays dense and says why.
     /// </summary>
     Sparse,
 }

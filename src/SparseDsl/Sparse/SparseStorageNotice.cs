@@ -11,7 +11,7 @@ public static class SparseStorageNotice
 {
     /// <summary>
     /// "Weight storage: 28 of 28 masked layers sparse …", with each reason that kept a masked layer dense and how many
-    /// layers it applies to; null when the model has no masked linear layer.
+    /// layers it applies to; null when the model has no masked linear or convolution layer.
     /// </summary>
     /// <remarks>
     /// Where some layer is sparse and <c>OMP_WAIT_POLICY</c> is unset on Linux, the line ends with the advice to set it
@@ -24,7 +24,8 @@ public static class SparseStorageNotice
     internal static string? Of(nn.Module model, string? waitPolicy)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var masked = model.modules().OfType<ScaledLinear>().Where(l => l.Plan.IsMasked && !l.IsTied).ToList();
+        // Every layer with a sparse path counts: linear layers (a tied readout borrows an embedding's table) and convolutions.
+        var masked = model.modules().OfType<ISparseStorageLayer>().Where(l => l.Plan.IsMasked && l is not ScaledLinear { IsTied: true }).ToList();
         if (masked.Count == 0) return null;
         int sparse = masked.Count(l => l.IsSparseStorage);
         var dense = masked.Where(l => !l.IsSparseStorage).GroupBy(l => Generalised(l.Storage.Reason))

@@ -54,10 +54,11 @@ public sealed record TrainingMemoryEstimate(long ParameterBytes, long GradientBy
             {
                 if (sparse && p.Name == "weight")
                 {
-                    // Only the kept values are stored; int32 columns, transposed columns and slots, and both row starts.
+                    // Only the kept values are stored; int32 columns, transposed columns and slots, and both row starts
+                    // (of the [out, rest] matrix: a convolution's weight is stored flattened).
                     double kept = Math.Round(p.Density * p.Count);
                     parameters += kept;
-                    masks += 3 * kept + p.Shape[0] + p.Shape[1] + 2;
+                    masks += 3 * kept + p.Shape[0] + p.Count / p.Shape[0] + 2;
                     continue;
                 }
                 parameters += p.Count;
