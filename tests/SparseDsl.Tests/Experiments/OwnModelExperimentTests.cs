@@ -16,6 +16,10 @@ public sealed class OwnModelExperimentTests : IDisposable
     // As the README's program makes it: outside the model's type, whose generated statics are then set.
     private static readonly LanguageModelEntry Entry = LanguageModelEntry.Of(OwnLm.Declaration, OwnLm.BaseWidth, OwnLm.FromRecipe, OwnLm.Trainer.Resume);
 
+    // The sweep sets torch's process-wide thread count for its runs: keeping the current one leaves the tests running
+    // beside this one undisturbed.
+    private static int Threads => TorchSharp.torch.get_num_threads();
+
     private readonly TempFolder _folder = new("sparsedsl-own-");
 
     public OwnModelExperimentTests() => LanguageModels.Add(Entry);
@@ -38,7 +42,7 @@ public sealed class OwnModelExperimentTests : IDisposable
             Context = 16,
         };
         var log = new StringWriter();
-        Assert.Equal(0, LearningRateSweep.Run(settings, _folder.Path, "cpu", parallelRuns: 1, threadsPerRun: 1, log));
+        Assert.Equal(0, LearningRateSweep.Run(settings, _folder.Path, "cpu", parallelRuns: 1, threadsPerRun: Threads, log));
 
         var rows = File.ReadAllLines(Path.Combine(_folder.Path, LearningRateSweep.CsvFile));
         Assert.Equal(3, rows.Length); // header and the two cells
@@ -48,7 +52,7 @@ public sealed class OwnModelExperimentTests : IDisposable
 
         // The same call again finds both cells done: the folder resumes by the model's name.
         var again = new StringWriter();
-        Assert.Equal(0, LearningRateSweep.Run(settings, _folder.Path, "cpu", parallelRuns: 1, threadsPerRun: 1, again));
+        Assert.Equal(0, LearningRateSweep.Run(settings, _folder.Path, "cpu", parallelRuns: 1, threadsPerRun: Threads, again));
         Assert.Contains("2 already done, 0 to run", again.ToString());
     }
 
