@@ -12,10 +12,6 @@ namespace SparseDsl;
 /// </summary>
 public static class Residual
 {
-    // TorchSharp's add(Tensor) passes a temporary Scalar 1 as alpha that nothing holds while libtorch reads it, so a
-    // collection on another thread can finalize (free) it mid-call: libtorch then reads freed memory and fails its
-    // toFloat check (seen once in a parallel test run). A Scalar held here for the process's life cannot go early.
-    private static readonly Scalar One = 1.0f.ToScalar();
 
     /// <summary><paramref name="stream"/> + m_L^(−α) · <paramref name="branch"/>, as a new tensor.</summary>
     /// <param name="block">The block adding the branch (<c>this</c> in its <c>forward</c>).</param>
@@ -27,7 +23,7 @@ public static class Residual
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(branch);
         double multiplier = block.Plan.ResidualMultiplier(block.Prefix);
-        if (multiplier == 1.0) return stream.add(branch, One);
+        if (multiplier == 1.0) return stream.add(branch, HeldScalars.One); // not add(branch): see HeldScalars
         // Disposed here rather than left to a finalizer (issue 24).
         using var alpha = multiplier.ToScalar();
         return stream.add(branch, alpha);

@@ -123,7 +123,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
             {
                 foreach (var auxiliary in auxiliaries)
                 {
-                    total = total + auxiliary;
+                    total = total.add(auxiliary, HeldScalars.One); // not +: see HeldScalars
                     auxiliarySum += auxiliary.item<float>();
                 }
                 total.div(divisor).backward();
