@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using static TorchSharp.torch;
 
 namespace SparseDsl;
@@ -72,10 +71,10 @@ public static class SparseConvTiming
             using var product = SparseLinearFunction.apply(columns, values, pattern, null!);
             return patches.Output(product, x);
         }
-        double dense = Time(minimumMilliseconds, () => Step(Dense, dy, x, weight));
-        double sparse = Time(minimumMilliseconds, () => Step(Sparse, dy, x, values));
-        double denseForward = Time(minimumMilliseconds, () => Forward(Dense));
-        double sparseForward = Time(minimumMilliseconds, () => Forward(Sparse));
+        double dense = RepeatedTiming.MeanMilliseconds(minimumMilliseconds, () => Step(Dense, dy, x, weight));
+        double sparse = RepeatedTiming.MeanMilliseconds(minimumMilliseconds, () => Step(Sparse, dy, x, values));
+        double denseForward = RepeatedTiming.MeanMilliseconds(minimumMilliseconds, () => Forward(Dense));
+        double sparseForward = RepeatedTiming.MeanMilliseconds(minimumMilliseconds, () => Forward(Sparse));
         return new ConvTiming(inChannels, outChannels, dimensions, kernel, size, batch, density, dense, sparse, denseForward, sparseForward);
     }
 
@@ -96,19 +95,5 @@ public static class SparseConvTiming
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         forward();
-    }
-
-    private static double Time(double minimumMilliseconds, Action work)
-    {
-        work();
-        int runs = 0;
-        var clock = Stopwatch.StartNew();
-        do
-        {
-            work();
-            runs++;
-        }
-        while (clock.Elapsed.TotalMilliseconds < minimumMilliseconds);
-        return clock.Elapsed.TotalMilliseconds / runs;
     }
 }

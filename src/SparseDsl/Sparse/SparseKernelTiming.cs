@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using static TorchSharp.torch;
 
 namespace SparseDsl;
@@ -50,7 +49,7 @@ public static class SparseKernelTiming
         var values = pattern.Gather(weight);
         var x = randn([tokens, inFeatures], generator: generator);
         var dy = randn([tokens, outFeatures], generator: generator);
-        double dense = Time(minimumMilliseconds, () =>
+        double dense = RepeatedTiming.MeanMilliseconds(minimumMilliseconds, () =>
         {
             using var masked = weight.mul(mask);
             using var y = nn.functional.linear(x, masked);
@@ -58,43 +57,29 @@ public static class SparseKernelTiming
             using var dw = dy.t().mm(x);
             dw.mul_(mask);
         });
-        double sparse = Time(minimumMilliseconds, () =>
+        double sparse = RepeatedTiming.MeanMilliseconds(minimumMilliseconds, () =>
         {
             using var y = SparseProducts.Forward(x, values, pattern, null);
             var (dx, dv) = SparseProducts.Backward(dy, x, values, pattern, null);
             dx.Dispose();
             dv.Dispose();
         });
-        double denseForward = Time(minimumMilliseconds, () =>
+        double denseForward = RepeatedTiming.MeanMilliseconds(minimumMilliseconds, () =>
         {
             using var masked = weight.mul(mask);
             using var y = nn.functional.linear(x, masked);
         });
-        double sparseForward = Time(minimumMilliseconds, () =>
+        double sparseForward = RepeatedTiming.MeanMilliseconds(minimumMilliseconds, () =>
         {
             using var y = SparseProducts.Forward(x, values, pattern, null);
         });
         var coo = weight.to_sparse();
         var xt = x.t().contiguous();
-        double cooForward = Time(minimumMilliseconds, () =>
+        double cooForward = RepeatedTiming.MeanMilliseconds(minimumMilliseconds, () =>
         {
             using var yt = coo.mm(xt);
             using var y = yt.t().contiguous();
         });
         return new KernelTiming(inFeatures, outFeatures, density, tokens, dense, sparse, denseForward, sparseForward, cooForward);
-    }
-
-    private static double Time(double minimumMilliseconds, Action work)
-    {
-        work();
-        int runs = 0;
-        var clock = Stopwatch.StartNew();
-        do
-        {
-            work();
-            runs++;
-        }
-        while (clock.Elapsed.TotalMilliseconds < minimumMilliseconds);
-        return clock.Elapsed.TotalMilliseconds / runs;
     }
 }
