@@ -16,18 +16,18 @@ namespace SparseDsl;
 public sealed class LayerTensors
 {
     // Names and plans only: the tensors themselves are read from the module's registry on every access, because
-    /// <summary>Disposes the sparse patterns' arrays, as they are (never throws for a model moved off the CPU).</summary>
-    public void DisposePatterns()
-    {
-        foreach (var pattern in patterns.Values) pattern.Dispose();
-    }
-
     // Module.to(...) replaces each registered parameter and buffer with a converted copy (a stored reference would go stale).
     // Keyed by registered name: "weight", or "weight_values" for a sparse-stored weight.
     private readonly Dictionary<string, (bool Masked, ParameterPlan Plan)> tensors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SparsePattern> patterns = new(StringComparer.Ordinal);
     private readonly Module module;
     private readonly string layer;
+
+    /// <summary>Disposes the sparse patterns' arrays, as they are (never throws for a model moved off the CPU).</summary>
+    public void DisposePatterns()
+    {
+        foreach (var pattern in patterns.Values) pattern.Dispose();
+    }
 
     /// <summary>Draws every tensor of <paramref name="plan"/> on the CPU (the same model on every device), moves it to <paramref name="device"/> and registers it on <paramref name="module"/>.</summary>
     /// <param name="module">The layer that owns the tensors.</param>
