@@ -40,10 +40,15 @@ public static class SparseBenchmarkCommand
         var storage = CliOptions.Checked(CliOptions.StorageOption(), v => v != WeightStorage.Dense, "auto or sparse (the first arm is always dense)");
         storage.Description = "The second arm's storage: auto (the dispatch rule picks per layer, what a user gets) or sparse (every masked layer forced sparse)";
         var kernels = new Option<bool>("--kernels") { Description = "Time each sparse layer shape of the model at each width and sparsity alone (dense masked vs sparse kernels, batch × context tokens): the crossover the auto dispatch rule is read from" };
+        var recompute = new Option<RecomputedArms>("--recompute")
+        {
+            Description = "Which arms recompute their blocks' activations in the backward pass: none, sparse (the sparse arm, against today's masked-dense run) or both (the arms then differ in weight storage only)",
+            DefaultValueFactory = _ => RecomputedArms.None,
+        };
         var armOut = new Option<string?>(ArmOutOption) { Description = "(internal) Where --arm writes its result", Hidden = true };
 
         var command = new Command("sparse-benchmark", "Masked-dense vs sparse weight storage, same model, same tokens: tokens/s, peak RSS and checkpoint size (docs/performance.md)");
-        foreach (var option in new Option[] { model, widths, sparsities, depth, batch, context, steps, warmup, repeats, seed, threads, data, output, storage, kernels, arm, armOut })
+        foreach (var option in new Option[] { model, widths, sparsities, depth, batch, context, steps, warmup, repeats, seed, threads, data, output, storage, recompute, kernels, arm, armOut })
             command.Options.Add(option);
         var role = new ModeAxis("role",
             [new("compare", "sparse-benchmark"), new("kernels", "sparse-benchmark --kernels", "--kernels"), new("arm", "sparse-benchmark --arm (one arm, internal)", ArmOption, "sparse")],
@@ -52,20 +57,21 @@ public static class SparseBenchmarkCommand
         CommandModes.For(command, role)
             .Only(output, role, "compare", "kernels")
             .Only([repeats, storage], role, "compare")
-            .Only([depth, steps, warmup, seed, data], role, "compare", "arm")
+            .Only([depth, steps, warmup, seed, data, recompute], role, "compare", "arm")
             .Only(armOut, role, "arm");
         command.SetAction((result, cancellation) =>
         {
             var log = result.InvocationConfiguration.Output;
             var settings = new SparseBenchmarkSettings(LanguageModels.Named(result.GetRequiredValue(model)).Name, result.GetRequiredValue(widths).Distinct().ToList(),
                 result.GetRequiredValue(sparsities).Distinct().ToList(), result.GetValue(depth), result.GetValue(batch), result.GetValue(context), result.GetValue(steps),
-                result.GetValue(warmup), result.GetValue(seed), result.GetValue(threads), result.GetValue(repeats), result.GetValue(storage));
+                result.GetValue(warmup), result.GetValue(seed), result.GetValue(threads), result.GetValue(repeats), result.GetValue(storage),
+                result.GetValue(recompute));
             if (result.GetValue(arm) is { } armStorage)
             {
                 if (settings.Widths.Count != 1 || settings.Sparsities.Count != 1) throw new ArgumentException($"{ArmOption} runs one width and one sparsity.");
                 string target = result.GetValue(armOut) ?? throw new ArgumentException($"{ArmOption} needs {ArmOutOption}.");
                 var one = new SparseArm(settings.Model, settings.Widths[0], settings.Depth, settings.Sparsities[0], armStorage, settings.Batch, settings.Context,
-                    settings.Steps, settings.Warmup, settings.Seed, settings.Threads, Checkpoint: true);
+                    settings.Steps, settings.Warmup, settings.Seed, settings.Threads, Checkpoint: true, Recompute: settings.Recomputes(armStorage));
                 var measured = ArmRunner.Run(one, BundledCorpus.OpenOrDefault(result.GetValue(data)), log, cancellation);
                 File.WriteAllText(target, JsonSerializer.Serialize(measured, SparseBenchmarkJsonContext.Default.SparseArmResult));
                 return Task.FromResult(ExitCodes.Success);
@@ -105,6 +111,8 @@ public static class SparseBenchmarkCommand
             "--widths", arm.Width.ToString(c), "--sparsities", arm.Sparsity.ToString("R", c), "--depth", arm.Depth.ToString(c),
             "--batch", arm.Batch.ToString(c), "--context", arm.Context.ToString(c), "--steps", arm.Steps.ToString(c),
             "--warmup", arm.Warmup.ToString(c), "--seed", arm.Seed.ToString(c), "--threads", arm.Threads.ToString(c),
+            // The child recomputes under "both" whatever its storage, and not at all under "none".
+            "--recompute", (arm.Recompute ? RecomputedArms.Both : RecomputedArms.None).ToString().ToLowerInvariant(),
         ];
         return data is null ? arguments : [.. arguments, "--data", data];
     }

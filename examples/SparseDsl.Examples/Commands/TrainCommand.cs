@@ -33,9 +33,10 @@ public static class TrainCommand
         var beta1 = CliOptions.Fraction("--beta1", "AdamW β₁", defaults.Beta1);
         var beta2 = CliOptions.Fraction("--beta2", "AdamW β₂", defaults.Beta2);
         var data = new Option<string?>("--data") { Description = "Train on this text file (or .gz) instead of the bundled corpus, one token per byte" };
+        var recompute = new Option<bool>("--recompute") { Description = "Recompute each block's activations in the backward pass instead of keeping them: less memory for about one more forward pass, the same gradients (not with MoeLm)" };
         var corpus = new CorpusArguments();
         var sat = new SatArguments();
-        Option[] runOptions = [.. model.All, steps, batch, context, accumulate, schedule, warmup, finalLr, clip, weightDecay, beta1, beta2, data, .. corpus.All, .. sat.All];
+        Option[] runOptions = [.. model.All, steps, batch, context, accumulate, schedule, warmup, finalLr, clip, weightDecay, beta1, beta2, recompute, data, .. corpus.All, .. sat.All];
 
         var device = CliOptions.Device();
         var output = new Option<string?>("--out") { Description = "Run folder for checkpoint, metrics.jsonl and tensorboard/ (default: runs/train-<time>, or the resumed checkpoint's folder)" };
@@ -93,6 +94,7 @@ public static class TrainCommand
                     WeightDecay = result.GetValue(weightDecay),
                     Beta1 = result.GetValue(beta1),
                     Beta2 = result.GetValue(beta2),
+                    Recompute = result.GetValue(recompute),
                     Data = result.GetValue(data),
                 };
                 config = corpus.Bind(result, config);

@@ -36,7 +36,7 @@ public static class LanguageModel
     {
         using var scope = NewDisposeScope();
         var h = embed.call(ids);
-        foreach (var block in blocks) h = block.call(h);
+        foreach (var block in blocks) h = BlockRecompute.Call(block, h);
         return readout.call(finalNorm.call(h)).MoveToOuterDisposeScope();
     }
 }

@@ -15,8 +15,9 @@ namespace SparseDsl.Experiments.SparseBenchmark;
 /// <param name="Seed">Weights, masks and batches.</param>
 /// <param name="Threads">Torch threads.</param>
 /// <param name="Checkpoint">Also save a checkpoint (model and optimizer) and report its size.</param>
+/// <param name="Recompute">Recompute each block's activations in the backward pass (<see cref="ModelOptions.RecomputeBlocks"/>).</param>
 public sealed record SparseArm(string Model, int Width, int Depth, double Sparsity, WeightStorage Storage, int Batch, int Context,
-    long Steps, long Warmup, long Seed, int Threads, bool Checkpoint)
+    long Steps, long Warmup, long Seed, int Threads, bool Checkpoint, bool Recompute = false)
 {
     /// <summary>Tokens trained per step.</summary>
     public long TokensPerStep => (long)Batch * Context;

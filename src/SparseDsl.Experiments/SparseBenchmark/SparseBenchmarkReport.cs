@@ -12,8 +12,14 @@ public static class SparseBenchmarkReport
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         var first = cells[0].Dense;
+        string recomputed = settings.Recompute switch
+        {
+            RecomputedArms.Sparse => "; the sparse arm recomputes its blocks' activations in the backward pass (--recompute sparse), the dense arm keeps them.",
+            RecomputedArms.Both => "; both arms recompute their blocks' activations in the backward pass (--recompute both).",
+            _ => ".",
+        };
         text.AppendLine(c, $"{(settings.Storage == WeightStorage.Sparse ? "Sparse storage forced on every masked layer" : "Auto storage (the dispatch rule per layer)")} vs masked dense, {settings.Model}, depth {settings.Depth}, batch {settings.Batch} × context {settings.Context}, "
-            + $"{settings.Steps} timed steps after {settings.Warmup} warm-up (best of {settings.Repeats}), SAT off, each arm in its own process.");
+            + $"{settings.Steps} timed steps after {settings.Warmup} warm-up (best of {settings.Repeats}), SAT off, each arm in its own process{recomputed}");
         text.AppendLine(c, $"Machine: {first.Machine}. Load average (1, 5, 15 min) before the first arm {first.Load[0]}, after the last {cells[^1].Sparse.Load[1]}.");
         text.AppendLine();
         text.AppendLine("| width | sparsity | sparse layers | tokens/s dense | tokens/s sparse | speed-up (wall) | speed-up (CPU time) | matmul-only ideal | peak RSS dense | peak RSS sparse | RSS ratio | checkpoint dense | checkpoint sparse | last-loss difference |");

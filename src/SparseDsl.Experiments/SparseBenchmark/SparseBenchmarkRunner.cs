@@ -13,8 +13,26 @@ namespace SparseDsl.Experiments.SparseBenchmark;
 /// <param name="Threads">Torch threads per arm.</param>
 /// <param name="Repeats">Runs of each arm, the order alternating; the fastest counts.</param>
 /// <param name="Storage">The second arm's storage: Auto (what a user gets: the dispatch rule picks per layer) or Sparse (every masked layer forced sparse).</param>
+/// <param name="Recompute">Which arms recompute their blocks' activations in the backward pass.</param>
 public sealed record SparseBenchmarkSettings(string Model, IReadOnlyList<int> Widths, IReadOnlyList<double> Sparsities, int Depth, int Batch, int Context,
-    long Steps, long Warmup, long Seed, int Threads, int Repeats, WeightStorage Storage = WeightStorage.Auto);
+    long Steps, long Warmup, long Seed, int Threads, int Repeats, WeightStorage Storage = WeightStorage.Auto, RecomputedArms Recompute = RecomputedArms.None)
+{
+    /// <summary>Whether the arm with <paramref name="storage"/> recomputes (the dense arm only under <see cref="RecomputedArms.Both"/>).</summary>
+    public bool Recomputes(WeightStorage storage) => storage == WeightStorage.Dense ? Recompute == RecomputedArms.Both : Recompute != RecomputedArms.None;
+}
+
+/// <summary>Which arms of the sparse-storage benchmark recompute their blocks' activations (<see cref="ModelOptions.RecomputeBlocks"/>).</summary>
+public enum RecomputedArms
+{
+    /// <summary>Neither: both arms keep every activation, as a default run does.</summary>
+    None,
+
+    /// <summary>The sparse arm only, against today's masked-dense run that keeps every activation.</summary>
+    Sparse,
+
+    /// <summary>Both, so the two differ only in weight storage.</summary>
+    Both,
+}
 
 /// <summary>One cell: the two arms' results.</summary>
 public sealed record SparseBenchmarkCell(int Width, double Sparsity, SparseArmResult Dense, SparseArmResult Sparse)
@@ -52,7 +70,7 @@ public static class SparseBenchmarkRunner
             {
                 log.WriteLine($"[{++done}/{total}] width {width}, sparsity {sparsity:0.#####}: dense masked vs {settings.Storage.ToString().ToLowerInvariant()} storage, {settings.Repeats} run(s) each");
                 SparseArm Arm(WeightStorage storage) => new(settings.Model, width, settings.Depth, sparsity, storage, settings.Batch, settings.Context,
-                    settings.Steps, settings.Warmup, settings.Seed, settings.Threads, Checkpoint: true);
+                    settings.Steps, settings.Warmup, settings.Seed, settings.Threads, Checkpoint: true, Recompute: settings.Recomputes(storage));
                 SparseArmResult? dense = null, sparse = null;
                 for (int r = 0; r < settings.Repeats; r++)
                 {

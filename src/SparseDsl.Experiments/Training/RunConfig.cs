@@ -111,6 +111,9 @@ public sealed record RunConfig
     /// <summary>How masked weights are stored (<c>--storage</c>): per layer by the measured rule, or forced dense or sparse.</summary>
     public WeightStorage Storage { get; init; } = WeightStorage.Auto;
 
+    /// <summary>Recompute each block's activations in the backward pass (<c>--recompute</c>, <see cref="ModelOptions.RecomputeBlocks"/>); false in configs saved before it existed.</summary>
+    public bool Recompute { get; init; }
+
     /// <summary>The model options this config gives.</summary>
     [JsonIgnore]
     public ModelOptions ModelOptions => new()
@@ -122,6 +125,7 @@ public sealed record RunConfig
         Depth = Depth,
         Vocabulary = Vocabulary,
         Storage = Storage,
+        RecomputeBlocks = Recompute,
         BalanceLoss = BalanceLoss,
     };
 

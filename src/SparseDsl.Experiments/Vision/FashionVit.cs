@@ -46,7 +46,7 @@ public sealed partial class FashionVit
         var patches = Patches.call(images).flatten(2).transpose(1, 2);          // [batch, 49, width]
         var cls = ClassToken.Value.expand(patches.shape[0], 1, -1);
         var h = cat([cls, patches], 1) + (Tensor)Positions;
-        foreach (var block in Blocks) h = block.call(h);
+        foreach (var block in Blocks) h = BlockRecompute.Call(block, h);
         return Head.call(FinalNorm.call(h.select(1, 0))).MoveToOuterDisposeScope();
     }
 }

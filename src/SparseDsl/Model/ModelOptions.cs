@@ -43,6 +43,15 @@ public sealed record ModelOptions
     public WeightStorage Storage { get; init; } = WeightStorage.Auto;
 
     /// <summary>
+    /// Whether blocks run through <see cref="BlockRecompute.Call{TBlock}"/> keep only their input for the backward pass
+    /// and recompute their activations during it (activation checkpointing): a training step then holds one block's
+    /// activations at a time rather than every block's, for about one more forward pass of compute. Gradients are those of
+    /// the plain forward. Off by default; a model with an <see cref="ExpertsAttribute"/> bank refuses it, because its
+    /// balance loss is taken from the forward pass.
+    /// </summary>
+    public bool RecomputeBlocks { get; init; }
+
+    /// <summary>
     /// When set, replaces the declared balance-loss coefficient (<see cref="ExpertsAttribute.BalanceLoss"/>) of every
     /// <see cref="ExpertsAttribute"/> bank: finite and non-negative. A model without an expert bank refuses it.
     /// </summary>

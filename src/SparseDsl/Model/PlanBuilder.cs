@@ -180,6 +180,8 @@ internal static class PlanBuilder
     {
         if (context.Options.BalanceLoss is not null && !context.Layers.Any(l => l.Experts is not null))
             throw new ArgumentException($"{context.ModelName} has no [Experts] bank, so it has no balance-loss coefficient to replace.", nameof(ModelOptions.BalanceLoss));
+        if (context.Options.RecomputeBlocks && context.Layers.FirstOrDefault(l => l.Experts is not null) is { } bank)
+            throw new ArgumentException($"{context.ModelName}.{bank.Name} is an [Experts] bank, whose balance loss is taken from the forward pass, so its blocks cannot be recomputed in the backward pass; train it without RecomputeBlocks (--recompute).", nameof(ModelOptions.RecomputeBlocks));
         if (context.Options.LayerSparsity is null) return;
         foreach (var key in context.Options.LayerSparsity.Keys.Where(k => !context.UsedOverrideKeys.Contains(k)))
         {

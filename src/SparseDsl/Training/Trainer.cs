@@ -24,6 +24,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
     private readonly bool _ownsModel;
     private long _tokens;
     private readonly FinalizerGarbageCollector _collector;
+    private bool _recomputeChecked;
 
     /// <summary>A trainer for <paramref name="model"/> at step 0.</summary>
     /// <param name="model">The model; it stays owned by the caller.</param>
@@ -98,6 +99,15 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
         return Step(1, inputs.numel(), (_, _) => (inputs, targets));
     }
 
+    // A plan that asks for recomputation whose forward never ran a block through BlockRecompute would silently keep
+    // every activation: refused after the first forward pass, before any step is applied.
+    private void CheckRecompute()
+    {
+        _recomputeChecked = true;
+        if (BlockRecompute.AsksForRecompute(Model) && !BlockRecompute.HasRecomputed(Model))
+            throw new InvalidOperationException($"{Model.Plan.ModelName} asks for RecomputeBlocks, but its forward ran no block through BlockRecompute.Call (or no block's input required a gradient), so nothing would be recomputed: call BlockRecompute.Call(block, x) in place of block.call(x) in the forward, or build the model without RecomputeBlocks.");
+    }
+
     // The one training step both overloads run; batch(step, micro) gives each micro-batch, tokens counts them all.
     private StepMetrics Step(int microSteps, long tokens, Func<long, int, (Tensor Inputs, Tensor Targets)> batch)
     {
@@ -116,6 +126,7 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
             using var scope = NewDisposeScope();
             var (inputs, targets) = batch(step, micro);
             var loss = _loss(Model.call(inputs), targets);
+            if (!_recomputeChecked) CheckRecompute();
             var total = loss;
             // Expert banks' balance and z-losses join the gradient; the logged loss stays the model's own.
             var auxiliaries = _routed.Select(r => r.TakeAuxiliaryLoss()).OfType<Tensor>().ToList();

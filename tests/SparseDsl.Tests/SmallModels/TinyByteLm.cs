@@ -30,7 +30,7 @@ public sealed partial class TinyByteLm
     {
         using var scope = NewDisposeScope();
         var h = Embed.call(ids);
-        foreach (var block in Blocks) h = block.call(h);
+        foreach (var block in Blocks) h = BlockRecompute.Call(block, h); // recomputed under ModelOptions.RecomputeBlocks
         return Head.call(FinalNorm.call(h)).MoveToOuterDisposeScope();
     }
 }

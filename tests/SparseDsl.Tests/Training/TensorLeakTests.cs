@@ -14,13 +14,17 @@ public sealed class TensorLeakTests
     private static long LiveTensors => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Training_steps_and_evaluations_leave_no_live_tensors_behind(bool sparsityAccelerated)
+    [InlineData(false, WeightStorage.Dense, false)]
+    [InlineData(true, WeightStorage.Dense, false)]
+    [InlineData(true, WeightStorage.Sparse, false)]
+    [InlineData(true, WeightStorage.Sparse, true)]
+    public void Training_steps_and_evaluations_leave_no_live_tensors_behind(bool sparsityAccelerated, WeightStorage storage, bool recompute)
     {
-        using var model = new TinyByteLm(32, TestDevice.Current, seed: 3, options: new ModelOptions { Depth = 1 });
+        var options = new ModelOptions { Depth = 1, Storage = storage, RecomputeBlocks = recompute };
+        using var model = new TinyByteLm(32, TestDevice.Current, seed: 3, options: options);
         var settings = new TrainerSettings { Steps = 12, Acceleration = sparsityAccelerated ? null : SparsityAcceleration.Off };
         using var trainer = model.CreateTrainer(settings, TinyText.Batches(4, 32, seed: 3, validationBatches: 2));
+        Assert.Equal(storage == WeightStorage.Sparse, model.modules().OfType<ScaledLinear>().Any(l => l.IsSparseStorage));
         for (int i = 0; i < 2; i++) trainer.TrainStep(); // gradients, Adam state and SAT's kept indices now exist
 
         long before = LiveTensors;
@@ -30,6 +34,24 @@ public sealed class TensorLeakTests
 
         Assert.Equal(before, LiveTensors);
         if (sparsityAccelerated) Assert.Contains(rates, r => r > 0); // the omitting path was the one measured
+        Assert.Equal(recompute, BlockRecompute.HasRecomputed(model));
+    }
+
+    [Theory]
+    [InlineData(WeightStorage.Dense)]
+    [InlineData(WeightStorage.Sparse)]
+    public void Building_a_model_leaves_no_handle_that_holds_a_dense_draw(WeightStorage storage)
+    {
+        // A sparse-stored layer draws its dense weight and keeps only the kept values: a leftover handle of the draw
+        // (a view, a reshape) would keep the dense weight resident until a GC, the memory sparse storage exists to save.
+        long before = LiveTensors;
+        using var model = new TinyByteLm(32, TestDevice.Current, seed: 3, options: new ModelOptions { Depth = 1, Storage = storage });
+        long built = LiveTensors - before;
+        long held = model.state_dict().Count;
+        var patterns = model.modules().OfType<ISparseStorageLayer>().Where(l => l.IsSparseStorage).Select(l => l.Pattern!).ToList();
+        Assert.Equal(storage == WeightStorage.Sparse, patterns.Count > 0);
+        // Each pattern's transposed arrays are its own, not registered; every other handle is a registered tensor.
+        Assert.Equal(held + 3 * patterns.Count, built);
     }
 
     [Fact]
