@@ -23,6 +23,7 @@ public static class ArmRunner
         {
             Model = entry.Name, Width = arm.Width, Depth = arm.Depth, Sparsity = arm.Sparsity, Storage = arm.Storage, Batch = arm.Batch,
             Context = arm.Context, Steps = arm.Warmup + arm.Steps, Seed = arm.Seed, Sat = false,
+            Recompute = arm.Recompute,
         };
         int callerThreads = get_num_threads();
         set_num_threads(arm.Threads);
@@ -45,7 +46,7 @@ public static class ArmRunner
         {
             var masked = trainer.Model.modules().OfType<ScaledLinear>().Where(l => l.Plan.IsMasked).ToList();
             int sparse = masked.Count(l => l.IsSparseStorage);
-            string name = $"{arm.Storage.ToString().ToLowerInvariant()} width {arm.Width} sparsity {arm.Sparsity:0.#####}";
+            string name = $"{arm.Storage.ToString().ToLowerInvariant()}{(arm.Recompute ? " recomputed" : "")} width {arm.Width} sparsity {arm.Sparsity:0.#####}";
             log.WriteLine($"  {name}: built, {sparse}/{masked.Count} masked layers stored sparse; resident {SparseBenchmarkRunner.Gib(PeakMemory.CurrentBytes())}, peak {SparseBenchmarkRunner.Gib(PeakMemory.ResidentBytes())}");
             var losses = new List<double>();
             var timed = new ClockReading();
