@@ -51,7 +51,9 @@ def densify(tensors, metadata):
         if entry["layout"] != "csr":
             sys.exit(f"sparse tensor {name} has layout {entry['layout']}, not csr")
         crow, col, values = (tensors.pop(entry[k]) for k in ("crow_indices", "col_indices", "values"))
-        tensors[name] = torch.sparse_csr_tensor(crow, col, values, entry["shape"]).to_dense()
+        dense = torch.sparse_csr_tensor(crow, col, values, entry["shape"]).to_dense()
+        # A convolution's weight is stored as its [out, in*k*k] flattening; files from before that have no dense_shape.
+        tensors[name] = dense.reshape(entry.get("dense_shape", entry["shape"]))
     return tensors
 
 

@@ -5,7 +5,8 @@ namespace SparseDsl;
 /// <summary>
 /// What a training run of a planned model needs in memory, from its plan and batch shape, in float32 bytes:
 /// parameters, gradients, AdamW's two moments, masks, and the activations one micro-batch keeps for backward
-/// (every layer's output, norms' statistics, attention's batch × heads × context² scores, the readout's logits).
+/// (every layer's output, norms' statistics, attention's batch × heads × context² scores, the readout's logits; under
+/// <see cref="ModelOptions.RecomputeBlocks"/>, each [Repeat] block's input and one block's activations at a time).
 /// It is an estimate of the working set, not of the allocator's overhead or of libtorch's own code and caches
 /// (about 200 MiB on CPU); the CLI refuses a run whose estimate exceeds the machine's memory before writing anything.
 /// </summary>
@@ -47,6 +48,8 @@ public sealed record TrainingMemoryEstimate(long ParameterBytes, long GradientBy
         // In doubles, clamped: an absurd context must give an absurd estimate, never an overflow or a wrapped number.
         double positions = (double)batch * context;
         double parameters = 0, masks = 0, activations = 0, attention = 0;
+        // Under RecomputeBlocks a [Repeat] stack's block keeps only its input; its activations exist for one block at a time.
+        var recomputed = new Dictionary<string, (double Activations, double Attention)>(StringComparer.Ordinal);
         foreach (var layer in plan.Layers)
         {
             bool sparse = SparseDispatch.Decide(layer, device).IsSparse;
@@ -64,14 +67,40 @@ public sealed record TrainingMemoryEstimate(long ParameterBytes, long GradientBy
                 parameters += p.Count;
                 if (p.IsMasked) masks += 2 * (double)p.Count; // the mask, and W ⊙ M kept for backward
             }
-            if (layer.Attention is { } a)
-                attention += AttentionCopies * batch * a.Heads * (double)context * context;
+            double layerAttention = layer.Attention is { } a ? AttentionCopies * batch * a.Heads * (double)context * context : 0;
             double copies = layer.Weight?.Role == ParameterRole.Readout ? LogitCopies
                 : layer.Weight?.Role == ParameterRole.Norm ? ActivationCopies * (layer.OutFeatures + 1.0) / layer.OutFeatures
                 : ActivationCopies;
-            activations += copies * positions * layer.OutFeatures;
+            double layerActivations = copies * positions * layer.OutFeatures;
+            if (plan.Options.RecomputeBlocks && RecomputedBlock(plan, layer.Name) is { } block)
+            {
+                var sums = recomputed.GetValueOrDefault(block);
+                recomputed[block] = (sums.Activations + layerActivations, sums.Attention + layerAttention);
+                continue;
+            }
+            activations += layerActivations;
+            attention += layerAttention;
+        }
+        if (recomputed.Count > 0)
+        {
+            // Every block's saved input, plus the largest block's activations while the backward pass recomputes it.
+            activations += recomputed.Count * positions * plan.Width + recomputed.Values.Max(b => b.Activations);
+            attention += recomputed.Values.Max(b => b.Attention);
         }
         return new TrainingMemoryEstimate(Bytes(parameters), Bytes(parameters), Bytes(2 * parameters), Bytes(masks), Bytes(activations), Bytes(attention));
+    }
+
+    // The block of the outermost [Repeat] stack that holds the layer ("blocks.3."), or null outside every stack.
+    private static string? RecomputedBlock(ModelPlan plan, string layer)
+    {
+        foreach (var stack in plan.Stacks.OrderBy(s => s.Name.Length))
+        {
+            string prefix = stack.Name + ".";
+            if (!layer.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            int dot = layer.IndexOf('.', prefix.Length);
+            return dot < 0 ? null : layer[..(dot + 1)];
+        }
+        return null;
     }
 
     // Float32 elements to bytes, clamped so that the total of six parts cannot overflow.

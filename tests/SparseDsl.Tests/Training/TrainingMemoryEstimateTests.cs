@@ -37,6 +37,23 @@ public sealed class TrainingMemoryEstimateTests
     }
 
     [Fact]
+    public void Recomputed_blocks_count_each_blocks_input_and_one_blocks_activations()
+    {
+        var kept = TrainingMemoryEstimate.For(ModelPlanOf(new ModelOptions { Depth = 4 }), batch: 4, context: 32);
+        var recomputed = TrainingMemoryEstimate.For(ModelPlanOf(new ModelOptions { Depth = 4, RecomputeBlocks = true }), batch: 4, context: 32);
+        var one = TrainingMemoryEstimate.For(ModelPlanOf(new ModelOptions { Depth = 1 }), batch: 4, context: 32);
+        // Weights and their state do not change; attention is one block's, and activations lose three blocks' worth
+        // (the depth-1 model's activations less its readout's and final norm's give one block's) but keep four inputs.
+        Assert.Equal(kept.ParameterBytes + kept.MaskBytes, recomputed.ParameterBytes + recomputed.MaskBytes);
+        Assert.Equal(kept.AttentionBytes / 4, recomputed.AttentionBytes);
+        long block = (kept.ActivationBytes - one.ActivationBytes) / 3;
+        Assert.Equal(kept.ActivationBytes - 3 * block + 4 * 4L * 32 * 64 * 4, recomputed.ActivationBytes);
+        Assert.True(recomputed.TotalBytes < kept.TotalBytes);
+
+        static ModelPlan ModelPlanOf(ModelOptions options) => ModelPlan.Create(GptLm.Declaration, GptLm.BaseWidth, 64, options);
+    }
+
+    [Fact]
     public void A_run_that_cannot_fit_is_refused_with_its_estimate_and_an_absurd_one_does_not_overflow()
     {
         using var model = new GptLm(64, seed: 1, options: new ModelOptions { Depth = 1 });
