@@ -152,6 +152,25 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Train_with_recompute_logs_the_same_losses_saves_the_choice_and_is_refused_for_MoeLm()
+    {
+        string[] Losses(string folder) => [.. File.ReadLines(Path.Combine(folder, TrainingJob.MetricsFile))
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l, "\"loss\":([^,}]+)")).Where(m => m.Success).Select(m => m.Groups[1].Value)];
+        string plain = Run("plain"), recomputed = Run("recomputed");
+        var (code, _, error) = Invoke(["train", .. Tiny, "--steps", "4", "--out", plain]);
+        Assert.True(code == 0, error);
+        (code, _, error) = Invoke(["train", .. Tiny, "--steps", "4", "--recompute", "--out", recomputed]);
+        Assert.True(code == 0, error);
+        Assert.True(Losses(plain).Length >= 4, "metrics.jsonl logs a loss per step");
+        Assert.Equal(Losses(plain), Losses(recomputed)); // the same gradients, so the same losses to the last digit
+        var header = Checkpoint.ReadHeader(Path.Combine(recomputed, TrainingJob.CheckpointFile));
+        Assert.True(RunConfig.FromJson(header.RunConfig, "checkpoint").Recompute);
+        Assert.True(header.Recipe.Options.RecomputeBlocks);
+
+        AssertBadInput(Invoke(["train", .. Tiny, "--model", "moe", "--steps", "2", "--recompute", "--out", Run("moe")]), "balance loss");
+    }
+
+    [Fact]
     public void Train_omits_heads_when_asked_shows_both_rates_and_saves_the_choice()
     {
         string heads = Run("heads");
