@@ -1,5 +1,6 @@
 using SparseDsl.Experiments.Gpt;
 using SparseDsl.Experiments.Moe;
+using SparseDsl.Experiments.Vision;
 using SparseDsl.Tests.SmallModels;
 using static TorchSharp.torch;
 
@@ -48,6 +49,26 @@ public sealed class BlockRecomputeTests
             Assert.True(grad.abs().max().item<float>() > 0 || name.Contains("bias", StringComparison.Ordinal), $"{name}: no gradient reached it");
             Assert.True(grad.equal(actual[name]).all().item<bool>(), $"{name}: the recomputed gradient differs (largest difference {(grad - actual[name]).abs().max().item<float>()})");
         }
+    }
+
+    [Fact]
+    public void The_vision_transformer_recomputes_its_blocks_with_the_same_gradients()
+    {
+        Dictionary<string, Tensor> Gradients(bool recompute)
+        {
+            using var model = new FashionVit(32, seed: 7, options: new ModelOptions { Depth = 2, RecomputeBlocks = recompute });
+            model.train();
+            using var generator = new Generator(13, CPU);
+            using var images = rand([3, 1, 28, 28], generator: generator);
+            using var labels = tensor(new long[] { 1, 4, 9 });
+            using (var loss = nn.functional.cross_entropy(model.call(images), labels)) loss.backward();
+            Assert.Equal(recompute, BlockRecompute.HasRecomputed(model));
+            return model.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.detach().clone());
+        }
+        var plain = Gradients(false);
+        var recomputed = Gradients(true);
+        foreach (var (name, grad) in plain)
+            Assert.True(grad.equal(recomputed[name]).all().item<bool>(), $"{name}: the recomputed gradient differs");
     }
 
     [Fact]
