@@ -77,7 +77,7 @@ public static class Checkpoint
     {
         ArgumentNullException.ThrowIfNull(model);
         using var file = CheckpointReader.Open(path);
-        file.LoadModel(model, withOptimizer: optimizer is not null);
+        file.LoadModel(model, optimizer);
         byte[] rng = file.ReadRngState();
         file.LoadOptimizer(optimizer);
         // Last, so that a failed load does not also change the random stream.

@@ -45,21 +45,25 @@ internal sealed class CheckpointReader : IDisposable
         }
     }
 
+    // Layers loaded from their dense masked form, whose saved optimizer moments LoadOptimizer gathers.
+    private IReadOnlyCollection<ISparseStorageLayer> convertedLayers = [];
+
     /// <summary>
     /// Loads the model state, refusing (before anything is overwritten) a state whose names, dtypes or shapes differ. A
-    /// layer the model stores sparse may be saved in its dense masked form (<see cref="DenseMaskedForms"/>), but then
-    /// only without an optimizer (<paramref name="withOptimizer"/> false): its saved moments are dense.
+    /// layer the model stores sparse may be saved in its dense masked form (<see cref="DenseMaskedForms"/>); its dense
+    /// optimizer moments then convert only into an AdamW (<paramref name="optimizer"/> null or AdamW).
     /// </summary>
-    public void LoadModel(nn.Module model, bool withOptimizer) => Guard(() =>
+    public void LoadModel(nn.Module model, OptimizerHelper? optimizer) => Guard(() =>
     {
         long start = stream.Position;
         using var denseForms = DenseMaskedForms.Of(model);
         if (SavedModelState.FindMismatch(reader, model, denseForms) is { } mismatch)
             throw CheckpointFormat.Invalid(path, $"does not fit this model: {mismatch}. Build the model from the checkpoint's recipe (Checkpoint.ReadHeader).");
-        if (withOptimizer && denseForms.Any)
-            throw CheckpointFormat.Invalid(path, $"holds '{denseForms.Layers.First()}' in its dense masked form (weight and mask), which this model stores sparse, and its optimizer moments are dense: load it without an optimizer (to evaluate or to start a new run from it), or resume it with --storage dense (WeightStorage.Dense).");
+        if (optimizer is not null and not AdamW && denseForms.Any)
+            throw CheckpointFormat.Invalid(path, $"holds '{denseForms.Layers.First()}' in its dense masked form (weight and mask), which this model stores sparse, and its dense optimizer moments convert only into an AdamW, not a {optimizer.GetType().Name}: load it without an optimizer, or into a model built with WeightStorage.Dense.");
         stream.Position = start;
         SavedModelState.CopyInto(reader, model, denseForms);
+        convertedLayers = [.. denseForms.ReadLayers];
     });
 
     /// <summary>Reads the saved RNG state; applying it is left to the caller, once everything else has loaded.</summary>
@@ -84,7 +88,8 @@ internal sealed class CheckpointReader : IDisposable
             throw CheckpointFormat.Invalid(path, "holds no optimizer state (it was saved for inference); load it without an optimizer.");
         try
         {
-            optimizer.load_state_dict(reader);
+            if (convertedLayers.Count > 0) DenseMomentConversion.Load(reader, (AdamW)optimizer, convertedLayers);
+            else optimizer.load_state_dict(reader);
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException)
         {

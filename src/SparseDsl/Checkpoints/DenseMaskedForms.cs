@@ -9,9 +9,9 @@ namespace SparseDsl;
 /// the layer's pattern (the saved mask) and kept values (the saved weight at it).
 /// </summary>
 /// <remarks>
-/// Only the model state converts. The optimizer's moments of a dense weight are dense, and TorchSharp loads them only
-/// into moments of the same shape, so a checkpoint with such a layer loads without an optimizer (to evaluate or to start
-/// a new run from it), and <see cref="CheckpointReader"/> refuses it with an optimizer before the model is touched.
+/// The optimizer's moments of a dense weight are dense: <see cref="DenseMomentConversion"/> takes them at the kept
+/// positions for an AdamW; <see cref="CheckpointReader"/> refuses such a checkpoint with any other optimizer before the
+/// model is touched.
 /// </remarks>
 internal sealed class DenseMaskedForms : IDisposable
 {
@@ -42,6 +42,9 @@ internal sealed class DenseMaskedForms : IDisposable
 
     /// <summary>Whether any layer was saved in its dense form (after the dry pass).</summary>
     public bool Any => read.Count > 0;
+
+    /// <summary>The layers read in dense form.</summary>
+    public IReadOnlyCollection<ISparseStorageLayer> ReadLayers => read.Keys;
 
     /// <summary>The layers read in dense form, by name.</summary>
     public IEnumerable<string> Layers => read.Keys.Select(l => l.Plan.Name);

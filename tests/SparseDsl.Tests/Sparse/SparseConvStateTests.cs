@@ -6,7 +6,7 @@ namespace SparseDsl.Tests.Sparse;
 
 /// <summary>
 /// A sparse-stored convolution's state outside the process: checkpoints resume bit for bit, a checkpoint written on the
-/// dense masked path loads into a sparse model, the default export is the masked-dense model's file, and the pattern
+/// dense masked path loads into a sparse model (its AdamW moments too), the default export is the masked-dense model's file, and the pattern
 /// export records the real 4-D shape and loads into either storage.
 /// </summary>
 public sealed class SparseConvStateTests : IDisposable
@@ -52,23 +52,15 @@ public sealed class SparseConvStateTests : IDisposable
     }
 
     [Fact]
-    public void A_dense_mask_checkpoint_loads_into_a_sparse_model_and_with_an_optimizer_is_refused_untouched()
+    public void A_dense_mask_checkpoint_loads_into_a_sparse_model_and_resumes_there_with_its_moments()
     {
         using var dense = new ConvTraining(WeightStorage.Dense, seed: 5);
         for (int i = 0; i < 3; i++) dense.Step(i);
         string path = Save(dense, "dense.ckpt", 3);
         using var expected = dense.Logits();
 
-        // With an optimizer the dense moments cannot become the kept values' ones: refused before anything is loaded.
-        using var refused = new ConvTraining(Model(WeightStorage.Sparse, seed: 9));
-        using var before = refused.Logits();
-        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path, refused.Model, refused.Optimizer));
-        Assert.Contains("dense masked form", e.Message);
-        using var untouched = refused.Logits();
-        Assert.True(Same(before, untouched), "a refused load changed the model");
-
-        // Without one, the saved mask becomes the pattern and the saved weight the kept values.
-        using var sparse = Model(WeightStorage.Sparse, seed: 9);
+        // Without an optimizer, the saved mask becomes the pattern and the saved weight the kept values.
+        using var sparse = Model(WeightStorage.Sparse, seed: 11);
         Checkpoint.Load(path, sparse, optimizer: null);
         Assert.True(sparse.Hidden.IsSparseStorage);
         using var denseWeight = dense.Model.Hidden.EffectiveWeight();
@@ -78,6 +70,27 @@ public sealed class SparseConvStateTests : IDisposable
         Assert.True(Same(dense.Model.Hidden.Mask!.reshape(mask.shape), mask), "the pattern is not the saved mask");
         using var logits = ConvTraining.LogitsOf(sparse);
         Assert.True(expected.allclose(logits, rtol: 1e-5, atol: 1e-6), "the loaded sparse model computes other logits");
+
+        // With an AdamW, the dense moments are taken at the kept positions (elsewhere they are zero on the masked path).
+        using var resumed = new ConvTraining(Model(WeightStorage.Sparse, seed: 9));
+        Checkpoint.Load(path, resumed.Model, resumed.Optimizer);
+        var values = resumed.Model.Hidden.Values!;
+        var moments = AdamWArithmetic.States(resumed.Optimizer).Single(s => ReferenceEquals(s.Parameter, values)).State;
+        var denseMoments = AdamWArithmetic.States(dense.Optimizer).Single(s => s.Parameter.shape.SequenceEqual(dense.Model.Hidden.Mask!.shape)).State;
+        foreach (var (kept, full) in new[] { (moments.exp_avg, denseMoments.exp_avg), (moments.exp_avg_sq, denseMoments.exp_avg_sq) })
+        {
+            using var matrix = full.reshape(full.shape[0], -1);
+            using var gathered = resumed.Model.Hidden.Pattern!.Gather(matrix);
+            Assert.True(Same(gathered, kept), "the kept values' moments are not the saved dense moments at the kept positions");
+            Assert.True(full.abs().sum().item<float>() > 0, "the saved moments are zero: the conversion would go untested");
+        }
+        Assert.Equal(3, moments.step);
+        // Both continue the same run: only the order of float32 sums differs.
+        for (int i = 3; i < 6; i++)
+        {
+            double want = dense.Step(i), got = resumed.Step(i);
+            Assert.True(Math.Abs(want - got) <= 1e-5 * Math.Abs(want), $"step {i}: loss {got} after the converted resume, {want} on the dense path");
+        }
     }
 
     [Fact]
