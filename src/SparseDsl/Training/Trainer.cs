@@ -103,9 +103,12 @@ public class Trainer<TModel> : IDisposable where TModel : nn.Module<Tensor, Tens
     // every activation: refused after the first forward pass, before any step is applied.
     private void CheckRecompute()
     {
-        _recomputeChecked = true;
         if (BlockRecompute.AsksForRecompute(Model) && !BlockRecompute.HasRecomputed(Model))
+        {
+            _clock.Stop();
             throw new InvalidOperationException($"{Model.Plan.ModelName} asks for RecomputeBlocks, but its forward ran no block through BlockRecompute.Call (or no block's input required a gradient), so nothing would be recomputed: call BlockRecompute.Call(block, x) in place of block.call(x) in the forward, or build the model without RecomputeBlocks.");
+        }
+        _recomputeChecked = true; // only once it passed: a second try is refused again
     }
 
     // The one training step both overloads run; batch(step, micro) gives each micro-batch, tokens counts them all.

@@ -132,6 +132,7 @@ public sealed class BlockRecomputeTests
         var e = Assert.Throws<InvalidOperationException>(() => trainer.TrainStep());
         Assert.Contains("BlockRecompute.Call", e.Message);
         Assert.Equal(0, trainer.CompletedSteps);
+        Assert.Throws<InvalidOperationException>(() => trainer.TrainStep()); // and again: it never goes quiet
     }
 
     [Fact]
