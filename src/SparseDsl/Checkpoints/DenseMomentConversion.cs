@@ -27,7 +27,7 @@ internal static class DenseMomentConversion
         try
         {
             var groups = optimizer.ParamGroups.Cast<ParamGroup>().Select(g => new AdamW.ParamGroup(
-                g.Parameters.Select(p => layers.TryGetValue(p, out var layer) ? StandIn(layer, standIns) : p).ToList(), Copy((AdamW.Options)g.Options))).ToList();
+                g.Parameters.Select(p => layers.TryGetValue(p, out var layer) ? StandIn(layer, standIns) : p).ToList(), OwnOptions((AdamW.Options)g.Options))).ToList();
             using var shadow = optim.AdamW(groups);
             shadow.load_state_dict(reader);
             var saved = AdamWArithmetic.States(shadow);
@@ -51,7 +51,7 @@ internal static class DenseMomentConversion
     }
 
     // The shadow's groups get options of their own: loading the file overwrites them before they are copied over.
-    private static AdamW.Options Copy(AdamW.Options options)
+    private static AdamW.Options OwnOptions(AdamW.Options options)
     {
         var copy = new AdamW.Options();
         copy.LoadStateDict(options);
@@ -74,8 +74,7 @@ internal static class DenseMomentConversion
             return;
         }
         using var matrix = source.reshape(source.shape[0], -1);
-        using var cpu = matrix.cpu();
-        using var kept = layer.Pattern!.Gather(cpu);
+        using var kept = layer.Pattern!.Gather(matrix);
         target.copy_(kept);
     }
 }

@@ -130,11 +130,9 @@ public sealed class SparsePattern : IDisposable
             throw new ArgumentException($"The row starts do not describe {rows} rows of {cols.shape[0]} entries.");
         if (cols.shape[0] > 0 && (cols.min().item<long>() < 0 || cols.max().item<long>() >= columns))
             throw new ArgumentException($"A stored column lies outside 0…{columns - 1}.");
-        using var ends = starts.narrow(0, 1, rows);
-        using var begins = starts.narrow(0, 0, rows);
-        using var lengths = ends - begins;
+        using var lengths = RowLengths(starts, rows);
         if (lengths.lt(0).any().item<bool>()) throw new ArgumentException("The row starts decrease.");
-        using var rowOf = arange(rows, ScalarType.Int64).repeat_interleave(lengths);
+        using var rowOf = RowOfEach(lengths, rows);
         using var flat = rowOf * columns + cols;
         using var unique = flat.unique().Item1;
         if (unique.shape[0] != flat.shape[0]) throw new ArgumentException("A position is stored twice.");
@@ -146,11 +144,24 @@ public sealed class SparsePattern : IDisposable
     public Tensor RowOfEntry()
     {
         using var starts = RowStart.to(ScalarType.Int64);
-        using var ends = starts.narrow(0, 1, Rows);
-        using var begins = starts.narrow(0, 0, Rows);
-        using var lengths = ends - begins;
-        using var rows = arange(Rows, ScalarType.Int64);
-        return rows.repeat_interleave(lengths);
+        using var lengths = RowLengths(starts, Rows);
+        return RowOfEach(lengths, Rows);
+    }
+
+    // int64 [rows]: each row's entry count, from int64 row starts. Every view is disposed here: a handle left to the
+    // finalizer keeps its storage resident until a GC.
+    private static Tensor RowLengths(Tensor starts, long rows)
+    {
+        using var ends = starts.narrow(0, 1, rows);
+        using var begins = starts.narrow(0, 0, rows);
+        return ends - begins;
+    }
+
+    // int64 [count]: the row of each entry, from each row's entry count.
+    private static Tensor RowOfEach(Tensor lengths, long rows)
+    {
+        using var row = arange(rows, ScalarType.Int64);
+        return row.repeat_interleave(lengths);
     }
 
     /// <summary>int64 <c>[count]</c>: each entry's position in the flattened dense weight, <c>row · columns + column</c>.</summary>
